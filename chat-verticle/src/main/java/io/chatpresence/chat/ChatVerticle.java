@@ -1,0 +1,105 @@
+package io.chatpresence.chat;
+
+import io.chatpresence.chat.api.PasswordHasher;
+import io.chatpresence.chat.api.RestApi;
+import io.chatpresence.chat.socket.ChatSocketHandler;
+import io.chatpresence.chat.socket.Delivery;
+import io.chatpresence.chat.store.AccountStore;
+import io.chatpresence.chat.store.ConversationStore;
+import io.chatpresence.common.auth.Authenticator;
+import io.chatpresence.common.auth.Tokens;
+import io.chatpresence.common.config.AppConfig;
+import io.chatpresence.common.config.ConfigKeys;
+import io.chatpresence.common.db.Database;
+import io.chatpresence.common.protocol.Limits;
+import io.chatpresence.common.socket.CloseCodes;
+import io.chatpresence.common.socket.SessionRegistry;
+import io.chatpresence.common.socket.SocketServer;
+import io.chatpresence.common.web.HttpSupport;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.sqlclient.Pool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The chat server: WebSocket protocol on {@code /} and the REST API, on {@code CHAT_PORT} (4000). */
+public class ChatVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(ChatVerticle.class);
+  private static final long HOUR_MS = 3_600_000L;
+
+  private JsonObject cfg;
+  private Pool pool;
+  private Authenticator authenticator;
+  private PasswordHasher hasher;
+  private SessionRegistry registry;
+  private HttpServer server;
+
+  @Override
+  public Future<?> start() {
+    return AppConfig.load(vertx, config())
+      .compose(c -> {
+        cfg = c;
+        return Database.acquire(vertx, cfg);
+      })
+      .compose(p -> {
+        pool = p;
+        return Tokens.create(vertx, cfg);
+      })
+      .compose(tokens -> {
+        authenticator = new Authenticator(tokens, pool);
+        return vertx.executeBlocking(() -> new PasswordHasher(cfg.getInteger(ConfigKeys.PASSWORD_ITERATIONS)), false);
+      })
+      .compose(h -> {
+        hasher = h;
+        return registerConsumers();
+      })
+      .compose(v -> startServer())
+      .onSuccess(s -> {
+        schedulePurge();
+        LOG.info("Chat server listening on {}:{}", cfg.getString(ConfigKeys.HTTP_HOST), s.actualPort());
+      });
+  }
+
+  private Future<Void> registerConsumers() {
+    registry = new SessionRegistry(vertx);
+    return registry.registerConsumers();
+  }
+
+  private Future<HttpServer> startServer() {
+    ConversationStore conversations = new ConversationStore(pool);
+    ChatSocketHandler.Settings settings = new ChatSocketHandler.Settings(
+      cfg.getInteger(ConfigKeys.MAX_CONTENT_CHARS), cfg.getInteger(ConfigKeys.HISTORY_DEFAULT_LIMIT),
+      cfg.getInteger(ConfigKeys.HISTORY_MAX_LIMIT), cfg.getInteger(ConfigKeys.CONTACT_GROUP_MAX_MEMBERS));
+    SocketServer sockets = new SocketServer(vertx, Limits.from(cfg), authenticator, registry,
+      new ChatSocketHandler(vertx, conversations, new Delivery(vertx, registry), settings));
+
+    server = HttpSupport.webSocketServer(vertx, cfg, ConfigKeys.CHAT_PORT, sockets, setupRouter(conversations));
+    return server.listen();
+  }
+
+  private Router setupRouter(ConversationStore conversations) {
+    Router router = Router.router(vertx);
+    HttpSupport.addHealthRoutes(router, pool);
+    new RestApi(vertx, new AccountStore(pool), conversations, authenticator, hasher).mount(router);
+    router.get("/").handler(ctx -> ctx.response().putHeader("Content-Type", "text/plain; charset=utf-8")
+      .end("Chat server. Connect a WebSocket to this address and send AUTH first; REST API under /api.\n"));
+    return router;
+  }
+
+  private void schedulePurge() {
+    vertx.setPeriodic(HOUR_MS, HOUR_MS, id -> new AccountStore(pool).purgeExpiredRevocations()
+      .onFailure(e -> LOG.debug("Purge of expired revocations failed: {}", e.toString())));
+  }
+
+  /** Graceful stop: sockets get 1001 (clients reconnect, elsewhere when clustered), then the server closes. */
+  @Override
+  public Future<?> stop() {
+    Future<Void> sockets = registry == null ? Future.succeededFuture() : registry.closeAll(CloseCodes.GOING_AWAY, "server stopping");
+    return sockets
+      .eventually(() -> server == null ? Future.succeededFuture() : server.close())
+      .eventually(() -> pool == null ? Future.succeededFuture() : Database.release(vertx));
+  }
+}

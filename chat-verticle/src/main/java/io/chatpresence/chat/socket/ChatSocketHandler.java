@@ -1,0 +1,280 @@
+package io.chatpresence.chat.socket;
+
+import io.chatpresence.chat.store.ChatFrames;
+import io.chatpresence.chat.store.Conversation;
+import io.chatpresence.chat.store.ConversationStore;
+import io.chatpresence.chat.store.MessageIds;
+import io.chatpresence.chat.store.StoredMessage;
+import io.chatpresence.common.Addresses;
+import io.chatpresence.common.protocol.ErrorCode;
+import io.chatpresence.common.protocol.Frame;
+import io.chatpresence.common.protocol.Frames;
+import io.chatpresence.common.protocol.MessageType;
+import io.chatpresence.common.protocol.ProtocolException;
+import io.chatpresence.common.socket.SocketServer;
+import io.chatpresence.common.socket.SocketSession;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * The chat protocol after AUTH. Each socket's frames are handled one after another, so a client's messages
+ * are stored and answered in the order it sent them.
+ */
+public final class ChatSocketHandler implements SocketServer.FrameHandler {
+  private static final Logger LOG = LoggerFactory.getLogger(ChatSocketHandler.class);
+
+  /** The chat limits this handler needs beyond the socket limits. */
+  public record Settings(int maxContentChars, int historyDefault, int historyMax, int contactGroupMax) {
+  }
+
+  private final Vertx vertx;
+  private final ConversationStore store;
+  private final Delivery delivery;
+  private final Settings settings;
+  private final Map<String, Future<Void>> tails = new HashMap<>();
+
+  public ChatSocketHandler(Vertx vertx, ConversationStore store, Delivery delivery, Settings settings) {
+    this.vertx = vertx;
+    this.store = store;
+    this.delivery = delivery;
+    this.settings = settings;
+  }
+
+  @Override
+  public void onAuthenticated(SocketSession session) {
+    delivery.listen(session.username());
+  }
+
+  @Override
+  public void onClosed(SocketSession session) {
+    delivery.unlistenIfIdle(session.username());
+  }
+
+  @Override
+  public void onFrame(SocketSession session, Frame frame) {
+    Function<Frame, Future<Void>> action = switch (frame.type()) {
+      case MessageType.ONE_TO_ONE_CHAT -> f -> sendOneToOne(session, f);
+      case MessageType.GROUP_CHAT -> f -> sendGroup(session, f);
+      case MessageType.GET_ONE_TO_ONE_HISTORY -> f -> oneToOneHistory(session, f);
+      case MessageType.GET_GROUP_CHAT_HISTORY -> f -> groupHistory(session, f);
+      case MessageType.JOIN_GROUP -> f -> join(session, f);
+      case MessageType.LEAVE_GROUP -> f -> leave(session, f);
+      default -> throw new ProtocolException(ErrorCode.UNKNOWN_TYPE, "unknown type '" + frame.type() + "'");
+    };
+    enqueue(session, frame, action);
+  }
+
+  private void enqueue(SocketSession session, Frame frame, Function<Frame, Future<Void>> action) {
+    Future<Void> previous = tails.getOrDefault(session.id(), Future.succeededFuture());
+    Future<Void> next = previous.transform(ignored -> {
+      Future<Void> done;
+      try {
+        done = action.apply(frame);
+      } catch (RuntimeException e) {
+        done = Future.failedFuture(e);
+      }
+      return done.recover(e -> {
+        sendError(session, frame, e);
+        return Future.succeededFuture();
+      });
+    });
+    tails.put(session.id(), next);
+    next.onComplete(v -> tails.remove(session.id(), next));
+  }
+
+  // ---- sending --------------------------------------------------------------------------------------
+
+  private Future<Void> sendOneToOne(SocketSession session, Frame f) {
+    String me = session.username();
+    f.checkActor("from", me);
+    String to = f.requiredUsername("to");
+    if (to.equals(me)) {
+      throw ProtocolException.invalid("'to' must be another user");
+    }
+    String content = f.content(settings.maxContentChars());
+    String chatId = f.optionalConversationId("chatId");
+    String clientMsgId = f.validClientMsgId();
+    return store.chatFor(me, to, chatId).compose(chat -> {
+      if (chat.created()) {
+        contactsChanged(me, List.of(to));
+      }
+      return store.insert(chat, me, content, clientMsgId);
+    }).map(m -> {
+      session.send(ChatFrames.sent(m, clientMsgId));
+      if (!m.duplicate()) {
+        String encoded = ChatFrames.received(m).encode();
+        delivery.toUser(m.to(), encoded, null);
+        delivery.toUser(me, encoded, session.id());
+      }
+      return null;
+    });
+  }
+
+  private Future<Void> sendGroup(SocketSession session, Frame f) {
+    String me = session.username();
+    f.checkActor("from", me);
+    String groupId = f.requiredConversationId("groupId");
+    String content = f.content(settings.maxContentChars());
+    String clientMsgId = f.validClientMsgId();
+    return store.groupForMember(groupId, me)
+      .compose(group -> store.insert(group, me, content, clientMsgId).compose(m -> {
+        session.send(ChatFrames.sent(m, clientMsgId));
+        return m.duplicate() ? Future.succeededFuture() : deliverToMembers(group, m, session.id());
+      }));
+  }
+
+  private Future<Void> deliverToMembers(Conversation group, StoredMessage m, String senderSocket) {
+    String encoded = ChatFrames.received(m).encode();
+    return store.members(group.id()).<Void>map(members -> {
+      for (String member : members) {
+        delivery.toUser(member, encoded, member.equals(m.from()) ? senderSocket : null);
+      }
+      return null;
+    }).recover(e -> {
+      // acknowledged and stored: members catch up through history
+      LOG.warn("Delivery of {} to group {} failed: {}", m.messageId(), group.externalId(), e.toString());
+      return Future.succeededFuture();
+    });
+  }
+
+  // ---- history --------------------------------------------------------------------------------------
+
+  private Future<Void> oneToOneHistory(SocketSession session, Frame f) {
+    String me = session.username();
+    f.checkActor("from", me);
+    String chatId = f.optionalConversationId("chatId");
+    String to = f.optionalString("to");
+    if (to != null) {
+      to = f.requiredUsername("to");
+    }
+    if (chatId == null && to == null) {
+      throw ProtocolException.invalid("give 'chatId' or 'to'");
+    }
+    Cursor cursor = cursor(f);
+    String partner = to;
+    Future<Conversation> chat = chatId == null ? store.existingChat(me, partner)
+      : store.conversation("C", chatId).compose(c -> {
+        if (c != null) {
+          return c.isParticipant(me) ? Future.succeededFuture(c)
+            : Future.failedFuture(ProtocolException.forbidden("not a participant of chat " + chatId));
+        }
+        return partner == null || partner.equals(me) ? Future.succeededFuture(null) : store.existingChat(me, partner);
+      });
+    return chat.compose(c -> {
+      if (c == null) {
+        // nothing was ever said: an empty page, not an error
+        JsonObject empty = new JsonObject().put("type", MessageType.ONE_TO_ONE_CHAT_HISTORY).put("chatId", chatId)
+          .put("messages", new JsonArray()).put("hasMore", false);
+        if (f.clientMsgId() != null) {
+          empty.put("clientMsgId", f.clientMsgId());
+        }
+        session.send(empty);
+        return Future.succeededFuture();
+      }
+      return page(session, f, c, cursor);
+    });
+  }
+
+  private Future<Void> groupHistory(SocketSession session, Frame f) {
+    String groupId = f.requiredConversationId("groupId");
+    Cursor cursor = cursor(f);
+    return store.groupForMember(groupId, session.username()).compose(g -> page(session, f, g, cursor));
+  }
+
+  private record Cursor(int limit, Long before, Long after) {
+  }
+
+  private Cursor cursor(Frame f) {
+    int limit = f.optionalInt("limit", 1, settings.historyMax(), settings.historyDefault());
+    String before = f.optionalString("before");
+    String after = f.optionalString("after");
+    if (before != null && after != null) {
+      throw ProtocolException.invalid("give 'before' or 'after', not both");
+    }
+    return new Cursor(limit, before == null ? null : MessageIds.parse("before", before),
+      after == null ? null : MessageIds.parse("after", after));
+  }
+
+  private Future<Void> page(SocketSession session, Frame f, Conversation conv, Cursor cursor) {
+    return store.history(conv, cursor.limit(), cursor.before(), cursor.after()).map(p -> {
+      session.send(ChatFrames.history(conv, p.messages(), p.hasMore(), f.clientMsgId()));
+      return null;
+    });
+  }
+
+  // ---- groups ---------------------------------------------------------------------------------------
+
+  private Future<Void> join(SocketSession session, Frame f) {
+    String me = session.username();
+    f.checkActor("username", me);
+    String groupId = f.requiredConversationId("groupId");
+    String name = f.optionalString("name");
+    if (name != null && (name.isBlank() || name.length() > 100)) {
+      throw ProtocolException.invalid("field 'name' must be 1 to 100 characters");
+    }
+    return store.join(groupId, name == null ? groupId : name, me).compose(joined -> {
+      session.send(withClientMsgId(Frames.success(joined.added() ? "joined" : "already a member")
+        .put("groupId", groupId), f));
+      if (!joined.added()) {
+        return Future.succeededFuture();
+      }
+      return store.members(joined.group().id()).map(members -> {
+        tellMembers(members, me, Frames.info(me + " joined " + groupId, "JOINED", groupId, me));
+        if (members.size() <= settings.contactGroupMax()) {
+          contactsChanged(me, members);
+        }
+        return null;
+      });
+    });
+  }
+
+  private Future<Void> leave(SocketSession session, Frame f) {
+    String me = session.username();
+    f.checkActor("username", me);
+    String groupId = f.requiredConversationId("groupId");
+    return store.leave(groupId, me).compose(group -> {
+      session.send(withClientMsgId(Frames.success("left").put("groupId", groupId), f));
+      return store.members(group.id()).map(members -> {
+        tellMembers(members, me, Frames.info(me + " left " + groupId, "LEFT", groupId, me));
+        return null;
+      });
+    });
+  }
+
+  private void tellMembers(List<String> members, String except, JsonObject frame) {
+    String encoded = frame.encode();
+    for (String member : members) {
+      if (!member.equals(except)) {
+        delivery.toUser(member, encoded, null);
+      }
+    }
+  }
+
+  /** Presence shows new contacts each other's status without waiting for their next change. */
+  private void contactsChanged(String user, List<String> contacts) {
+    vertx.eventBus().publish(Addresses.CONTACTS_CHANGED,
+      new JsonObject().put("user", user).put("contacts", new JsonArray(List.copyOf(contacts))));
+  }
+
+  private static JsonObject withClientMsgId(JsonObject frame, Frame request) {
+    return request.clientMsgId() == null ? frame : frame.put("clientMsgId", request.clientMsgId());
+  }
+
+  private static void sendError(SocketSession session, Frame frame, Throwable e) {
+    if (e instanceof ProtocolException pe) {
+      session.error(pe.code(), pe.getMessage(), frame.clientMsgId());
+    } else {
+      LOG.warn("{} failed: {}", frame.type(), e.toString());
+      session.error(ErrorCode.UNAVAILABLE, "storage unavailable: nothing was done, try again", frame.clientMsgId());
+    }
+  }
+}

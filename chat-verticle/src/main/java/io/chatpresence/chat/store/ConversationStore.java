@@ -1,0 +1,298 @@
+package io.chatpresence.chat.store;
+
+import io.chatpresence.common.protocol.ProtocolException;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgException;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/** SQL for chats, groups, members and messages. Every query reads by key or by (conversation, seq). */
+public final class ConversationStore {
+  private static final String CONVERSATION_COLUMNS =
+    "c.id, c.kind, c.external_id, c.user_a, c.user_b, c.name, c.owner, c.member_count";
+  private static final String MESSAGE_COLUMNS = "m.id, m.seq, m.sender, m.content, m.created_at";
+
+  private final Pool pool;
+
+  public ConversationStore(Pool pool) {
+    this.pool = pool;
+  }
+
+  // ---- chats ----------------------------------------------------------------------------------------
+
+  /**
+   * The pair's one chat, created on first use. A {@code requestedId} that belongs to another pair is
+   * FORBIDDEN; an unknown one names the chat when the pair has none yet, and is otherwise replaced by the
+   * pair's chat (the answer carries the real chatId).
+   */
+  public Future<Conversation> chatFor(String me, String other, String requestedId) {
+    String a = me.compareTo(other) < 0 ? me : other;
+    String b = me.compareTo(other) < 0 ? other : me;
+    Future<Conversation> byId = requestedId == null ? Future.succeededFuture(null) : conversation("C", requestedId);
+    return byId.compose(existing -> {
+      if (existing != null) {
+        return existing.isParticipant(me) && existing.isParticipant(other)
+          ? Future.succeededFuture(existing)
+          : Future.failedFuture(ProtocolException.forbidden("chat " + requestedId + " belongs to another pair"));
+      }
+      return pairChat(a, b).compose(pair -> pair != null
+        ? Future.succeededFuture(pair)
+        : createChat(a, b, requestedId != null ? requestedId : newId("chat_"))
+          .compose(created -> created != null ? Future.succeededFuture(created) : chatFor(me, other, requestedId)));
+    });
+  }
+
+  /** The pair's chat if there is one (null otherwise); never creates. */
+  public Future<Conversation> existingChat(String me, String other) {
+    return me.compareTo(other) < 0 ? pairChat(me, other) : pairChat(other, me);
+  }
+
+  public Future<Conversation> conversation(String kind, String externalId) {
+    return pool.preparedQuery("SELECT " + CONVERSATION_COLUMNS + " FROM conversations c WHERE c.kind = $1 AND c.external_id = $2")
+      .execute(Tuple.of(kind, externalId))
+      .map(ConversationStore::firstConversation);
+  }
+
+  private Future<Conversation> pairChat(String a, String b) {
+    return pool.preparedQuery("SELECT " + CONVERSATION_COLUMNS + " FROM conversations c "
+        + "WHERE c.kind = 'C' AND c.user_a = $1 AND c.user_b = $2")
+      .execute(Tuple.of(a, b))
+      .map(ConversationStore::firstConversation);
+  }
+
+  /** Null when a concurrent request created the pair's chat (or took the id) first: the caller looks again. */
+  private Future<Conversation> createChat(String a, String b, String externalId) {
+    return pool.preparedQuery("INSERT INTO conversations AS c (kind, external_id, user_a, user_b) VALUES ('C', $1, $2, $3) "
+        + "ON CONFLICT DO NOTHING RETURNING " + CONVERSATION_COLUMNS)
+      .execute(Tuple.of(externalId, a, b))
+      .map(rows -> {
+        Conversation created = firstConversation(rows);
+        return created == null ? null : created.asCreated();
+      })
+      .recover(e -> e instanceof PgException pg && "23503".equals(pg.getSqlState())
+        ? Future.failedFuture(ProtocolException.notFound("no such user"))
+        : Future.failedFuture(e));
+  }
+
+  /** My chats, most recently active first, each with its last message (null when empty). */
+  public Future<JsonArray> chatsOf(String me) {
+    return pool.preparedQuery("SELECT c.external_id, c.user_a, c.user_b, m.id, m.sender, m.content, m.created_at "
+        + "FROM conversations c LEFT JOIN LATERAL (SELECT id, sender, content, created_at FROM messages "
+        + "WHERE conversation_id = c.id ORDER BY seq DESC LIMIT 1) m ON true "
+        + "WHERE c.kind = 'C' AND (c.user_a = $1 OR c.user_b = $1) "
+        + "ORDER BY coalesce(m.created_at, c.created_at) DESC LIMIT 500")
+      .execute(Tuple.of(me))
+      .map(rows -> {
+        JsonArray chats = new JsonArray();
+        for (Row row : rows) {
+          String chatId = row.getString(0);
+          String other = me.equals(row.getString(1)) ? row.getString(2) : row.getString(1);
+          JsonObject last = null;
+          if (row.getLong(3) != null) {
+            String from = row.getString(4);
+            last = ChatFrames.oneToOne(new StoredMessage(row.getLong(3), 0, from, from.equals(me) ? other : me,
+              "C", chatId, row.getString(5), row.getOffsetDateTime(6), false));
+          }
+          chats.add(new JsonObject().put("chatId", chatId)
+            .put("participants", new JsonArray().add(row.getString(1)).add(row.getString(2)))
+            .put("with", other)
+            .put("lastMessage", last));
+        }
+        return chats;
+      });
+  }
+
+  // ---- groups ---------------------------------------------------------------------------------------
+
+  /** Joins, creating the group (joiner as owner) when unknown. Result: the group and whether I was added. */
+  public Future<Joined> join(String groupId, String name, String username) {
+    return pool.withTransaction(conn -> conn
+      .preparedQuery("INSERT INTO conversations (kind, external_id, name, owner) VALUES ('G', $1, $2, $3) "
+        + "ON CONFLICT (kind, external_id) DO NOTHING")
+      .execute(Tuple.of(groupId, name, username))
+      .compose(r -> lockedGroup(conn, groupId))
+      .compose(group -> conn
+        .preparedQuery("INSERT INTO group_members (conversation_id, username) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+        .execute(Tuple.of(group.id(), username))
+        .compose(inserted -> inserted.rowCount() == 0
+          ? Future.succeededFuture(new Joined(group, false))
+          : conn.preparedQuery("UPDATE conversations SET member_count = member_count + 1 WHERE id = $1")
+            .execute(Tuple.of(group.id()))
+            .map(u -> new Joined(group, true)))));
+  }
+
+  public record Joined(Conversation group, boolean added) {
+  }
+
+  /** Leaves; NOT_FOUND for an unknown group, FORBIDDEN for a non-member. */
+  public Future<Conversation> leave(String groupId, String username) {
+    return pool.withTransaction(conn -> lockedGroup(conn, groupId).compose(group -> conn
+      .preparedQuery("DELETE FROM group_members WHERE conversation_id = $1 AND username = $2")
+      .execute(Tuple.of(group.id(), username))
+      .compose(deleted -> deleted.rowCount() == 0
+        ? Future.failedFuture(ProtocolException.forbidden("not a member of group " + groupId))
+        : conn.preparedQuery("UPDATE conversations SET member_count = member_count - 1 WHERE id = $1")
+          .execute(Tuple.of(group.id())).map(u -> group))));
+  }
+
+  private static Future<Conversation> lockedGroup(SqlConnection conn, String groupId) {
+    return conn.preparedQuery("SELECT " + CONVERSATION_COLUMNS + " FROM conversations c "
+        + "WHERE c.kind = 'G' AND c.external_id = $1 FOR UPDATE")
+      .execute(Tuple.of(groupId))
+      .compose(rows -> {
+        Conversation group = firstConversation(rows);
+        return group != null ? Future.succeededFuture(group)
+          : Future.failedFuture(ProtocolException.notFound("no group " + groupId));
+      });
+  }
+
+  /** The group, if {@code username} is a member: NOT_FOUND or FORBIDDEN otherwise. */
+  public Future<Conversation> groupForMember(String groupId, String username) {
+    return pool.preparedQuery("SELECT " + CONVERSATION_COLUMNS
+        + ", EXISTS (SELECT 1 FROM group_members gm WHERE gm.conversation_id = c.id AND gm.username = $2) "
+        + "FROM conversations c WHERE c.kind = 'G' AND c.external_id = $1")
+      .execute(Tuple.of(groupId, username))
+      .compose(rows -> {
+        if (rows.size() == 0) {
+          return Future.failedFuture(ProtocolException.notFound("no group " + groupId));
+        }
+        Row row = rows.iterator().next();
+        return row.getBoolean(8) ? Future.succeededFuture(toConversation(row))
+          : Future.failedFuture(ProtocolException.forbidden("not a member of group " + groupId));
+      });
+  }
+
+  public Future<List<String>> members(long conversationId) {
+    return pool.preparedQuery("SELECT username FROM group_members WHERE conversation_id = $1")
+      .execute(Tuple.of(conversationId))
+      .map(rows -> {
+        List<String> names = new ArrayList<>(rows.size());
+        for (Row row : rows) {
+          names.add(row.getString(0));
+        }
+        return names;
+      });
+  }
+
+  public Future<JsonArray> groupsOf(String username) {
+    return pool.preparedQuery("SELECT c.external_id, c.name, c.owner, c.member_count FROM group_members gm "
+        + "JOIN conversations c ON c.id = gm.conversation_id WHERE gm.username = $1 ORDER BY c.external_id LIMIT 1000")
+      .execute(Tuple.of(username))
+      .map(rows -> {
+        JsonArray groups = new JsonArray();
+        for (Row row : rows) {
+          groups.add(new JsonObject().put("groupId", row.getString(0)).put("name", row.getString(1))
+            .put("owner", row.getString(2)).put("memberCount", row.getInteger(3)));
+        }
+        return groups;
+      });
+  }
+
+  // ---- messages -------------------------------------------------------------------------------------
+
+  /**
+   * Stores a message, taking the conversation's next sequence in the same statement (the row lock orders
+   * concurrent senders). A {@code clientMsgId} the sender used before stores nothing and returns the first
+   * message, marked duplicate. Committed when the future succeeds.
+   */
+  public Future<StoredMessage> insert(Conversation conv, String sender, String content, String clientMsgId) {
+    return pool.preparedQuery("WITH next AS (UPDATE conversations SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq) "
+        + "INSERT INTO messages (conversation_id, seq, sender, content, client_msg_id) "
+        + "SELECT $1, next.last_seq, $2, $3, $4 FROM next "
+        + "ON CONFLICT (sender, client_msg_id) WHERE client_msg_id IS NOT NULL DO NOTHING "
+        + "RETURNING id, seq, created_at")
+      .execute(Tuple.of(conv.id(), sender, content, clientMsgId))
+      .compose(rows -> {
+        if (rows.size() == 0) {
+          return firstCopy(sender, clientMsgId);
+        }
+        Row row = rows.iterator().next();
+        return Future.succeededFuture(new StoredMessage(row.getLong(0), row.getLong(1), sender,
+          "C".equals(conv.kind()) ? conv.otherParticipant(sender) : null, conv.kind(), conv.externalId(),
+          content, row.getOffsetDateTime(2), false));
+      });
+  }
+
+  private Future<StoredMessage> firstCopy(String sender, String clientMsgId) {
+    return pool.preparedQuery("SELECT " + MESSAGE_COLUMNS + ", c.kind, c.external_id, c.user_a, c.user_b "
+        + "FROM messages m JOIN conversations c ON c.id = m.conversation_id "
+        + "WHERE m.sender = $1 AND m.client_msg_id = $2")
+      .execute(Tuple.of(sender, clientMsgId))
+      .map(rows -> {
+        Row row = rows.iterator().next();
+        String kind = row.getString(5);
+        String to = "C".equals(kind) ? (sender.equals(row.getString(7)) ? row.getString(8) : row.getString(7)) : null;
+        return new StoredMessage(row.getLong(0), row.getLong(1), sender, to, kind, row.getString(6),
+          row.getString(3), row.getOffsetDateTime(4), true);
+      });
+  }
+
+  /**
+   * A page of history by sequence. Newest {@code limit} (before {@code beforeId} when given), or oldest
+   * {@code limit} after {@code afterId}; returned oldest first, with whether more exist that way.
+   */
+  public Future<Page> history(Conversation conv, int limit, Long beforeId, Long afterId) {
+    Long cursor = beforeId != null ? beforeId : afterId;
+    Future<Long> cursorSeq = cursor == null ? Future.succeededFuture(null)
+      : pool.preparedQuery("SELECT seq FROM messages WHERE id = $1 AND conversation_id = $2")
+        .execute(Tuple.of(cursor, conv.id()))
+        .compose(rows -> rows.size() == 0
+          ? Future.failedFuture(ProtocolException.notFound("message " + MessageIds.format(cursor) + " is not in this conversation"))
+          : Future.succeededFuture(rows.iterator().next().getLong(0)));
+    boolean forward = afterId != null;
+    return cursorSeq.compose(seq -> {
+      String sql = "SELECT " + MESSAGE_COLUMNS + " FROM messages m WHERE m.conversation_id = $1 "
+        + (seq == null ? "AND $2::bigint IS NULL " : forward ? "AND m.seq > $2 " : "AND m.seq < $2 ")
+        + "ORDER BY m.seq " + (forward ? "ASC" : "DESC") + " LIMIT $3";
+      return pool.preparedQuery(sql).execute(Tuple.of(conv.id(), seq, limit + 1));
+    }).map(rows -> toPage(conv, rows, limit, forward));
+  }
+
+  public record Page(List<StoredMessage> messages, boolean hasMore) {
+  }
+
+  private static Page toPage(Conversation conv, RowSet<Row> rows, int limit, boolean forward) {
+    List<StoredMessage> messages = new ArrayList<>(Math.min(rows.size(), limit));
+    for (Row row : rows) {
+      if (messages.size() == limit) {
+        break;
+      }
+      String from = row.getString(2);
+      messages.add(new StoredMessage(row.getLong(0), row.getLong(1), from,
+        "C".equals(conv.kind()) ? conv.otherParticipant(from) : null, conv.kind(), conv.externalId(),
+        row.getString(3), row.getOffsetDateTime(4), false));
+    }
+    if (!forward) {
+      java.util.Collections.reverse(messages);
+    }
+    return new Page(messages, rows.size() > limit);
+  }
+
+  // ---- helpers --------------------------------------------------------------------------------------
+
+  private static Conversation firstConversation(RowSet<Row> rows) {
+    return rows.size() == 0 ? null : toConversation(rows.iterator().next());
+  }
+
+  private static Conversation toConversation(Row row) {
+    return new Conversation(row.getLong(0), row.getString(1), row.getString(2), row.getString(3),
+      row.getString(4), row.getString(5), row.getString(6), row.getInteger(7), false);
+  }
+
+  static String newId(String prefix) {
+    return prefix + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+  }
+
+  public static String newGroupId() {
+    return newId("group_");
+  }
+}

@@ -1,0 +1,32 @@
+package io.chatpresence.common;
+
+/** Event-bus addresses. Payloads are JSON objects (or strings), never Java serialization. */
+public final class Addresses {
+  private Addresses() {
+  }
+
+  /** Per user: frames for that user's chat sockets, {@code {"frame": encoded, "skip": socketId?}}. */
+  public static final String CHAT_USER_PREFIX = "chat.user.";
+
+  /** Published: an authenticated socket opened or closed, {@code {"username","source","delta"}}. */
+  public static final String PRESENCE_SOCKETS = "presence.sockets";
+
+  /** Published by a presence verticle that starts: every socket owner re-announces its counts. */
+  public static final String PRESENCE_RESYNC = "presence.resync";
+
+  /** Published answer to a resync: {@code {"source","counts":{user:n}}}. */
+  public static final String PRESENCE_SNAPSHOT = "presence.snapshot";
+
+  /** Request/reply: {@code {"usernames":[..]}} answered {@code {"statuses":{user:"online"|"offline"}}}. */
+  public static final String PRESENCE_STATUS = "presence.status";
+
+  /** Published: users who just became contacts, {@code {"users":[a, b, ...]}}. */
+  public static final String CONTACTS_CHANGED = "presence.contacts.changed";
+
+  /** Published: a token was revoked, {@code {"jti","username"}}; every node closes its sockets. */
+  public static final String TOKEN_REVOKED = "auth.token.revoked";
+
+  public static String chatUser(String username) {
+    return CHAT_USER_PREFIX + username;
+  }
+}

@@ -1,0 +1,24 @@
+package io.chatpresence.common.protocol;
+
+import io.chatpresence.common.config.ConfigKeys;
+import io.vertx.core.json.JsonObject;
+
+/** The per-socket limits, read once from the config. */
+public record Limits(int maxFrameBytes, int maxContentChars, int maxJsonDepth, double ratePerSecond,
+                     int rateBurst, int maxSocketsPerUser, long authTimeoutMs, int maxWriteQueueBytes) {
+
+  public static Limits from(JsonObject config) {
+    return new Limits(
+      config.getInteger(ConfigKeys.MAX_FRAME_BYTES),
+      config.getInteger(ConfigKeys.MAX_CONTENT_CHARS),
+      config.getInteger(ConfigKeys.MAX_JSON_DEPTH),
+      config.getDouble(ConfigKeys.RATE_PER_SECOND),
+      config.getInteger(ConfigKeys.RATE_BURST),
+      config.getInteger(ConfigKeys.MAX_SOCKETS_PER_USER),
+      config.getLong(ConfigKeys.AUTH_TIMEOUT_MS),
+      config.getInteger(ConfigKeys.MAX_WRITE_QUEUE_BYTES));
+  }
+
+  /** Frames over this are closed by the WebSocket layer with 1009; between the two they get TOO_LARGE. */
+  public static final int HARD_FRAME_BYTES = 1024 * 1024;
+}

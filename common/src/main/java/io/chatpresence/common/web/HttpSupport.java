@@ -1,0 +1,69 @@
+package io.chatpresence.common.web;
+
+import io.chatpresence.common.config.ConfigKeys;
+import io.chatpresence.common.protocol.ErrorCode;
+import io.chatpresence.common.protocol.Limits;
+import io.chatpresence.common.socket.SocketServer;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.sqlclient.Pool;
+
+/** What both HTTP servers share: options, health and readiness, JSON errors. */
+public final class HttpSupport {
+  private HttpSupport() {
+  }
+
+  /** Frames up to 1 MiB are read (so that 64 KiB..1 MiB can be answered TOO_LARGE); larger ones close with 1009. */
+  public static HttpServerOptions serverOptions(JsonObject config, String portKey) {
+    return new HttpServerOptions()
+      .setHost(config.getString(ConfigKeys.HTTP_HOST))
+      .setPort(config.getInteger(portKey))
+      .setMaxWebSocketFrameSize(Limits.HARD_FRAME_BYTES)
+      .setMaxWebSocketMessageSize(Limits.HARD_FRAME_BYTES)
+      .setIdleTimeout(0);
+  }
+
+  /** An HTTP server that takes WebSockets on {@code /} (other paths: 404) and routes everything else. */
+  public static HttpServer webSocketServer(Vertx vertx, JsonObject config, String portKey, SocketServer sockets,
+                                           Router router) {
+    return vertx.createHttpServer(serverOptions(config, portKey))
+      .webSocketHandshakeHandler(handshake -> {
+        if ("/".equals(handshake.path())) {
+          handshake.accept();
+        } else {
+          handshake.reject(404);
+        }
+      })
+      .webSocketHandler(sockets::accept)
+      .requestHandler(router);
+  }
+
+  /** {@code /health}: the event loop answers. {@code /ready}: the database answers. */
+  public static void addHealthRoutes(Router router, Pool pool) {
+    router.get("/health").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "UP")));
+    router.get("/ready").handler(ctx -> pool.query("SELECT 1").execute().onComplete(ar -> {
+      if (ar.succeeded()) {
+        json(ctx, 200, new JsonObject().put("status", "UP").put("database", "UP"));
+      } else {
+        json(ctx, 503, new JsonObject().put("status", "DOWN").put("database", "DOWN")
+          .put("reason", String.valueOf(ar.cause().getMessage())));
+      }
+    }));
+  }
+
+  public static void json(RoutingContext ctx, int status, Object body) {
+    if (ctx.response().ended()) {
+      return;
+    }
+    ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
+      .end(body instanceof JsonObject j ? j.encode() : io.vertx.core.json.Json.encode(body));
+  }
+
+  public static void error(RoutingContext ctx, int status, ErrorCode code, String message) {
+    json(ctx, status, new JsonObject().put("error", code.name()).put("message", message));
+  }
+}

@@ -1,0 +1,42 @@
+package io.chatpresence.presence;
+
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * SQL for contacts: the users who share a one-to-one chat or a group with someone. Groups over
+ * {@code groupLimit} members do not make contacts, so one status change never fans out to a community.
+ */
+final class ContactStore {
+  private static final String CONTACTS_SQL =
+    "SELECT CASE WHEN c.user_a = $1 THEN c.user_b ELSE c.user_a END FROM conversations c "
+      + "WHERE c.kind = 'C' AND (c.user_a = $1 OR c.user_b = $1) "
+      + "UNION "
+      + "SELECT other.username FROM group_members mine "
+      + "JOIN conversations g ON g.id = mine.conversation_id AND g.member_count <= $2 "
+      + "JOIN group_members other ON other.conversation_id = mine.conversation_id AND other.username <> $1 "
+      + "WHERE mine.username = $1";
+
+  private final Pool pool;
+  private final int groupLimit;
+
+  ContactStore(Pool pool, int groupLimit) {
+    this.pool = pool;
+    this.groupLimit = groupLimit;
+  }
+
+  Future<List<String>> contactsOf(String username) {
+    return pool.preparedQuery(CONTACTS_SQL).execute(Tuple.of(username, groupLimit)).map(rows -> {
+      List<String> contacts = new ArrayList<>(rows.size());
+      for (Row row : rows) {
+        contacts.add(row.getString(0));
+      }
+      return contacts;
+    });
+  }
+}

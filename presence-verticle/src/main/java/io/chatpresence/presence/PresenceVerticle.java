@@ -1,0 +1,98 @@
+package io.chatpresence.presence;
+
+import io.chatpresence.common.Addresses;
+import io.chatpresence.common.auth.Authenticator;
+import io.chatpresence.common.auth.Tokens;
+import io.chatpresence.common.config.AppConfig;
+import io.chatpresence.common.config.ConfigKeys;
+import io.chatpresence.common.db.Database;
+import io.chatpresence.common.protocol.Limits;
+import io.chatpresence.common.socket.CloseCodes;
+import io.chatpresence.common.socket.SessionRegistry;
+import io.chatpresence.common.socket.SocketServer;
+import io.chatpresence.common.web.HttpSupport;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.sqlclient.Pool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The presence server on {@code PRESENCE_PORT} (5000). Every instance keeps the whole online state, built
+ * from the socket events that every socket owner (chat and presence) publishes, and tells its own presence
+ * sockets about their contacts.
+ */
+public class PresenceVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(PresenceVerticle.class);
+
+  private JsonObject cfg;
+  private Pool pool;
+  private SessionRegistry registry;
+  private PresenceTracker tracker;
+  private PresenceSocketHandler handler;
+  private HttpServer server;
+
+  @Override
+  public Future<?> start() {
+    return AppConfig.load(vertx, config())
+      .compose(c -> {
+        cfg = c;
+        return Database.acquire(vertx, cfg);
+      })
+      .compose(p -> {
+        pool = p;
+        return Tokens.create(vertx, cfg);
+      })
+      .compose(tokens -> registerConsumers().map(tokens))
+      .compose(this::startServer)
+      .onSuccess(s -> {
+        // sockets opened before we listened: their owners report them again
+        vertx.eventBus().publish(Addresses.PRESENCE_RESYNC, new JsonObject());
+        LOG.info("Presence server listening on {}:{}", cfg.getString(ConfigKeys.HTTP_HOST), s.actualPort());
+      });
+  }
+
+  private Future<Void> registerConsumers() {
+    registry = new SessionRegistry(vertx);
+    handler = new PresenceSocketHandler(registry, new ContactStore(pool, cfg.getInteger(ConfigKeys.CONTACT_GROUP_MAX_MEMBERS)));
+    tracker = new PresenceTracker(vertx, cfg.getLong(ConfigKeys.PRESENCE_GRACE_MS), handler);
+    handler.tracker(tracker);
+    EventBus bus = vertx.eventBus();
+    MessageConsumer<JsonObject> sockets = bus.consumer(Addresses.PRESENCE_SOCKETS, msg -> tracker.apply(
+      msg.body().getString("username"), msg.body().getString("source"), msg.body().getInteger("delta")));
+    MessageConsumer<JsonObject> snapshots = bus.consumer(Addresses.PRESENCE_SNAPSHOT, msg ->
+      tracker.replaceSource(msg.body().getString("source"), msg.body().getJsonObject("counts")));
+    MessageConsumer<JsonObject> status = bus.consumer(Addresses.PRESENCE_STATUS, msg -> {
+      JsonObject statuses = new JsonObject();
+      msg.body().getJsonArray("usernames").forEach(u -> statuses.put(String.valueOf(u),
+        tracker.isOnline(String.valueOf(u)) ? PresenceSocketHandler.ONLINE : PresenceSocketHandler.OFFLINE));
+      msg.reply(new JsonObject().put("statuses", statuses));
+    });
+    MessageConsumer<JsonObject> contacts = bus.consumer(Addresses.CONTACTS_CHANGED, msg -> handler.contactsAdded(msg.body()));
+    return Future.all(sockets.completion(), snapshots.completion(), status.completion(), contacts.completion())
+      .compose(v -> registry.registerConsumers());
+  }
+
+  private Future<HttpServer> startServer(Tokens tokens) {
+    SocketServer sockets = new SocketServer(vertx, Limits.from(cfg), new Authenticator(tokens, pool), registry, handler);
+    Router router = Router.router(vertx);
+    HttpSupport.addHealthRoutes(router, pool);
+    router.get("/").handler(ctx -> ctx.response().putHeader("Content-Type", "text/plain; charset=utf-8")
+      .end("Presence server. Connect a WebSocket to this address and send AUTH first.\n"));
+    server = HttpSupport.webSocketServer(vertx, cfg, ConfigKeys.PRESENCE_PORT, sockets, router);
+    return server.listen();
+  }
+
+  @Override
+  public Future<?> stop() {
+    Future<Void> sockets = registry == null ? Future.succeededFuture() : registry.closeAll(CloseCodes.GOING_AWAY, "server stopping");
+    return sockets
+      .eventually(() -> server == null ? Future.succeededFuture() : server.close())
+      .eventually(() -> pool == null ? Future.succeededFuture() : Database.release(vertx));
+  }
+}
