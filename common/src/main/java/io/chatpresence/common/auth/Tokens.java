@@ -64,7 +64,8 @@ public final class Tokens {
       return Future.failedFuture("no token");
     }
     return jwt.authenticate(new TokenCredentials(token)).compose(user -> {
-      JsonObject p = user.principal();
+      // the decoded claims; principal() holds only the raw token
+      JsonObject p = user.attributes().getJsonObject("accessToken", new JsonObject());
       String sub = p.getString("sub");
       String jti = p.getString("jti");
       Object exp = p.getValue("exp");

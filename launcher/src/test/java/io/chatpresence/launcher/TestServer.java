@@ -1,0 +1,83 @@
+package io.chatpresence.launcher;
+
+import io.chatpresence.common.config.ConfigKeys;
+import io.chatpresence.common.testing.Ports;
+import io.chatpresence.common.testing.Rest;
+import io.chatpresence.common.testing.TestDatabase;
+import io.chatpresence.common.testing.WsClient;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+
+import java.nio.file.Files;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** Chat and presence deployed together (AllVerticle) against the test JVM's PostgreSQL, on free ports. */
+public final class TestServer {
+  public static final String SECRET = "test-secret-for-the-suite-0123456789";
+  private static final AtomicInteger USERS = new AtomicInteger();
+  private static final String RUN = Long.toString(System.nanoTime() % 1_000_000, 36);
+
+  public final Vertx vertx;
+  public final int chatPort = Ports.free();
+  public final int presencePort = Ports.free();
+  public final Rest rest = new Rest(chatPort);
+  public final JsonObject config;
+  private String deploymentId;
+
+  public record User(String name, String token) {
+  }
+
+  public TestServer(Vertx vertx, JsonObject overrides) {
+    this.vertx = vertx;
+    try {
+      this.config = new JsonObject()
+        .put(ConfigKeys.PG_URL, TestDatabase.url())
+        .put(ConfigKeys.CHAT_PORT, chatPort)
+        .put(ConfigKeys.PRESENCE_PORT, presencePort)
+        .put(ConfigKeys.JWT_SECRET, SECRET)
+        .put(ConfigKeys.PASSWORD_ITERATIONS, 1_000)
+        .put(ConfigKeys.AUTH_TIMEOUT_MS, 1_500)
+        .put(ConfigKeys.PRESENCE_GRACE_MS, 600)
+        .put(ConfigKeys.DATA_DIR, Files.createTempDirectory("chat-test-data").toString())
+        .mergeIn(overrides);
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public TestServer start() {
+    deploymentId = await(vertx.deployVerticle(AllVerticle.class, new DeploymentOptions().setConfig(config)));
+    return this;
+  }
+
+  public void stop() {
+    if (deploymentId != null) {
+      await(vertx.undeploy(deploymentId));
+      deploymentId = null;
+    }
+  }
+
+  /** A new user with a name unique to this run. */
+  public User newUser(String prefix) {
+    String name = prefix + "_" + RUN + "_" + USERS.incrementAndGet();
+    return new User(name, rest.register(name, "password-" + name));
+  }
+
+  public WsClient chat(User user) {
+    return WsClient.authenticated(vertx, chatPort, user.token());
+  }
+
+  public WsClient presence(User user) {
+    return WsClient.authenticated(vertx, presencePort, user.token());
+  }
+
+  public static <T> T await(io.vertx.core.Future<T> future) {
+    try {
+      return future.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
