@@ -63,9 +63,16 @@ public final class Tokens {
     if (token == null || token.isEmpty() || token.length() > 4096) {
       return Future.failedFuture("no token");
     }
-    return jwt.authenticate(new TokenCredentials(token)).compose(user -> {
+    Future<io.vertx.ext.auth.User> user;
+    try {
+      user = jwt.authenticate(new TokenCredentials(token));
+    } catch (RuntimeException e) {
+      // the library throws on some malformed claims (e.g. "exp": null) instead of failing the future
+      return Future.failedFuture("malformed token");
+    }
+    return user.compose(u -> {
       // the decoded claims; principal() holds only the raw token
-      JsonObject p = user.attributes().getJsonObject("accessToken", new JsonObject());
+      JsonObject p = u.attributes().getJsonObject("accessToken", new JsonObject());
       String sub = p.getString("sub");
       String jti = p.getString("jti");
       Object exp = p.getValue("exp");

@@ -13,6 +13,7 @@ import org.flywaydb.core.Flyway;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The process's access to PostgreSQL: the URL (starting embedded PostgreSQL when {@code PG_URL} is unset),
@@ -22,10 +23,11 @@ import java.util.Map;
 public final class Database {
   public static final String POOL_NAME = "chat-presence-db";
 
-  private static Future<String> readyUrl;
+  // CompletableFutures, not Vert.x futures: they outlive any one Vertx instance (tests start several)
+  private static CompletableFuture<String> readyUrl;
   private static EmbeddedDatabase embedded;
   private static int holders;
-  private static final Map<String, Future<Void>> MIGRATED = new HashMap<>();
+  private static final Map<String, CompletableFuture<Void>> MIGRATED = new HashMap<>();
 
   private Database() {
   }
@@ -39,10 +41,18 @@ public final class Database {
     } else {
       if (readyUrl == null) {
         Path dataDir = Path.of(config.getString(ConfigKeys.DATA_DIR), "pg");
-        readyUrl = vertx.executeBlocking(() -> startEmbedded(dataDir), false);
-        readyUrl.onFailure(e -> forgetEmbedded());
+        CompletableFuture<String> starting = new CompletableFuture<>();
+        readyUrl = starting;
+        vertx.executeBlocking(() -> startEmbedded(dataDir), false).onComplete(ar -> {
+          if (ar.succeeded()) {
+            starting.complete(ar.result());
+          } else {
+            forgetEmbedded();
+            starting.completeExceptionally(ar.cause());
+          }
+        });
       }
-      url = readyUrl;
+      url = Future.fromCompletionStage(readyUrl, vertx.getOrCreateContext());
     }
     return url.compose(u -> migrate(vertx, u).map(v -> pool(vertx, u, config)))
       .onFailure(e -> release(vertx));
@@ -95,20 +105,26 @@ public final class Database {
 
   /** Once per URL; a failed attempt is forgotten so that the next start tries again. */
   private static synchronized Future<Void> migrate(Vertx vertx, String url) {
-    Future<Void> done = MIGRATED.get(url);
+    CompletableFuture<Void> done = MIGRATED.get(url);
     if (done == null) {
-      done = vertx.executeBlocking(() -> {
+      CompletableFuture<Void> migrating = new CompletableFuture<>();
+      done = migrating;
+      MIGRATED.put(url, migrating);
+      vertx.executeBlocking(() -> {
         migrateNow(url);
         return null;
-      }, false);
-      MIGRATED.put(url, done);
-      done.onFailure(e -> {
-        synchronized (Database.class) {
-          MIGRATED.remove(url);
+      }, false).onComplete(ar -> {
+        if (ar.succeeded()) {
+          migrating.complete(null);
+        } else {
+          synchronized (Database.class) {
+            MIGRATED.remove(url);
+          }
+          migrating.completeExceptionally(ar.cause());
         }
       });
     }
-    return done;
+    return Future.fromCompletionStage(done, vertx.getOrCreateContext());
   }
 
   /** Flyway over JDBC; PostgreSQL's advisory lock keeps concurrent nodes from racing. Blocking. */

@@ -1,0 +1,115 @@
+package io.chatpresence.launcher;
+
+import io.chatpresence.common.testing.WsClient;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** Groups over the chat WebSocket: join (creating), messages, history, leave, members only. */
+@ExtendWith(VertxExtension.class)
+class GroupTest {
+  private static TestServer server;
+
+  @BeforeAll
+  static void deploy(Vertx vertx) {
+    server = new TestServer(vertx, new JsonObject()).start();
+  }
+
+  @AfterAll
+  static void undeploy() {
+    server.stop();
+  }
+
+  static JsonObject join(String groupId) {
+    return new JsonObject().put("type", "JOIN_GROUP").put("groupId", groupId);
+  }
+
+  static JsonObject say(String groupId, String content) {
+    return new JsonObject().put("type", "GROUP_CHAT").put("groupId", groupId).put("content", content);
+  }
+
+  @Test
+  void joinCreatesTellsMembersAndMessagesReachEveryMember() {
+    TestServer.User owner = server.newUser("gowner");
+    TestServer.User member = server.newUser("gmember");
+    String groupId = "group_" + owner.name();
+    try (WsClient o = server.chat(owner); WsClient m = server.chat(member); WsClient m2 = server.chat(member)) {
+      o.send(join(groupId).put("username", owner.name()));
+      JsonObject joined = o.next("SUCCESS");
+      assertEquals(groupId, joined.getString("groupId"));
+
+      m.send(join(groupId));
+      assertEquals(groupId, m.next("SUCCESS").getString("groupId"));
+      JsonObject info = o.next("INFO");
+      assertEquals("JOINED", info.getString("event"));
+      assertEquals(member.name(), info.getString("username"));
+      assertEquals(groupId, info.getString("groupId"));
+
+      m.send(say(groupId, "Hello everyone!").put("from", member.name()).put("clientMsgId", "g1"));
+      JsonObject ack = m.next("SUCCESS");
+      assertEquals(groupId, ack.getString("groupId"));
+      assertEquals("g1", ack.getString("clientMsgId"));
+      for (WsClient receiver : new WsClient[] {o, m2}) {
+        JsonObject msg = receiver.next("GROUP_CHAT");
+        assertEquals(Set.of("type", "from", "groupId", "content", "timestamp", "messageId"), msg.fieldNames());
+        assertEquals(member.name(), msg.getString("from"));
+        assertEquals(ack.getString("messageId"), msg.getString("messageId"));
+      }
+
+      o.send(new JsonObject().put("type", "GET_GROUP_CHAT_HISTORY").put("groupId", groupId));
+      JsonObject history = o.next("GROUP_CHAT_HISTORY");
+      assertEquals(groupId, history.getString("groupId"));
+      assertEquals(1, history.getJsonArray("messages").size());
+      assertEquals("GROUP_CHAT", history.getJsonArray("messages").getJsonObject(0).getString("type"));
+
+      m.send(join(groupId));
+      assertEquals("already a member", m.next("SUCCESS").getString("msg"));
+    }
+  }
+
+  @Test
+  void nonMembersCannotSendOrReadAndLeavingTellsTheOthers() {
+    TestServer.User owner = server.newUser("lowner");
+    TestServer.User leaver = server.newUser("lleaver");
+    TestServer.User outsider = server.newUser("loutsider");
+    String groupId = "group_" + owner.name();
+    try (WsClient o = server.chat(owner); WsClient l = server.chat(leaver); WsClient x = server.chat(outsider)) {
+      o.send(join(groupId));
+      o.next("SUCCESS");
+      l.send(join(groupId));
+      l.next("SUCCESS");
+      o.next("INFO");
+
+      x.send(say(groupId, "let me in"));
+      assertEquals("FORBIDDEN", x.next("ERROR").getString("code"));
+      x.send(new JsonObject().put("type", "GET_GROUP_CHAT_HISTORY").put("groupId", groupId));
+      assertEquals("FORBIDDEN", x.next("ERROR").getString("code"));
+      x.send(new JsonObject().put("type", "LEAVE_GROUP").put("groupId", groupId));
+      assertEquals("FORBIDDEN", x.next("ERROR").getString("code"));
+      x.send(say("group_that_does_not_exist_" + owner.name(), "hello?"));
+      assertEquals("NOT_FOUND", x.next("ERROR").getString("code"));
+      x.send(join(groupId).put("username", owner.name()));
+      assertEquals("FORBIDDEN", x.next("ERROR").getString("code"));
+
+      l.send(new JsonObject().put("type", "LEAVE_GROUP").put("groupId", groupId).put("username", leaver.name()));
+      JsonObject left = l.next("SUCCESS");
+      assertEquals("left", left.getString("msg"));
+      JsonObject info = o.next("INFO");
+      assertEquals("LEFT", info.getString("event"));
+      assertEquals(leaver.name(), info.getString("username"));
+
+      l.send(say(groupId, "still here?"));
+      assertEquals("FORBIDDEN", l.next("ERROR").getString("code"));
+      o.send(new JsonObject().put("type", "GET_GROUP_CHAT_HISTORY").put("groupId", groupId));
+      assertEquals(0, o.next("GROUP_CHAT_HISTORY").getJsonArray("messages").size(), "nothing refused was stored");
+    }
+  }
+}
