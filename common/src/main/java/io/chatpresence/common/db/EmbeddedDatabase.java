@@ -32,7 +32,11 @@ public final class EmbeddedDatabase implements AutoCloseable {
       .setCleanDataDirectory(false)
       .setPGStartupWait(Duration.ofSeconds(60))
       .setServerConfig("listen_addresses", "localhost")
-      .setServerConfig("max_connections", "200");
+      .setServerConfig("max_connections", "200")
+      // zonky's defaults are for throwaway test databases (-F, synchronous_commit=off): an acknowledged
+      // message must survive a crash, so commits wait for the WAL flush
+      .setServerConfig("fsync", "on")
+      .setServerConfig("synchronous_commit", "on");
     if (port > 0) {
       builder.setPort(port);
     }
