@@ -131,6 +131,29 @@ class PresenceTest {
   }
 
   @Test
+  void theSameNewsIsNotSentTwice() {
+    TestServer.User alice = server.newUser("dalice");
+    TestServer.User bob = server.newUser("dbob");
+    TestServer.User carol = server.newUser("dcarol");
+    contacts(alice, bob);
+    String groupId = "both_" + alice.name();
+    try (WsClient bobChat = server.chat(bob); WsClient aliceChat = server.chat(alice);
+         WsClient alicePresence = server.presence(alice)) {
+      assertEquals(bob.name(), alicePresence.next("PRESENCE_UPDATE").getString("username"));
+      aliceChat.send(new JsonObject().put("type", "JOIN_GROUP").put("groupId", groupId));
+      aliceChat.next("SUCCESS");
+      bobChat.send(new JsonObject().put("type", "JOIN_GROUP").put("groupId", groupId));
+      bobChat.next("SUCCESS");
+      try (WsClient carolChat = server.chat(carol)) {
+        carolChat.send(new JsonObject().put("type", "ONE_TO_ONE_CHAT").put("to", alice.name()).put("content", "hi"));
+        carolChat.next("SUCCESS");
+        // bob became a contact a second time (the group): his status, already sent, is not repeated
+        assertEquals(carol.name(), alicePresence.next("PRESENCE_UPDATE").getString("username"));
+      }
+    }
+  }
+
+  @Test
   void presenceOnlyRefusesOtherFrames() {
     try (WsClient p = server.presence(server.newUser("ponly"))) {
       p.send(new JsonObject().put("type", "ONE_TO_ONE_CHAT"));

@@ -11,7 +11,9 @@ import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Presence sockets: after AUTH, one PRESENCE_UPDATE per online contact; then every change of a contact's
@@ -24,6 +26,8 @@ final class PresenceSocketHandler implements SocketServer.FrameHandler, Presence
 
   private final SessionRegistry registry;
   private final ContactStore contacts;
+  /** Per socket, the status last sent for each user: the same news is never sent twice. */
+  private final Map<SocketSession, Map<String, String>> told = new HashMap<>();
   private PresenceTracker tracker;
 
   PresenceSocketHandler(SessionRegistry registry, ContactStore contacts) {
@@ -45,7 +49,7 @@ final class PresenceSocketHandler implements SocketServer.FrameHandler, Presence
       }
       for (String contact : ar.result()) {
         if (tracker.isOnline(contact)) {
-          session.send(Frames.presenceUpdate(contact, ONLINE, tracker.onlineSince(contact)));
+          tell(session, contact, ONLINE, tracker.onlineSince(contact));
         }
       }
     });
@@ -59,7 +63,7 @@ final class PresenceSocketHandler implements SocketServer.FrameHandler, Presence
 
   @Override
   public void onClosed(SocketSession session) {
-    // counted by the registry; nothing else to do
+    told.remove(session);
   }
 
   /** A status change goes to the presence sockets here of the user's contacts. */
@@ -68,14 +72,14 @@ final class PresenceSocketHandler implements SocketServer.FrameHandler, Presence
     if (registry.userCount() == 0) {
       return;
     }
-    String frame = Frames.presenceUpdate(username, online ? ONLINE : OFFLINE, timestamp).encode();
+    String status = online ? ONLINE : OFFLINE;
     contacts.contactsOf(username).onComplete(ar -> {
       if (ar.failed()) {
         LOG.warn("Contacts of {} unavailable, status change not sent: {}", username, ar.cause().toString());
         return;
       }
       for (String contact : ar.result()) {
-        registry.sessions(contact).forEach(s -> s.send(frame));
+        registry.sessions(contact).forEach(s -> tell(s, username, status, timestamp));
       }
     });
   }
@@ -94,9 +98,18 @@ final class PresenceSocketHandler implements SocketServer.FrameHandler, Presence
   }
 
   private void tellIfOnline(String subject, String viewer) {
-    if (tracker.isOnline(subject) && registry.hasSessions(viewer)) {
-      String frame = Frames.presenceUpdate(subject, ONLINE, tracker.onlineSince(subject)).encode();
-      registry.sessions(viewer).forEach(s -> s.send(frame));
+    if (tracker.isOnline(subject)) {
+      registry.sessions(viewer).forEach(s -> tell(s, subject, ONLINE, tracker.onlineSince(subject)));
+    }
+  }
+
+  private void tell(SocketSession session, String username, String status, String timestamp) {
+    if (!session.isOpen()) {
+      return;
+    }
+    String before = told.computeIfAbsent(session, s -> new HashMap<>()).put(username, status);
+    if (!status.equals(before)) {
+      session.send(Frames.presenceUpdate(username, status, timestamp));
     }
   }
 }
