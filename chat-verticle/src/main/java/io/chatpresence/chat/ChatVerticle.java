@@ -64,7 +64,7 @@ public class ChatVerticle extends VerticleBase {
   }
 
   private Future<Void> registerConsumers() {
-    registry = new SessionRegistry(vertx);
+    registry = new SessionRegistry(vertx, cfg.getLong(ConfigKeys.PRESENCE_HEARTBEAT_MS));
     return registry.registerConsumers();
   }
 

@@ -8,14 +8,23 @@ public final class Addresses {
   /** Per user: frames for that user's chat sockets, {@code {"frame": encoded, "skip": socketId?}}. */
   public static final String CHAT_USER_PREFIX = "chat.user.";
 
-  /** Published: an authenticated socket opened or closed, {@code {"username","source","delta"}}. */
+  /**
+   * Published: an authenticated socket opened or closed, {@code {"username","source","node","delta"}}. A
+   * source is one verticle instance owning sockets; {@code node} is its cluster node.
+   */
   public static final String PRESENCE_SOCKETS = "presence.sockets";
 
-  /** Published by a presence verticle that starts: every socket owner re-announces its counts. */
+  /**
+   * Published by presence: socket owners re-announce their counts, {@code {"source"?}} (all owners when no
+   * source is named). Sent when a presence verticle starts and when a heartbeat shows it missed events.
+   */
   public static final String PRESENCE_RESYNC = "presence.resync";
 
-  /** Published answer to a resync: {@code {"source","counts":{user:n}}}. */
+  /** Published answer to a resync: {@code {"source","node","published","counts":{user:n}}}. */
   public static final String PRESENCE_SNAPSHOT = "presence.snapshot";
+
+  /** Published by every socket owner every few seconds: {@code {"source","node","published"}}. */
+  public static final String PRESENCE_HEARTBEAT = "presence.heartbeat";
 
   /** Request/reply: {@code {"usernames":[..]}} answered {@code {"statuses":{user:"online"|"offline"}}}. */
   public static final String PRESENCE_STATUS = "presence.status";

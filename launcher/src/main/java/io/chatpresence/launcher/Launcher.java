@@ -1,6 +1,11 @@
 package io.chatpresence.launcher;
 
+import io.chatpresence.common.cluster.ClusterSupport;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxBuilder;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import io.vertx.launcher.application.HookContext;
 import io.vertx.launcher.application.VertxApplication;
 import io.vertx.launcher.application.VertxApplicationHooks;
@@ -19,6 +24,16 @@ public final class Launcher implements VertxApplicationHooks {
     if (exitCode != 0) {
       System.exit(exitCode);
     }
+  }
+
+  /**
+   * In {@code -cluster} mode: Hazelcast with the config of {@code vertx.hazelcast.config} (bin/vertx points
+   * it at conf/cluster.xml), renamed by {@code CLUSTER_NAME} so that separate clusters can share a machine.
+   */
+  @Override
+  public VertxBuilder createVertxBuilder(VertxOptions options) {
+    return Vertx.builder().with(options)
+      .withClusterManager(new HazelcastClusterManager(ClusterSupport.hazelcastConfig(System.getenv("CLUSTER_NAME"))));
   }
 
   /** Vert.x would otherwise pick the first non-loopback interface for the event bus. */

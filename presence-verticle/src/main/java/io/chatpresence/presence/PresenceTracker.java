@@ -4,15 +4,22 @@ import io.chatpresence.common.protocol.Timestamps;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
- * Who is online: for each user, how many authenticated sockets each source (a verticle instance that owns
- * sockets) reports. A user is online while the sum is positive. Going to zero starts a grace period; a
- * socket opening again within it cancels the offline, so a quick reconnect shows no flap.
+ * Who is online, cluster-wide: for each user, how many authenticated sockets each source (a verticle
+ * instance owning sockets, on some node) reports. A user is online while the sum is positive; going to zero
+ * starts a grace period, and a socket opening within it cancels the offline (no flap).
+ *
+ * <p>Sources are forgotten when their node leaves the cluster ({@link #dropNode}) or, as a backstop, when
+ * their heartbeat stops ({@link #sweep}). A heartbeat whose event count differs from what was applied (events
+ * lost, a partition healed, a source we dropped) asks that source for its full counts ({@code resync}).
  * Touched only on the presence verticle's event loop.
  */
 final class PresenceTracker {
@@ -20,17 +27,33 @@ final class PresenceTracker {
     void statusChanged(String username, boolean online, String timestamp);
   }
 
+  private static final class Source {
+    final String node;
+    long applied;
+    long lastSeenNanos = System.nanoTime();
+    long resyncAskedNanos;
+
+    Source(String node) {
+      this.node = node;
+    }
+  }
+
   private final Vertx vertx;
   private final long graceMs;
+  private final long sourceTtlNanos;
   private final Listener listener;
+  private final Consumer<String> resync;
+  private final Map<String, Source> sources = new HashMap<>();
   private final Map<String, Map<String, Integer>> counts = new HashMap<>();
   private final Map<String, Long> pendingOffline = new HashMap<>();
   private final Map<String, String> onlineSince = new HashMap<>();
 
-  PresenceTracker(Vertx vertx, long graceMs, Listener listener) {
+  PresenceTracker(Vertx vertx, long graceMs, long sourceTtlMs, Listener listener, Consumer<String> resync) {
     this.vertx = vertx;
     this.graceMs = graceMs;
+    this.sourceTtlNanos = sourceTtlMs * 1_000_000L;
     this.listener = listener;
+    this.resync = resync;
   }
 
   boolean isOnline(String username) {
@@ -41,7 +64,9 @@ final class PresenceTracker {
     return onlineSince.get(username);
   }
 
-  void apply(String username, String source, int delta) {
+  void apply(String username, String source, String node, int delta) {
+    Source s = seen(source, node);
+    s.applied++;
     Map<String, Integer> bySource = counts.computeIfAbsent(username, u -> new HashMap<>());
     int next = bySource.getOrDefault(source, 0) + delta;
     if (next > 0) {
@@ -52,8 +77,20 @@ final class PresenceTracker {
     settle(username);
   }
 
-  /** A source's full report replaces what we knew of it (after a resync). */
-  void replaceSource(String source, JsonObject report) {
+  void heartbeat(String source, String node, long published) {
+    Source s = sources.get(source);
+    if (s == null || s.applied != published) {
+      askResync(source, s);
+    }
+    if (s != null) {
+      s.lastSeenNanos = System.nanoTime();
+    }
+  }
+
+  /** A source's full report replaces what we knew of it. */
+  void snapshot(String source, String node, long published, JsonObject report) {
+    Source s = seen(source, node);
+    s.applied = published;
     Set<String> touched = new HashSet<>(report.fieldNames());
     counts.forEach((user, bySource) -> {
       if (bySource.containsKey(source)) {
@@ -70,6 +107,61 @@ final class PresenceTracker {
       }
       settle(user);
     }
+  }
+
+  /** A member left or was dropped by failure detection: its sockets no longer count. */
+  void dropNode(String node) {
+    List<String> gone = new ArrayList<>();
+    sources.forEach((id, s) -> {
+      if (s.node.equals(node)) {
+        gone.add(id);
+      }
+    });
+    gone.forEach(this::dropSource);
+  }
+
+  /** Backstop for anything the membership listener missed: sources silent for longer than the TTL. */
+  void sweep() {
+    long now = System.nanoTime();
+    List<String> silent = new ArrayList<>();
+    sources.forEach((id, s) -> {
+      if (now - s.lastSeenNanos > sourceTtlNanos) {
+        silent.add(id);
+      }
+    });
+    silent.forEach(this::dropSource);
+  }
+
+  int sourceCount() {
+    return sources.size();
+  }
+
+  private void dropSource(String source) {
+    sources.remove(source);
+    List<String> affected = new ArrayList<>();
+    counts.forEach((user, bySource) -> {
+      if (bySource.remove(source) != null) {
+        affected.add(user);
+      }
+    });
+    affected.forEach(this::settle);
+  }
+
+  private Source seen(String source, String node) {
+    Source s = sources.computeIfAbsent(source, id -> new Source(node));
+    s.lastSeenNanos = System.nanoTime();
+    return s;
+  }
+
+  private void askResync(String source, Source s) {
+    long now = System.nanoTime();
+    if (s != null && now - s.resyncAskedNanos < 1_000_000_000L) {
+      return;
+    }
+    if (s != null) {
+      s.resyncAskedNanos = now;
+    }
+    resync.accept(source);
   }
 
   private void settle(String username) {

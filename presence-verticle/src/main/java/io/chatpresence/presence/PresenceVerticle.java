@@ -3,6 +3,7 @@ package io.chatpresence.presence;
 import io.chatpresence.common.Addresses;
 import io.chatpresence.common.auth.Authenticator;
 import io.chatpresence.common.auth.Tokens;
+import io.chatpresence.common.cluster.ClusterSupport;
 import io.chatpresence.common.config.AppConfig;
 import io.chatpresence.common.config.ConfigKeys;
 import io.chatpresence.common.db.Database;
@@ -22,6 +23,8 @@ import io.vertx.sqlclient.Pool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.List;
+
 /**
  * The presence server on {@code PRESENCE_PORT} (5000). Every instance keeps the whole online state, built
  * from the socket events that every socket owner (chat and presence) publishes, and tells its own presence
@@ -36,6 +39,8 @@ public class PresenceVerticle extends VerticleBase {
   private PresenceTracker tracker;
   private PresenceSocketHandler handler;
   private HttpServer server;
+  private Runnable stopMembershipListener = () -> { };
+  private long sweepTimer = -1;
 
   @Override
   public Future<?> start() {
@@ -58,15 +63,27 @@ public class PresenceVerticle extends VerticleBase {
   }
 
   private Future<Void> registerConsumers() {
-    registry = new SessionRegistry(vertx);
+    registry = new SessionRegistry(vertx, cfg.getLong(ConfigKeys.PRESENCE_HEARTBEAT_MS));
     handler = new PresenceSocketHandler(registry, new ContactStore(pool, cfg.getInteger(ConfigKeys.CONTACT_GROUP_MAX_MEMBERS)));
-    tracker = new PresenceTracker(vertx, cfg.getLong(ConfigKeys.PRESENCE_GRACE_MS), handler);
-    handler.tracker(tracker);
     EventBus bus = vertx.eventBus();
+    tracker = new PresenceTracker(vertx, cfg.getLong(ConfigKeys.PRESENCE_GRACE_MS),
+      cfg.getLong(ConfigKeys.PRESENCE_SOURCE_TTL_MS), handler,
+      source -> bus.publish(Addresses.PRESENCE_RESYNC, new JsonObject().put("source", source)));
+    handler.tracker(tracker);
     MessageConsumer<JsonObject> sockets = bus.consumer(Addresses.PRESENCE_SOCKETS, msg -> tracker.apply(
-      msg.body().getString("username"), msg.body().getString("source"), msg.body().getInteger("delta")));
+      msg.body().getString("username"), msg.body().getString("source"), msg.body().getString("node"),
+      msg.body().getInteger("delta")));
     MessageConsumer<JsonObject> snapshots = bus.consumer(Addresses.PRESENCE_SNAPSHOT, msg ->
-      tracker.replaceSource(msg.body().getString("source"), msg.body().getJsonObject("counts")));
+      tracker.snapshot(msg.body().getString("source"), msg.body().getString("node"), msg.body().getLong("published"),
+        msg.body().getJsonObject("counts")));
+    MessageConsumer<JsonObject> heartbeats = bus.consumer(Addresses.PRESENCE_HEARTBEAT, msg ->
+      tracker.heartbeat(msg.body().getString("source"), msg.body().getString("node"), msg.body().getLong("published")));
+    stopMembershipListener = ClusterSupport.onMemberRemoved(vertx, node -> {
+      LOG.info("Cluster member {} left: its sockets no longer count", node);
+      tracker.dropNode(node);
+    });
+    long sweepMs = Math.max(250, cfg.getLong(ConfigKeys.PRESENCE_HEARTBEAT_MS) / 2);
+    sweepTimer = vertx.setPeriodic(sweepMs, t -> tracker.sweep());
     MessageConsumer<JsonObject> status = bus.consumer(Addresses.PRESENCE_STATUS, msg -> {
       JsonObject statuses = new JsonObject();
       msg.body().getJsonArray("usernames").forEach(u -> statuses.put(String.valueOf(u),
@@ -74,7 +91,8 @@ public class PresenceVerticle extends VerticleBase {
       msg.reply(new JsonObject().put("statuses", statuses));
     });
     MessageConsumer<JsonObject> contacts = bus.consumer(Addresses.CONTACTS_CHANGED, msg -> handler.contactsAdded(msg.body()));
-    return Future.all(sockets.completion(), snapshots.completion(), status.completion(), contacts.completion())
+    return Future.all(List.of(sockets.completion(), snapshots.completion(), heartbeats.completion(),
+        status.completion(), contacts.completion()))
       .compose(v -> registry.registerConsumers());
   }
 
@@ -90,6 +108,8 @@ public class PresenceVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    stopMembershipListener.run();
+    vertx.cancelTimer(sweepTimer);
     Future<Void> sockets = registry == null ? Future.succeededFuture() : registry.closeAll(CloseCodes.GOING_AWAY, "server stopping");
     return sockets
       .eventually(() -> server == null ? Future.succeededFuture() : server.close())

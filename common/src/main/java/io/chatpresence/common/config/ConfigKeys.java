@@ -33,6 +33,8 @@ public final class ConfigKeys {
   public static final String HISTORY_MAX_LIMIT = "HISTORY_MAX_LIMIT";
   public static final String PRESENCE_GRACE_MS = "PRESENCE_GRACE_MS";
   public static final String CONTACT_GROUP_MAX_MEMBERS = "CONTACT_GROUP_MAX_MEMBERS";
+  public static final String PRESENCE_HEARTBEAT_MS = "PRESENCE_HEARTBEAT_MS";
+  public static final String PRESENCE_SOURCE_TTL_MS = "PRESENCE_SOURCE_TTL_MS";
   public static final String WEB_ROOT = "WEB_ROOT";
 
   /** The defaults: what runs with no conf file and no environment. */
@@ -57,6 +59,8 @@ public final class ConfigKeys {
       .put(HISTORY_MAX_LIMIT, 200)
       .put(PRESENCE_GRACE_MS, 3_000L)
       .put(CONTACT_GROUP_MAX_MEMBERS, 100)
+      .put(PRESENCE_HEARTBEAT_MS, 2_000L)
+      .put(PRESENCE_SOURCE_TTL_MS, 6_000L)
       .put(WEB_ROOT, "webroot");
   }
 

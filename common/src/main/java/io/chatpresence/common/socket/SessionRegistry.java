@@ -1,6 +1,7 @@
 package io.chatpresence.common.socket;
 
 import io.chatpresence.common.Addresses;
+import io.chatpresence.common.cluster.ClusterSupport;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -15,26 +16,39 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * The authenticated sockets of one verticle instance, by user. It tells presence when a user's socket
- * opens or closes, re-announces its counts when a presence verticle asks, and closes the sockets of a
- * revoked token. Touched only on the owning verticle's event loop.
+ * The authenticated sockets of one verticle instance (a presence "source"), by user. It tells presence when
+ * a user's socket opens or closes, heartbeats with how many such events it has published (so presence can
+ * tell it missed some, e.g. across a partition, and ask again), re-announces its counts when asked, and
+ * closes the sockets of a revoked token. Touched only on the owning verticle's event loop.
  */
 public final class SessionRegistry {
   private final Vertx vertx;
+  private final long heartbeatMs;
   private final String source = UUID.randomUUID().toString();
+  private final String node;
   private final Map<String, Set<SocketSession>> byUser = new HashMap<>();
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
+  private long published;
+  private long heartbeatTimer = -1;
 
-  public SessionRegistry(Vertx vertx) {
+  public SessionRegistry(Vertx vertx, long heartbeatMs) {
     this.vertx = vertx;
+    this.heartbeatMs = heartbeatMs;
+    this.node = ClusterSupport.nodeId(vertx);
   }
 
   public Future<Void> registerConsumers() {
     MessageConsumer<JsonObject> revoked = vertx.eventBus().<JsonObject>consumer(Addresses.TOKEN_REVOKED,
       msg -> closeToken(msg.body().getString("username"), msg.body().getString("jti")));
-    MessageConsumer<Object> resync = vertx.eventBus().consumer(Addresses.PRESENCE_RESYNC, msg -> announceCounts());
+    MessageConsumer<JsonObject> resync = vertx.eventBus().<JsonObject>consumer(Addresses.PRESENCE_RESYNC, msg -> {
+      String wanted = msg.body() == null ? null : msg.body().getString("source");
+      if (wanted == null || wanted.equals(source)) {
+        announceCounts();
+      }
+    });
     consumers.add(revoked);
     consumers.add(resync);
+    heartbeatTimer = vertx.setPeriodic(heartbeatMs, t -> heartbeat());
     return Future.all(revoked.completion(), resync.completion()).mapEmpty();
   }
 
@@ -73,14 +87,17 @@ public final class SessionRegistry {
 
   /** Graceful stop: every socket gets {@code code} (1001) so clients reconnect, elsewhere if clustered. */
   public Future<Void> closeAll(short code, String reason) {
+    vertx.cancelTimer(heartbeatTimer);
     List<Future<Void>> closing = new ArrayList<>();
     for (Set<SocketSession> sessions : List.copyOf(byUser.values())) {
       for (SocketSession s : List.copyOf(sessions)) {
         closing.add(s.close(code, reason));
       }
     }
-    consumers.forEach(MessageConsumer::unregister);
-    return Future.join(closing).mapEmpty();
+    return Future.join(closing).eventually(() -> {
+      consumers.forEach(MessageConsumer::unregister);
+      return Future.succeededFuture();
+    }).mapEmpty();
   }
 
   private void closeToken(String username, String jti) {
@@ -92,13 +109,22 @@ public final class SessionRegistry {
   }
 
   private void publishDelta(String username, int delta) {
-    vertx.eventBus().publish(Addresses.PRESENCE_SOCKETS,
-      new JsonObject().put("username", username).put("source", source).put("delta", delta));
+    published++;
+    vertx.eventBus().publish(Addresses.PRESENCE_SOCKETS, identity()
+      .put("username", username).put("delta", delta));
+  }
+
+  private void heartbeat() {
+    vertx.eventBus().publish(Addresses.PRESENCE_HEARTBEAT, identity().put("published", published));
   }
 
   private void announceCounts() {
     JsonObject counts = new JsonObject();
     byUser.forEach((user, sessions) -> counts.put(user, sessions.size()));
-    vertx.eventBus().publish(Addresses.PRESENCE_SNAPSHOT, new JsonObject().put("source", source).put("counts", counts));
+    vertx.eventBus().publish(Addresses.PRESENCE_SNAPSHOT, identity().put("published", published).put("counts", counts));
+  }
+
+  private JsonObject identity() {
+    return new JsonObject().put("source", source).put("node", node);
   }
 }

@@ -1,0 +1,78 @@
+package io.chatpresence.common.cluster;
+
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
+import com.hazelcast.config.Config;
+import com.hazelcast.core.HazelcastInstance;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.spi.cluster.ClusterManager;
+import io.vertx.spi.cluster.hazelcast.ConfigUtil;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+
+import java.util.UUID;
+import java.util.function.Consumer;
+
+/** What the verticles need to know of the cluster: this node's id and when a member goes away. */
+public final class ClusterSupport {
+  /** Stands for the node of a Vert.x instance that is not clustered. */
+  private static final String LOCAL = "local-" + UUID.randomUUID();
+
+  private ClusterSupport() {
+  }
+
+  /** The cluster node id (the Hazelcast member UUID), or one id for every unclustered instance of this JVM. */
+  public static String nodeId(Vertx vertx) {
+    ClusterManager cm = clusterManager(vertx);
+    return cm == null ? LOCAL : cm.getNodeId();
+  }
+
+  /**
+   * Calls {@code onRemoved} with the node id of every member that leaves or is dropped by failure detection,
+   * on the caller's context. Returns what undoes the registration. A no-op when not clustered on Hazelcast.
+   * (Vert.x's own {@code ClusterManager.nodeListener} is taken by the event bus, so we ask Hazelcast.)
+   */
+  public static Runnable onMemberRemoved(Vertx vertx, Consumer<String> onRemoved) {
+    if (!(clusterManager(vertx) instanceof HazelcastClusterManager hz) || hz.getHazelcastInstance() == null) {
+      return () -> { };
+    }
+    Context context = vertx.getOrCreateContext();
+    HazelcastInstance instance = hz.getHazelcastInstance();
+    UUID registration = instance.getCluster().addMembershipListener(new MembershipListener() {
+      @Override
+      public void memberAdded(MembershipEvent event) {
+        // new members announce their sockets themselves
+      }
+
+      @Override
+      public void memberRemoved(MembershipEvent event) {
+        String node = event.getMember().getUuid().toString();
+        context.runOnContext(v -> onRemoved.accept(node));
+      }
+    });
+    return () -> {
+      try {
+        instance.getCluster().removeMembershipListener(registration);
+      } catch (RuntimeException ignored) {
+        // the instance is already shutting down
+      }
+    };
+  }
+
+  /**
+   * The Hazelcast config of {@code vertx.hazelcast.config} (default: {@code cluster.xml} on the classpath, the
+   * loopback config), with the cluster name replaced when {@code clusterName} is given.
+   */
+  public static Config hazelcastConfig(String clusterName) {
+    Config config = ConfigUtil.loadConfig();
+    if (clusterName != null && !clusterName.isBlank()) {
+      config.setClusterName(clusterName);
+    }
+    return config;
+  }
+
+  private static ClusterManager clusterManager(Vertx vertx) {
+    return vertx instanceof VertxInternal internal && vertx.isClustered() ? internal.clusterManager() : null;
+  }
+}
