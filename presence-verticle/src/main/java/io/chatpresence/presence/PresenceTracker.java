@@ -44,6 +44,8 @@ final class PresenceTracker {
   private final Listener listener;
   private final Consumer<String> resync;
   private final Map<String, Source> sources = new HashMap<>();
+  /** Members the cluster removed: what they still send (a node cut off, not dead) is ignored until they rejoin. */
+  private final Set<String> removedNodes = new HashSet<>();
   private final Map<String, Map<String, Integer>> counts = new HashMap<>();
   private final Map<String, Long> pendingOffline = new HashMap<>();
   private final Map<String, String> onlineSince = new HashMap<>();
@@ -65,6 +67,9 @@ final class PresenceTracker {
   }
 
   void apply(String username, String source, String node, int delta) {
+    if (removedNodes.contains(node)) {
+      return;
+    }
     Source s = seen(source, node);
     s.applied++;
     Map<String, Integer> bySource = counts.computeIfAbsent(username, u -> new HashMap<>());
@@ -78,6 +83,9 @@ final class PresenceTracker {
   }
 
   void heartbeat(String source, String node, long published) {
+    if (removedNodes.contains(node)) {
+      return;
+    }
     Source s = sources.get(source);
     if (s == null || s.applied != published) {
       askResync(source, s);
@@ -89,6 +97,9 @@ final class PresenceTracker {
 
   /** A source's full report replaces what we knew of it. */
   void snapshot(String source, String node, long published, JsonObject report) {
+    if (removedNodes.contains(node)) {
+      return;
+    }
     Source s = seen(source, node);
     s.applied = published;
     Set<String> touched = new HashSet<>(report.fieldNames());
@@ -111,6 +122,7 @@ final class PresenceTracker {
 
   /** A member left or was dropped by failure detection: its sockets no longer count. */
   void dropNode(String node) {
+    removedNodes.add(node);
     List<String> gone = new ArrayList<>();
     sources.forEach((id, s) -> {
       if (s.node.equals(node)) {
@@ -118,6 +130,11 @@ final class PresenceTracker {
       }
     });
     gone.forEach(this::dropSource);
+  }
+
+  /** A member joined, or came back after a partition: its sources count again (their heartbeats resync them). */
+  void nodeAdded(String node) {
+    removedNodes.remove(node);
   }
 
   /** Backstop for anything the membership listener missed: sources silent for longer than the TTL. */

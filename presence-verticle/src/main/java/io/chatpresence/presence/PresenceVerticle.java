@@ -78,7 +78,7 @@ public class PresenceVerticle extends VerticleBase {
         msg.body().getJsonObject("counts")));
     MessageConsumer<JsonObject> heartbeats = bus.consumer(Addresses.PRESENCE_HEARTBEAT, msg ->
       tracker.heartbeat(msg.body().getString("source"), msg.body().getString("node"), msg.body().getLong("published")));
-    stopMembershipListener = ClusterSupport.onMemberRemoved(vertx, node -> {
+    stopMembershipListener = ClusterSupport.onMembershipChange(vertx, tracker::nodeAdded, node -> {
       LOG.info("Cluster member {} left: its sockets no longer count", node);
       tracker.dropNode(node);
     });

@@ -18,11 +18,13 @@ import java.util.function.Consumer;
 public final class ClusterSupport {
   /** Stands for the node of a Vert.x instance that is not clustered. */
   private static final String LOCAL = "local-" + UUID.randomUUID();
+  /** Where vertx-hazelcast keeps a member's Vert.x node id (not the Hazelcast member UUID). */
+  private static final String NODE_ID_ATTRIBUTE = "__vertx.nodeId";
 
   private ClusterSupport() {
   }
 
-  /** The cluster node id (the Hazelcast member UUID), or one id for every unclustered instance of this JVM. */
+  /** The Vert.x cluster node id, or one id for every unclustered instance of this JVM. */
   public static String nodeId(Vertx vertx) {
     ClusterManager cm = clusterManager(vertx);
     return cm == null ? LOCAL : cm.getNodeId();
@@ -30,10 +32,10 @@ public final class ClusterSupport {
 
   /**
    * Calls {@code onRemoved} with the node id of every member that leaves or is dropped by failure detection,
-   * on the caller's context. Returns what undoes the registration. A no-op when not clustered on Hazelcast.
+   * and {@code onAdded} for every member that joins (or comes back after a merge), on the caller's context. Returns what undoes the registration. A no-op when not clustered on Hazelcast.
    * (Vert.x's own {@code ClusterManager.nodeListener} is taken by the event bus, so we ask Hazelcast.)
    */
-  public static Runnable onMemberRemoved(Vertx vertx, Consumer<String> onRemoved) {
+  public static Runnable onMembershipChange(Vertx vertx, Consumer<String> onAdded, Consumer<String> onRemoved) {
     if (!(clusterManager(vertx) instanceof HazelcastClusterManager hz) || hz.getHazelcastInstance() == null) {
       return () -> { };
     }
@@ -42,13 +44,18 @@ public final class ClusterSupport {
     UUID registration = instance.getCluster().addMembershipListener(new MembershipListener() {
       @Override
       public void memberAdded(MembershipEvent event) {
-        // new members announce their sockets themselves
+        String node = event.getMember().getAttribute(NODE_ID_ATTRIBUTE);
+        if (node != null) {
+          context.runOnContext(v -> onAdded.accept(node));
+        }
       }
 
       @Override
       public void memberRemoved(MembershipEvent event) {
-        String node = event.getMember().getUuid().toString();
-        context.runOnContext(v -> onRemoved.accept(node));
+        String node = event.getMember().getAttribute(NODE_ID_ATTRIBUTE);
+        if (node != null) {
+          context.runOnContext(v -> onRemoved.accept(node));
+        }
       }
     });
     return () -> {

@@ -1,0 +1,216 @@
+package io.chatpresence.launcher;
+
+import io.chatpresence.common.Addresses;
+import io.chatpresence.common.testing.Rest;
+import io.chatpresence.common.testing.WsClient;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Several clustered nodes in one JVM: A runs chat, B runs chat and presence, C runs presence. Delivery,
+ * presence, revocation and repair work across them as on one server.
+ */
+class ClusterTest {
+  private static final String CLUSTER = "chat-test-" + UUID.randomUUID();
+  private static ClusterNode a;
+  private static ClusterNode b;
+  private static ClusterNode c;
+  private static Rest rest;
+  private static int users;
+
+  @BeforeAll
+  static void formCluster() {
+    a = ClusterNode.join(CLUSTER).withChat();
+    b = ClusterNode.join(CLUSTER).withChat().withPresence();
+    c = ClusterNode.join(CLUSTER).withPresence();
+    System.out.printf("cluster join times: %d ms, %d ms, %d ms%n", a.joinMillis, b.joinMillis, c.joinMillis);
+    assertEquals(3, a.clusterManager.getNodes().size());
+    rest = new Rest(a.chatPort);
+  }
+
+  @AfterAll
+  static void leave() {
+    for (ClusterNode n : new ClusterNode[] {c, b, a}) {
+      if (n != null) {
+        n.close();
+      }
+    }
+  }
+
+  private static TestServer.User user(String prefix) {
+    String name = prefix + "_" + CLUSTER.substring(11, 17) + "_" + (++users);
+    return new TestServer.User(name, rest.register(name, "password-" + name));
+  }
+
+  private static WsClient chat(ClusterNode node, TestServer.User u) {
+    return WsClient.authenticated(node.vertx, node.chatPort, u.token());
+  }
+
+  private static WsClient presence(ClusterNode node, TestServer.User u) {
+    return WsClient.authenticated(node.vertx, node.presencePort, u.token());
+  }
+
+  @Test
+  void directAndGroupMessagesReachEverySocketOnEveryNodeOnceAndInOrder() {
+    TestServer.User alice = user("calice");
+    TestServer.User bob = user("cbob");
+    try (WsClient aliceA = chat(a, alice); WsClient aliceB = chat(b, alice);
+         WsClient bobA = chat(a, bob); WsClient bobB = chat(b, bob)) {
+      for (int i = 0; i < 20; i++) {
+        aliceA.send(new JsonObject().put("type", "ONE_TO_ONE_CHAT").put("to", bob.name()).put("content", "d" + i));
+      }
+      for (int i = 0; i < 20; i++) {
+        aliceA.next("SUCCESS");
+      }
+      for (WsClient receiver : new WsClient[] {aliceB, bobA, bobB}) {
+        for (int i = 0; i < 20; i++) {
+          assertEquals("d" + i, receiver.next("ONE_TO_ONE_CHAT").getString("content"));
+        }
+      }
+
+      String groupId = "cg_" + alice.name();
+      aliceA.send(new JsonObject().put("type", "JOIN_GROUP").put("groupId", groupId));
+      aliceA.next("SUCCESS");
+      bobB.send(new JsonObject().put("type", "JOIN_GROUP").put("groupId", groupId));
+      bobB.next("SUCCESS");
+      assertEquals("JOINED", aliceA.next("INFO").getString("event"));
+      assertEquals("JOINED", aliceB.next("INFO").getString("event"));
+      bobB.send(new JsonObject().put("type", "GROUP_CHAT").put("groupId", groupId).put("content", "to all nodes"));
+      String id = bobB.next("SUCCESS").getString("messageId");
+      for (WsClient receiver : new WsClient[] {aliceA, aliceB, bobA}) {
+        assertEquals(id, receiver.next("GROUP_CHAT").getString("messageId"));
+      }
+      // once per socket: the next frame on each is the answer to a history request, not a copy
+      for (WsClient receiver : new WsClient[] {aliceA, aliceB, bobA, bobB}) {
+        receiver.send(new JsonObject().put("type", "GET_GROUP_CHAT_HISTORY").put("groupId", groupId));
+        assertEquals(1, receiver.next("GROUP_CHAT_HISTORY").getJsonArray("messages").size());
+      }
+    }
+  }
+
+  @Test
+  void presenceIsClusterWideAndTheGraceHoldsAcrossNodes() {
+    TestServer.User alice = user("palice");
+    TestServer.User bob = user("pbob");
+    assertEquals(200, rest.post("/api/chats", new JsonObject().put("with", bob.name()), alice.token()).status());
+    WsClient aliceOnA = chat(a, alice);
+    try (WsClient bobOnC = presence(c, bob); WsClient bobOnB = presence(b, bob)) {
+      for (WsClient p : new WsClient[] {bobOnC, bobOnB}) {
+        JsonObject snapshot = p.next("PRESENCE_UPDATE");
+        assertEquals(alice.name(), snapshot.getString("username"));
+        assertEquals("online", snapshot.getString("status"));
+      }
+      aliceOnA.close();
+      try (WsClient aliceOnB = chat(b, alice)) {
+        List<JsonObject> seen = new ArrayList<>();
+        await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(5)).until(() -> {
+          seen.addAll(bobOnC.pending());
+          return seen.isEmpty();
+        });
+      }
+      assertEquals("offline", bobOnC.next("PRESENCE_UPDATE").getString("status"));
+      assertEquals("offline", bobOnB.next("PRESENCE_UPDATE").getString("status"));
+    }
+  }
+
+  @Test
+  void logoutOnOneNodeClosesTheTokensSocketsOnAllNodesWithinASecond() {
+    TestServer.User carol = user("clogout");
+    try (WsClient onA = chat(a, carol); WsClient onB = chat(b, carol); WsClient presenceOnC = presence(c, carol)) {
+      long start = System.nanoTime();
+      assertEquals(204, rest.post("/api/auth/logout", null, carol.token()).status());
+      assertEquals(4401, onB.closeCode());
+      assertEquals(4401, presenceOnC.closeCode());
+      assertEquals(4401, onA.closeCode());
+      long ms = (System.nanoTime() - start) / 1_000_000;
+      assertTrue(ms < 1000, "closed everywhere in " + ms + " ms");
+    }
+  }
+
+  @Test
+  void missedSocketEventsAreRepairedFromTheHeartbeat() {
+    TestServer.User alice = user("ralice");
+    TestServer.User ghost = user("rghost");
+    assertEquals(200, rest.post("/api/chats", new JsonObject().put("with", ghost.name()), alice.token()).status());
+    try (WsClient alicePresence = presence(c, alice)) {
+      // an event no socket owner sent (as if its close was lost in a partition): presence believes it...
+      a.vertx.eventBus().publish(Addresses.PRESENCE_SOCKETS, new JsonObject().put("username", ghost.name())
+        .put("source", "lost-source-" + UUID.randomUUID()).put("node", a.nodeId()).put("delta", 1));
+      assertEquals("online", alicePresence.next("PRESENCE_UPDATE").getString("status"));
+      // ...until that source's heartbeat never comes: dropped after the TTL, the user goes offline
+      JsonObject repaired = alicePresence.next("PRESENCE_UPDATE");
+      assertEquals(ghost.name(), repaired.getString("username"));
+      assertEquals("offline", repaired.getString("status"));
+    }
+  }
+
+  @Test
+  void aCountThatDriftedIsReplacedByTheSourcesSnapshot() {
+    TestServer.User alice = user("salice");
+    TestServer.User bob = user("sbob");
+    assertEquals(200, rest.post("/api/chats", new JsonObject().put("with", bob.name()), alice.token()).status());
+    try (WsClient alicePresence = presence(c, alice); WsClient bobChat = chat(a, bob)) {
+      assertEquals("online", alicePresence.next("PRESENCE_UPDATE").getString("status"));
+      // a stray close attributed to a live source: counts drift and the event count no longer matches
+      String source = "drift-" + UUID.randomUUID();
+      a.vertx.eventBus().publish(Addresses.PRESENCE_SOCKETS, new JsonObject().put("username", bob.name())
+        .put("source", source).put("node", a.nodeId()).put("delta", 1));
+      java.util.concurrent.CompletableFuture<JsonObject> asked = new java.util.concurrent.CompletableFuture<>();
+      var listener = a.vertx.eventBus().<JsonObject>consumer(Addresses.PRESENCE_RESYNC, msg -> {
+        if (source.equals(msg.body().getString("source"))) {
+          asked.complete(msg.body());
+        }
+      });
+      TestServer.await(listener.completion());
+      a.vertx.eventBus().publish(Addresses.PRESENCE_HEARTBEAT, new JsonObject().put("source", source)
+        .put("node", a.nodeId()).put("published", 5));
+      assertEquals(source, asked.orTimeout(10, java.util.concurrent.TimeUnit.SECONDS).join().getString("source"));
+      listener.unregister();
+      // presence asks that source for its counts; a snapshot saying "none" settles it (bob stays online: his
+      // real socket on A still counts), and nothing flaps
+      a.vertx.eventBus().publish(Addresses.PRESENCE_SNAPSHOT, new JsonObject().put("source", source)
+        .put("node", a.nodeId()).put("published", 5).put("counts", new JsonObject()));
+      List<JsonObject> seen = new ArrayList<>();
+      await().during(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(8)).until(() -> {
+        seen.addAll(alicePresence.pending());
+        return seen.isEmpty();
+      });
+    }
+  }
+
+  @Test
+  void aLatePresenceNodeLearnsEveryoneOnlineAndAMemberThatDiesTakesItsUsersOffline() {
+    TestServer.User alice = user("lalice");
+    TestServer.User dave = user("ldave");
+    assertEquals(200, rest.post("/api/chats", new JsonObject().put("with", dave.name()), alice.token()).status());
+    ClusterNode d = ClusterNode.join(CLUSTER).withChat();
+    try (WsClient daveOnD = chat(d, dave)) {
+      ClusterNode late = ClusterNode.join(CLUSTER).withPresence();
+      try (WsClient alicePresence = presence(late, alice); WsClient aliceOnC = presence(c, alice)) {
+        assertEquals(dave.name(), alicePresence.next("PRESENCE_UPDATE").getString("username"));
+        assertEquals(dave.name(), aliceOnC.next("PRESENCE_UPDATE").getString("username"));
+        long start = System.nanoTime();
+        d.clusterManager.getHazelcastInstance().getLifecycleService().terminate(); // abrupt, like a crash
+        JsonObject offline = aliceOnC.next("PRESENCE_UPDATE");
+        assertEquals("offline", offline.getString("status"));
+        assertEquals("offline", alicePresence.next("PRESENCE_UPDATE").getString("status"));
+        System.out.printf("member terminated -> offline seen in %d ms%n", (System.nanoTime() - start) / 1_000_000);
+      } finally {
+        late.close();
+      }
+    } finally {
+      d.vertx.close();
+    }
+  }
+}
