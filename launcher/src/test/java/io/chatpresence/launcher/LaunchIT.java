@@ -30,7 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * crashed with SIGKILL of its whole process group.
  */
 class LaunchIT {
-  private static final Path ROOT = Path.of(System.getProperty("project.root", "..")).toAbsolutePath().normalize();
+  private static final Path ROOT = Launched.ROOT;
   private static Vertx vertx;
   private final List<Process> started = new ArrayList<>();
 
@@ -57,29 +57,13 @@ class LaunchIT {
   }
 
   private Process launch(Path log, Map<String, String> env, String... args) throws Exception {
-    List<String> command = new ArrayList<>(List.of("setsid", ROOT.resolve("bin/vertx").toString(), "run"));
-    command.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(command).directory(ROOT.toFile())
-      .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-    pb.environment().keySet().removeIf(k -> k.equals("PG_URL") || k.equals("JWT_SECRET"));
-    pb.environment().putAll(env);
-    Process p = pb.start();
+    Process p = Launched.start(log, env, args);
     started.add(p);
     return p;
   }
 
   private static void awaitReady(Process p, int port, Path log) {
-    Rest rest = new Rest(port);
-    await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).until(() -> {
-      if (!p.isAlive()) {
-        throw new AssertionError("process exited: " + Files.readString(log));
-      }
-      try {
-        return rest.get("/ready", null).status() == 200;
-      } catch (RuntimeException notYet) {
-        return false;
-      }
-    });
+    Launched.awaitReady(p, port, log);
   }
 
   @Test
@@ -114,7 +98,7 @@ class LaunchIT {
       ws.send(new JsonObject().put("type", "ONE_TO_ONE_CHAT").put("to", "launch_peer").put("content", "before crash"));
       ws.next("SUCCESS");
     }
-    new ProcessBuilder("kill", "-9", "--", "-" + second.pid()).start().waitFor();
+    Launched.killGroup(second);
     assertTrue(second.waitFor(30, TimeUnit.SECONDS));
 
     Process third = launch(log, env, "all");
