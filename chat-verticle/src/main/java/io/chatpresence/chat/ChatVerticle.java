@@ -21,6 +21,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.sqlclient.Pool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -84,8 +85,8 @@ public class ChatVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     HttpSupport.addHealthRoutes(router, pool);
     new RestApi(vertx, new AccountStore(pool), conversations, authenticator, hasher).mount(router);
-    router.get("/").handler(ctx -> ctx.response().putHeader("Content-Type", "text/plain; charset=utf-8")
-      .end("Chat server. Connect a WebSocket to this address and send AUTH first; REST API under /api.\n"));
+    // the web client (issue: web chat client), served from the classpath folder WEB_ROOT
+    router.route("/*").handler(StaticHandler.create(cfg.getString(ConfigKeys.WEB_ROOT)).setCachingEnabled(false));
     return router;
   }
 
