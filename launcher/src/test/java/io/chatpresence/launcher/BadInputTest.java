@@ -152,6 +152,14 @@ class BadInputTest {
     tokens.add(JwtForge.hs256(JwtForge.claims("nobody_" + now, now + 3600), TestServer.SECRET));
     tokens.add(JwtForge.signed(new JsonObject().put("alg", "HS512").put("typ", "JWT"),
       JwtForge.claims(alice.name(), now + 3600), TestServer.SECRET));
+    // algorithm confusion: an RS256 header over an HMAC made with the shared secret
+    tokens.add(JwtForge.signed(new JsonObject().put("alg", "RS256").put("typ", "JWT"),
+      JwtForge.claims(alice.name(), now + 3600), TestServer.SECRET));
+    tokens.add(JwtForge.signed(new JsonObject().put("alg", "none").put("typ", "JWT"),
+      JwtForge.claims(alice.name(), now + 3600), TestServer.SECRET));
+    tokens.add(JwtForge.hs256(JwtForge.claims("bad name!", now + 3600), TestServer.SECRET));
+    tokens.add(JwtForge.hs256(JwtForge.claims(alice.name(), now + 3600).put("jti", (Object) null), TestServer.SECRET));
+    tokens.add("x".repeat(5000));
     for (String token : tokens) {
       for (int port : new int[] {server.chatPort, server.presencePort}) {
         try (WsClient c = WsClient.connect(vertx, port)) {

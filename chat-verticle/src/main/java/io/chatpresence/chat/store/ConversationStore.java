@@ -20,6 +20,65 @@ public final class ConversationStore {
   private static final String CONVERSATION_COLUMNS =
     "c.id, c.kind, c.external_id, c.user_a, c.user_b, c.name, c.owner, c.member_count";
   private static final String MESSAGE_COLUMNS = "m.id, m.seq, m.sender, m.content, m.created_at";
+  private static final String BY_EXTERNAL_ID =
+    "SELECT " + CONVERSATION_COLUMNS + " FROM conversations c WHERE c.kind = $1 AND c.external_id = $2";
+  private static final String PAIR_CHAT =
+    "SELECT " + CONVERSATION_COLUMNS + " FROM conversations c "
+      + "WHERE c.kind = 'C' AND c.user_a = $1 AND c.user_b = $2";
+  private static final String CREATE_CHAT =
+    "INSERT INTO conversations AS c (kind, external_id, user_a, user_b) VALUES ('C', $1, $2, $3) "
+      + "ON CONFLICT DO NOTHING RETURNING " + CONVERSATION_COLUMNS;
+  private static final String CHATS_OF =
+    "SELECT c.external_id, c.user_a, c.user_b, m.id, m.sender, m.content, m.created_at "
+      + "FROM conversations c LEFT JOIN LATERAL (SELECT id, sender, content, created_at FROM messages "
+      + "WHERE conversation_id = c.id ORDER BY seq DESC LIMIT 1) m ON true "
+      + "WHERE c.kind = 'C' AND (c.user_a = $1 OR c.user_b = $1) "
+      + "ORDER BY coalesce(m.created_at, c.created_at) DESC LIMIT 500";
+  private static final String CREATE_GROUP =
+    "INSERT INTO conversations (kind, external_id, name, owner) VALUES ('G', $1, $2, $3) "
+      + "ON CONFLICT (kind, external_id) DO NOTHING";
+  private static final String ADD_MEMBER =
+    "INSERT INTO group_members (conversation_id, username) VALUES ($1, $2) ON CONFLICT DO NOTHING";
+  private static final String COUNT_JOIN =
+    "UPDATE conversations SET member_count = member_count + 1 WHERE id = $1";
+  private static final String REMOVE_MEMBER =
+    "DELETE FROM group_members WHERE conversation_id = $1 AND username = $2";
+  private static final String COUNT_LEAVE =
+    "UPDATE conversations SET member_count = member_count - 1 WHERE id = $1";
+  private static final String LOCK_GROUP =
+    "SELECT " + CONVERSATION_COLUMNS + " FROM conversations c "
+      + "WHERE c.kind = 'G' AND c.external_id = $1 FOR UPDATE";
+  private static final String GROUP_FOR_MEMBER =
+    "SELECT " + CONVERSATION_COLUMNS
+      + ", EXISTS (SELECT 1 FROM group_members gm WHERE gm.conversation_id = c.id AND gm.username = $2) "
+      + "FROM conversations c WHERE c.kind = 'G' AND c.external_id = $1";
+  private static final String MEMBERS =
+    "SELECT username FROM group_members WHERE conversation_id = $1";
+  private static final String GROUPS_OF =
+    "SELECT c.external_id, c.name, c.owner, c.member_count FROM group_members gm "
+      + "JOIN conversations c ON c.id = gm.conversation_id WHERE gm.username = $1 ORDER BY c.external_id LIMIT 1000";
+  private static final String INSERT_MESSAGE =
+    "WITH next AS (UPDATE conversations SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq) "
+      + "INSERT INTO messages (conversation_id, seq, sender, content, client_msg_id) "
+      + "SELECT $1, next.last_seq, $2, $3, $4 FROM next "
+      + "ON CONFLICT (sender, client_msg_id) WHERE client_msg_id IS NOT NULL DO NOTHING "
+      + "RETURNING id, seq, created_at";
+  private static final String FIRST_COPY =
+    "SELECT " + MESSAGE_COLUMNS + ", c.kind, c.external_id, c.user_a, c.user_b "
+      + "FROM messages m JOIN conversations c ON c.id = m.conversation_id "
+      + "WHERE m.sender = $1 AND m.client_msg_id = $2";
+  private static final String CURSOR_SEQ =
+    "SELECT seq FROM messages WHERE id = $1 AND conversation_id = $2";
+
+  private static final String HISTORY_NEWEST =
+    "SELECT " + MESSAGE_COLUMNS + " FROM messages m WHERE m.conversation_id = $1 AND $2::bigint IS NULL "
+      + "ORDER BY m.seq DESC LIMIT $3";
+  private static final String HISTORY_BEFORE =
+    "SELECT " + MESSAGE_COLUMNS + " FROM messages m WHERE m.conversation_id = $1 AND m.seq < $2 "
+      + "ORDER BY m.seq DESC LIMIT $3";
+  private static final String HISTORY_AFTER =
+    "SELECT " + MESSAGE_COLUMNS + " FROM messages m WHERE m.conversation_id = $1 AND m.seq > $2 "
+      + "ORDER BY m.seq ASC LIMIT $3";
 
   private final Pool pool;
 
@@ -57,22 +116,20 @@ public final class ConversationStore {
   }
 
   public Future<Conversation> conversation(String kind, String externalId) {
-    return pool.preparedQuery("SELECT " + CONVERSATION_COLUMNS + " FROM conversations c WHERE c.kind = $1 AND c.external_id = $2")
+    return pool.preparedQuery(BY_EXTERNAL_ID)
       .execute(Tuple.of(kind, externalId))
       .map(ConversationStore::firstConversation);
   }
 
   private Future<Conversation> pairChat(String a, String b) {
-    return pool.preparedQuery("SELECT " + CONVERSATION_COLUMNS + " FROM conversations c "
-        + "WHERE c.kind = 'C' AND c.user_a = $1 AND c.user_b = $2")
+    return pool.preparedQuery(PAIR_CHAT)
       .execute(Tuple.of(a, b))
       .map(ConversationStore::firstConversation);
   }
 
   /** Null when a concurrent request created the pair's chat (or took the id) first: the caller looks again. */
   private Future<Conversation> createChat(String a, String b, String externalId) {
-    return pool.preparedQuery("INSERT INTO conversations AS c (kind, external_id, user_a, user_b) VALUES ('C', $1, $2, $3) "
-        + "ON CONFLICT DO NOTHING RETURNING " + CONVERSATION_COLUMNS)
+    return pool.preparedQuery(CREATE_CHAT)
       .execute(Tuple.of(externalId, a, b))
       .map(rows -> {
         Conversation created = firstConversation(rows);
@@ -85,11 +142,7 @@ public final class ConversationStore {
 
   /** My chats, most recently active first, each with its last message (null when empty). */
   public Future<JsonArray> chatsOf(String me) {
-    return pool.preparedQuery("SELECT c.external_id, c.user_a, c.user_b, m.id, m.sender, m.content, m.created_at "
-        + "FROM conversations c LEFT JOIN LATERAL (SELECT id, sender, content, created_at FROM messages "
-        + "WHERE conversation_id = c.id ORDER BY seq DESC LIMIT 1) m ON true "
-        + "WHERE c.kind = 'C' AND (c.user_a = $1 OR c.user_b = $1) "
-        + "ORDER BY coalesce(m.created_at, c.created_at) DESC LIMIT 500")
+    return pool.preparedQuery(CHATS_OF)
       .execute(Tuple.of(me))
       .map(rows -> {
         JsonArray chats = new JsonArray();
@@ -116,16 +169,15 @@ public final class ConversationStore {
   /** Joins, creating the group (joiner as owner) when unknown. Result: the group and whether I was added. */
   public Future<Joined> join(String groupId, String name, String username) {
     return pool.withTransaction(conn -> conn
-      .preparedQuery("INSERT INTO conversations (kind, external_id, name, owner) VALUES ('G', $1, $2, $3) "
-        + "ON CONFLICT (kind, external_id) DO NOTHING")
+      .preparedQuery(CREATE_GROUP)
       .execute(Tuple.of(groupId, name, username))
       .compose(r -> lockedGroup(conn, groupId))
       .compose(group -> conn
-        .preparedQuery("INSERT INTO group_members (conversation_id, username) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+        .preparedQuery(ADD_MEMBER)
         .execute(Tuple.of(group.id(), username))
         .compose(inserted -> inserted.rowCount() == 0
           ? Future.succeededFuture(new Joined(group, false))
-          : conn.preparedQuery("UPDATE conversations SET member_count = member_count + 1 WHERE id = $1")
+          : conn.preparedQuery(COUNT_JOIN)
             .execute(Tuple.of(group.id()))
             .map(u -> new Joined(group, true)))));
   }
@@ -136,17 +188,16 @@ public final class ConversationStore {
   /** Leaves; NOT_FOUND for an unknown group, FORBIDDEN for a non-member. */
   public Future<Conversation> leave(String groupId, String username) {
     return pool.withTransaction(conn -> lockedGroup(conn, groupId).compose(group -> conn
-      .preparedQuery("DELETE FROM group_members WHERE conversation_id = $1 AND username = $2")
+      .preparedQuery(REMOVE_MEMBER)
       .execute(Tuple.of(group.id(), username))
       .compose(deleted -> deleted.rowCount() == 0
         ? Future.failedFuture(ProtocolException.forbidden("not a member of group " + groupId))
-        : conn.preparedQuery("UPDATE conversations SET member_count = member_count - 1 WHERE id = $1")
+        : conn.preparedQuery(COUNT_LEAVE)
           .execute(Tuple.of(group.id())).map(u -> group))));
   }
 
   private static Future<Conversation> lockedGroup(SqlConnection conn, String groupId) {
-    return conn.preparedQuery("SELECT " + CONVERSATION_COLUMNS + " FROM conversations c "
-        + "WHERE c.kind = 'G' AND c.external_id = $1 FOR UPDATE")
+    return conn.preparedQuery(LOCK_GROUP)
       .execute(Tuple.of(groupId))
       .compose(rows -> {
         Conversation group = firstConversation(rows);
@@ -157,9 +208,7 @@ public final class ConversationStore {
 
   /** The group, if {@code username} is a member: NOT_FOUND or FORBIDDEN otherwise. */
   public Future<Conversation> groupForMember(String groupId, String username) {
-    return pool.preparedQuery("SELECT " + CONVERSATION_COLUMNS
-        + ", EXISTS (SELECT 1 FROM group_members gm WHERE gm.conversation_id = c.id AND gm.username = $2) "
-        + "FROM conversations c WHERE c.kind = 'G' AND c.external_id = $1")
+    return pool.preparedQuery(GROUP_FOR_MEMBER)
       .execute(Tuple.of(groupId, username))
       .compose(rows -> {
         if (rows.size() == 0) {
@@ -172,7 +221,7 @@ public final class ConversationStore {
   }
 
   public Future<List<String>> members(long conversationId) {
-    return pool.preparedQuery("SELECT username FROM group_members WHERE conversation_id = $1")
+    return pool.preparedQuery(MEMBERS)
       .execute(Tuple.of(conversationId))
       .map(rows -> {
         List<String> names = new ArrayList<>(rows.size());
@@ -184,8 +233,7 @@ public final class ConversationStore {
   }
 
   public Future<JsonArray> groupsOf(String username) {
-    return pool.preparedQuery("SELECT c.external_id, c.name, c.owner, c.member_count FROM group_members gm "
-        + "JOIN conversations c ON c.id = gm.conversation_id WHERE gm.username = $1 ORDER BY c.external_id LIMIT 1000")
+    return pool.preparedQuery(GROUPS_OF)
       .execute(Tuple.of(username))
       .map(rows -> {
         JsonArray groups = new JsonArray();
@@ -205,11 +253,7 @@ public final class ConversationStore {
    * message, marked duplicate. Committed when the future succeeds.
    */
   public Future<StoredMessage> insert(Conversation conv, String sender, String content, String clientMsgId) {
-    return pool.preparedQuery("WITH next AS (UPDATE conversations SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq) "
-        + "INSERT INTO messages (conversation_id, seq, sender, content, client_msg_id) "
-        + "SELECT $1, next.last_seq, $2, $3, $4 FROM next "
-        + "ON CONFLICT (sender, client_msg_id) WHERE client_msg_id IS NOT NULL DO NOTHING "
-        + "RETURNING id, seq, created_at")
+    return pool.preparedQuery(INSERT_MESSAGE)
       .execute(Tuple.of(conv.id(), sender, content, clientMsgId))
       .compose(rows -> {
         if (rows.size() == 0) {
@@ -223,9 +267,7 @@ public final class ConversationStore {
   }
 
   private Future<StoredMessage> firstCopy(String sender, String clientMsgId) {
-    return pool.preparedQuery("SELECT " + MESSAGE_COLUMNS + ", c.kind, c.external_id, c.user_a, c.user_b "
-        + "FROM messages m JOIN conversations c ON c.id = m.conversation_id "
-        + "WHERE m.sender = $1 AND m.client_msg_id = $2")
+    return pool.preparedQuery(FIRST_COPY)
       .execute(Tuple.of(sender, clientMsgId))
       .map(rows -> {
         Row row = rows.iterator().next();
@@ -243,16 +285,14 @@ public final class ConversationStore {
   public Future<Page> history(Conversation conv, int limit, Long beforeId, Long afterId) {
     Long cursor = beforeId != null ? beforeId : afterId;
     Future<Long> cursorSeq = cursor == null ? Future.succeededFuture(null)
-      : pool.preparedQuery("SELECT seq FROM messages WHERE id = $1 AND conversation_id = $2")
+      : pool.preparedQuery(CURSOR_SEQ)
         .execute(Tuple.of(cursor, conv.id()))
         .compose(rows -> rows.size() == 0
           ? Future.failedFuture(ProtocolException.notFound("message " + MessageIds.format(cursor) + " is not in this conversation"))
           : Future.succeededFuture(rows.iterator().next().getLong(0)));
     boolean forward = afterId != null;
     return cursorSeq.compose(seq -> {
-      String sql = "SELECT " + MESSAGE_COLUMNS + " FROM messages m WHERE m.conversation_id = $1 "
-        + (seq == null ? "AND $2::bigint IS NULL " : forward ? "AND m.seq > $2 " : "AND m.seq < $2 ")
-        + "ORDER BY m.seq " + (forward ? "ASC" : "DESC") + " LIMIT $3";
+      String sql = seq == null ? HISTORY_NEWEST : forward ? HISTORY_AFTER : HISTORY_BEFORE;
       return pool.preparedQuery(sql).execute(Tuple.of(conv.id(), seq, limit + 1));
     }).map(rows -> toPage(conv, rows, limit, forward));
   }

@@ -14,6 +14,7 @@ import io.vertx.sqlclient.Pool;
 
 /** What both HTTP servers share: options, health and readiness, JSON errors. */
 public final class HttpSupport {
+  private static final String PING = "SELECT 1";
   private HttpSupport() {
   }
 
@@ -45,7 +46,7 @@ public final class HttpSupport {
   /** {@code /health}: the event loop answers. {@code /ready}: the database answers. */
   public static void addHealthRoutes(Router router, Pool pool) {
     router.get("/health").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "UP")));
-    router.get("/ready").handler(ctx -> pool.query("SELECT 1").execute().onComplete(ar -> {
+    router.get("/ready").handler(ctx -> pool.preparedQuery(PING).execute().onComplete(ar -> {
       if (ar.succeeded()) {
         json(ctx, 200, new JsonObject().put("status", "UP").put("database", "UP"));
       } else {
