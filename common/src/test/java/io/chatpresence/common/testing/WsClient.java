@@ -68,6 +68,11 @@ public final class WsClient implements AutoCloseable {
     return this;
   }
 
+  public WsClient sendBinary(byte[] bytes) {
+    join(ws.writeBinaryMessage(io.vertx.core.buffer.Buffer.buffer(bytes)).toCompletionStage().toCompletableFuture());
+    return this;
+  }
+
   /** The next frame, whatever it is. */
   public JsonObject next() {
     try {
