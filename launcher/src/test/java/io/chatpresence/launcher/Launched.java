@@ -12,13 +12,13 @@ import java.util.Map;
 import static org.awaitility.Awaitility.await;
 
 /** The product started as users start it, {@code bin/vertx run ...}, in its own process group. */
-final class Launched {
-  static final Path ROOT = Path.of(System.getProperty("project.root", "..")).toAbsolutePath().normalize();
+public final class Launched {
+  public static final Path ROOT = Path.of(System.getProperty("project.root", "..")).toAbsolutePath().normalize();
 
   private Launched() {
   }
 
-  static Process start(Path log, Map<String, String> env, String... args) throws Exception {
+  public static Process start(Path log, Map<String, String> env, String... args) throws Exception {
     List<String> command = new ArrayList<>(List.of("setsid", ROOT.resolve("bin/vertx").toString(), "run"));
     command.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(command).directory(ROOT.toFile())
@@ -28,7 +28,7 @@ final class Launched {
     return pb.start();
   }
 
-  static void awaitReady(Process p, int port, Path log) {
+  public static void awaitReady(Process p, int port, Path log) {
     Rest rest = new Rest(port);
     await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).until(() -> {
       if (!p.isAlive()) {
@@ -43,7 +43,7 @@ final class Launched {
   }
 
   /** SIGKILL of the whole process group (setsid made the launched process its leader). */
-  static void killGroup(Process p) throws Exception {
+  public static void killGroup(Process p) throws Exception {
     new ProcessBuilder("kill", "-9", "--", "-" + p.pid()).start().waitFor();
   }
 }

@@ -12,6 +12,7 @@ import io.chatpresence.common.protocol.Frames;
 import io.chatpresence.common.protocol.MessageType;
 import io.chatpresence.common.protocol.ProtocolException;
 import io.chatpresence.common.socket.SocketServer;
+import io.chatpresence.common.ThrottledLog;
 import io.chatpresence.common.socket.SocketSession;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -41,6 +42,8 @@ public final class ChatSocketHandler implements SocketServer.FrameHandler {
   private final Delivery delivery;
   private final Settings settings;
   private final Map<String, Future<Void>> tails = new HashMap<>();
+  /** During an outage every send fails: log the first and then a count every few seconds, not each one. */
+  private final ThrottledLog storageFailures = new ThrottledLog(5_000);
 
   public ChatSocketHandler(Vertx vertx, ConversationStore store, Delivery delivery, Settings settings) {
     this.vertx = vertx;
@@ -269,11 +272,11 @@ public final class ChatSocketHandler implements SocketServer.FrameHandler {
     return request.clientMsgId() == null ? frame : frame.put("clientMsgId", request.clientMsgId());
   }
 
-  private static void sendError(SocketSession session, Frame frame, Throwable e) {
+  private void sendError(SocketSession session, Frame frame, Throwable e) {
     if (e instanceof ProtocolException pe) {
       session.error(pe.code(), pe.getMessage(), frame.clientMsgId());
     } else {
-      LOG.warn("{} failed: {}", frame.type(), e.toString());
+      storageFailures.warn(LOG, frame.type() + " failed: " + e);
       session.error(ErrorCode.UNAVAILABLE, "storage unavailable: nothing was done, try again", frame.clientMsgId());
     }
   }
