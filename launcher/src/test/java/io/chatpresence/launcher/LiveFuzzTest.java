@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Random frames against a live authenticated socket: only well-formed answers, the socket stays usable. */
 @ExtendWith(VertxExtension.class)
-class LiveFuzzTest {
+public class LiveFuzzTest {
   static final Set<String> ANSWER_TYPES = Set.of("SUCCESS", "ERROR", "INFO", "ONE_TO_ONE_CHAT", "GROUP_CHAT",
     "ONE_TO_ONE_CHAT_HISTORY", "GROUP_CHAT_HISTORY", "PRESENCE_UPDATE");
   private static final String[] TYPES = {"ONE_TO_ONE_CHAT", "GROUP_CHAT", "GET_ONE_TO_ONE_HISTORY",
@@ -43,7 +43,7 @@ class LiveFuzzTest {
   }
 
   /** One random frame: noise, JSON noise, or a valid-looking frame with random field values. */
-  static String randomFrame(Random random, String self, String peer) {
+  public static String randomFrame(Random random, String self, String peer) {
     switch (random.nextInt(3)) {
       case 0: {
         StringBuilder sb = new StringBuilder();
