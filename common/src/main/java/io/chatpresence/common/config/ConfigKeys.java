@@ -54,7 +54,7 @@ public final class ConfigKeys {
       .put(RATE_BURST, 40)
       .put(MAX_SOCKETS_PER_USER, 10)
       .put(AUTH_TIMEOUT_MS, 10_000L)
-      .put(MAX_WRITE_QUEUE_BYTES, 1024 * 1024)
+      .put(MAX_WRITE_QUEUE_BYTES, 256 * 1024)
       .put(HISTORY_DEFAULT_LIMIT, 50)
       .put(HISTORY_MAX_LIMIT, 200)
       .put(PRESENCE_GRACE_MS, 3_000L)

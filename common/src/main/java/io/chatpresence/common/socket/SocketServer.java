@@ -63,7 +63,7 @@ public final class SocketServer {
 
     Connection(ServerWebSocket ws) {
       this.ws = ws;
-      this.session = new SocketSession(ws, limits.ratePerSecond(), limits.rateBurst());
+      this.session = new SocketSession(vertx, ws, limits.ratePerSecond(), limits.rateBurst());
     }
 
     void start() {

@@ -3,6 +3,8 @@ package io.chatpresence.common.socket;
 import io.chatpresence.common.protocol.ErrorCode;
 import io.chatpresence.common.protocol.Frames;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.internal.http.WebSocketInternal;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
 
@@ -10,13 +12,19 @@ import java.util.UUID;
 
 /** One WebSocket and, once AUTH succeeded, whose it is. Touched only on its event loop. */
 public final class SocketSession {
+  /** How long a dropped slow consumer gets to take its close frame before the connection is cut. */
+  static final long DROP_GRACE_MS = 1_000;
+
+  private final Vertx vertx;
   private final ServerWebSocket ws;
   private final String id = UUID.randomUUID().toString();
   final TokenBucket bucket;
   private String username;
   private String jti;
+  private boolean dropping;
 
-  SocketSession(ServerWebSocket ws, double ratePerSecond, int burst) {
+  SocketSession(Vertx vertx, ServerWebSocket ws, double ratePerSecond, int burst) {
+    this.vertx = vertx;
     this.ws = ws;
     this.bucket = new TokenBucket(ratePerSecond, burst);
   }
@@ -51,14 +59,31 @@ public final class SocketSession {
    * bound it is dropped (1008), and catches up through history when it reconnects.
    */
   public void send(String encoded) {
-    if (ws.isClosed()) {
+    if (dropping || ws.isClosed()) {
       return;
     }
     if (ws.writeQueueFull()) {
-      close(CloseCodes.POLICY, "slow consumer");
+      drop();
       return;
     }
     ws.writeTextMessage(encoded);
+  }
+
+  /**
+   * The close frame waits behind everything queued, which a stalled client never reads, and Vert.x starts
+   * its closing timeout only once the frame is written: so after a short grace the connection is cut, which
+   * frees the queue.
+   */
+  private void drop() {
+    dropping = true;
+    ws.close(CloseCodes.POLICY, "slow consumer");
+    vertx.setTimer(DROP_GRACE_MS, t -> {
+      if (!ws.isClosed() || ws instanceof WebSocketInternal) {
+        if (ws instanceof WebSocketInternal internal && internal.channelHandlerContext().channel().isOpen()) {
+          internal.channelHandlerContext().channel().close();
+        }
+      }
+    });
   }
 
   public void error(ErrorCode code, String msg, String clientMsgId) {

@@ -33,7 +33,6 @@ class SlowReadersReliabilityIT {
     long floodMs = Figures.size(3_000, 20_000);
     Vertx vertx = Vertx.vertx();
     TestServer server = new TestServer(vertx, new JsonObject()
-      .put(ConfigKeys.MAX_WRITE_QUEUE_BYTES, 256 * 1024)
       .put(ConfigKeys.RATE_PER_SECOND, 100_000).put(ConfigKeys.RATE_BURST, 100_000)).start();
     WebSocketClient client = vertx.createWebSocketClient(new io.vertx.core.http.WebSocketClientOptions()
       .setMaxConnections(100_000).setReceiveBufferSize(8 * 1024));
@@ -60,9 +59,7 @@ class SlowReadersReliabilityIT {
           CompletableFuture<Short> closed = new CompletableFuture<>();
           ws.textMessageHandler(t -> authed.complete(null));
           ws.closeHandler(v -> {
-            if (ws.closeStatusCode() != null && ws.closeStatusCode() == 1008) {
-              dropped.incrementAndGet();
-            }
+            dropped.incrementAndGet(); // 1008 if the close frame made it, else the cut connection (1006)
             closed.complete(ws.closeStatusCode());
           });
           await(ws.writeTextMessage(new JsonObject().put("type", "AUTH").put("token", slow.token()).encode()));
@@ -104,7 +101,7 @@ class SlowReadersReliabilityIT {
       long[] sorted = latencies.stream().mapToLong(Long::longValue).toArray();
       Arrays.sort(sorted);
       new Figures("sockets that never read while others chat")
-        .put("stalled_sockets", stalled.size()).put("dropped_1008", droppedCount)
+        .put("stalled_sockets", stalled.size()).put("dropped", droppedCount)
         .put("heap_before_mb", heapBefore).put("heap_during_mb", heapDuring)
         .put("others_messages", sorted.length)
         .put("others_p50_ms", String.format("%.2f", Figures.percentile(sorted, 0.50)))
