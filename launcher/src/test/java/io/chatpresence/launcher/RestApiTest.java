@@ -171,4 +171,11 @@ class RestApiTest {
     }
     throw new AssertionError(name + " not in " + users.encode());
   }
+
+  @Test
+  void servesThePresencePortForTheWebClient() {
+    Rest.Response config = rest.get("/config.json", null);
+    assertEquals(200, config.status());
+    assertEquals(server.presencePort, config.json().getInteger("presencePort"));
+  }
 }
