@@ -10,6 +10,14 @@
 
 export const MAX_RECONNECT_ATTEMPTS = 5;
 export const RECONNECT_BASE_MS = 2000;
+const OPEN = 1; // WebSocket.OPEN
+
+/** What a connection uses from the browser; tests pass their own. */
+const BROWSER = {
+  WebSocket: (url) => new WebSocket(url),
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (id) => clearTimeout(id),
+};
 
 export class ServerConnection {
   /**
@@ -18,8 +26,10 @@ export class ServerConnection {
    * @param {string} token the JWT
    * @param {object} handlers onFrame(frame), onAuthenticated(frame, isReconnect), onStateChange(state),
    *                          onAuthFailed(frame | null)
+   * @param {object} env  WebSocket(url), setTimeout, clearTimeout (the browser's by default)
    */
-  constructor(name, url, token, handlers) {
+  constructor(name, url, token, handlers, env = BROWSER) {
+    this.env = env;
     this.name = name;
     this.url = url;
     this.token = token;
@@ -36,14 +46,14 @@ export class ServerConnection {
   }
 
   connect() {
-    clearTimeout(this.timer);
+    this.env.clearTimeout(this.timer);
     this.timer = null;
     this.closedByUs = false;
     this.lastError = null;
     this.setState({ status: 'connecting', attempt: this.reconnectAttempts });
     let ws;
     try {
-      ws = new WebSocket(this.url);
+      ws = this.env.WebSocket(this.url);
     } catch (error) {
       console.error(`Failed to connect to ${this.name} server:`, error);
       this.attemptReconnect();
@@ -102,7 +112,7 @@ export class ServerConnection {
       const delay = RECONNECT_BASE_MS * this.reconnectAttempts;
       this.setState({ status: 'offline', attempt: this.reconnectAttempts, max: this.maxReconnectAttempts,
         retryAt: Date.now() + delay, code, error: this.lastError });
-      this.timer = setTimeout(() => this.connect(), delay);
+      this.timer = this.env.setTimeout(() => this.connect(), delay);
     } else {
       this.setState({ status: 'failed', code, error: this.lastError });
     }
@@ -116,7 +126,7 @@ export class ServerConnection {
   }
 
   get isOpen() {
-    return this.authenticated && this.ws?.readyState === WebSocket.OPEN;
+    return this.authenticated && this.ws?.readyState === OPEN;
   }
 
   /** Sends a frame if authenticated; answers whether it went out. */
@@ -129,11 +139,11 @@ export class ServerConnection {
   /** Closes for good (logout): DISCONNECT, then close; no reconnect. */
   disconnect() {
     this.closedByUs = true;
-    clearTimeout(this.timer);
+    this.env.clearTimeout(this.timer);
     this.timer = null;
     const ws = this.ws;
     if (ws) {
-      if (ws.readyState === WebSocket.OPEN) {
+      if (ws.readyState === OPEN) {
         try { ws.send(JSON.stringify({ type: 'DISCONNECT' })); } catch { /* closing anyway */ }
       }
       ws.close(1000);
@@ -150,14 +160,14 @@ export class ServerConnection {
 
 /** The chat server's socket: messages, history, groups. */
 export class ChatWebSocket extends ServerConnection {
-  constructor(url, token, handlers) {
-    super('chat', url, token, handlers);
+  constructor(url, token, handlers, env) {
+    super('chat', url, token, handlers, env);
   }
 }
 
 /** The presence server's socket: PRESENCE_UPDATE frames for contacts. */
 export class PresenceWebSocket extends ServerConnection {
-  constructor(url, token, handlers) {
-    super('presence', url, token, handlers);
+  constructor(url, token, handlers, env) {
+    super('presence', url, token, handlers, env);
   }
 }
