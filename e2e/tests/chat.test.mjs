@@ -6,7 +6,9 @@
 // The steps run in order and share the two browsers. Screenshots: e2e/artifacts/*.png.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { CHAT_PORT, PRESENCE_PORT, TcpProxy, eventually, launchUser, screenshot } from './support.mjs';
+import {
+  CHAT_PORT, PRESENCE_PORT, TcpProxy, accessibilityViolations, eventually, launchUser, screenshot,
+} from './support.mjs';
 
 const RUN = Date.now().toString(36).slice(-5);
 const ALICE = `alice_${RUN}`;
@@ -42,6 +44,11 @@ async function send(page, text) {
   await input.press('Enter');
 }
 
+/** No WCAG 2.1 A/AA violation that axe-core can find in the page as it is now. */
+async function accessible(page, where) {
+  assert.deepEqual(await accessibilityViolations(page), [], `accessibility: ${where}`);
+}
+
 async function contentsOf(page) {
   return page.locator('#message-list > li.message .content').allTextContents();
 }
@@ -71,6 +78,7 @@ describe('web client', () => {
 
     await register(alice.page, ALICE, 'short');
     await alice.page.locator('#auth-error').getByText('password must be 8 to 128 characters').waitFor();
+    await accessible(alice.page, 'the login form with an error');
     await alice.page.getByLabel('Password').fill(PASSWORD);
     await alice.page.getByRole('button', { name: 'Create account' }).click();
     await alice.page.locator('#me-name', { hasText: ALICE }).waitFor();
@@ -92,6 +100,7 @@ describe('web client', () => {
     await contact(alice.page, BOB).and(alice.page.locator('[data-status="online"]')).waitFor();
     await contact(bob.page, ALICE).and(bob.page.locator('[data-status="online"]')).waitFor();
     await alice.page.locator('#conversation-subtitle', { hasText: 'online' }).waitFor();
+    await accessible(alice.page, 'a new chat');
     await screenshot(alice.page, '01-alice-sees-bob-online');
     await screenshot(bob.page, '01-bob-sees-alice-online');
   });
@@ -124,6 +133,8 @@ describe('web client', () => {
 
     await send(alice.page, 'Fine, thanks 🙂');
     await messageWithText(bob.page, 'Fine, thanks').waitFor();
+    await accessible(alice.page, 'a one-to-one chat');
+    await accessible(bob.page, 'a one-to-one chat');
     await screenshot(alice.page, '02-alice-one-to-one');
     await screenshot(bob.page, '02-bob-one-to-one');
   });
@@ -158,6 +169,7 @@ describe('web client', () => {
     await messageWithText(alice.page, 'Dune!').and(alice.page.locator('[data-status="sent"]')).waitFor();
     const author = await messageWithText(bob.page, 'Dune!').locator('.author').textContent();
     assert.equal(author, ALICE);
+    await accessible(alice.page, 'a group, with the group forms open');
     await screenshot(alice.page, '03-alice-group');
     await screenshot(bob.page, '03-bob-group');
   });
@@ -174,6 +186,7 @@ describe('web client', () => {
     const waiting = messageWithText(alice.page, 'written while offline');
     await waiting.and(alice.page.locator('[data-status="pending"]')).waitFor();
     await waiting.getByText('Waiting for the connection').waitFor();
+    await accessible(alice.page, 'offline, with a pending message');
     await screenshot(alice.page, '04-alice-offline');
 
     // bob sees alice go offline (after the server's 3 s grace period) and writes while she is away
@@ -257,7 +270,14 @@ describe('web client', () => {
     await screenshot(alice.page, '06-alice-after-reload-and-scroll-back');
   });
 
-  test('leaving a group', async () => {
+  test('leaving a group; a second tab that still shows it gets the error in place', async () => {
+    // bob's second tab: same login (localStorage), the group open from the URL
+    const tab = await bob.context.newPage();
+    tab.on('pageerror', (e) => bob.errors.push(`bob's second tab: ${e.message}`));
+    await tab.goto(`http://127.0.0.1:${CHAT_PORT}/?pageSize=${PAGE_SIZE}#g/${encodeURIComponent(groupId)}`);
+    await tab.locator('#conversation-title').getByText(GROUP_NAME, { exact: true }).waitFor();
+    await tab.locator('#connection[data-state="online"]').waitFor();
+
     await group(bob.page, groupId).getByRole('button').click();
     await bob.page.getByRole('button', { name: 'Leave group' }).click();
     await group(bob.page, groupId).waitFor({ state: 'detached' });
@@ -266,6 +286,18 @@ describe('web client', () => {
 
     await group(alice.page, groupId).getByRole('button').click();
     await alice.page.locator('#message-list > li.info', { hasText: `${BOB} left the group` }).waitFor();
+
+    await send(tab, 'am I still in?');
+    const failed = messageWithText(tab, 'am I still in?');
+    await failed.and(tab.locator('[data-status="failed"]')).waitFor();
+    await failed.getByText('FORBIDDEN').waitFor();
+    await failed.getByRole('button', { name: 'Retry' }).waitFor();
+    await accessible(tab, 'a message that failed');
+    await screenshot(tab, '07-bob-second-tab-send-failed');
+    await failed.getByRole('button', { name: 'Discard' }).click();
+    await failed.waitFor({ state: 'detached' });
+    await tab.close();
+    assert.equal(await messages(alice.page).filter({ hasText: 'am I still in?' }).count(), 0);
   });
 
   test('one closes the browser; the other sees them go offline', async () => {
@@ -274,7 +306,7 @@ describe('web client', () => {
     await bob.close();
     bob = null;
     await contact(alice.page, BOB).and(alice.page.locator('[data-status="offline"]')).waitFor({ timeout: 20000 });
-    await screenshot(alice.page, '07-alice-sees-bob-offline');
+    await screenshot(alice.page, '08-alice-sees-bob-offline');
   });
 
   test('log out, then log in again with a wrong password shown in place', async () => {
@@ -288,7 +320,8 @@ describe('web client', () => {
     await alice.page.getByLabel('Password').fill('wrong-password');
     await alice.page.getByRole('button', { name: 'Log in' }).click();
     await alice.page.locator('#auth-error', { hasText: 'Wrong username or password.' }).waitFor();
-    await screenshot(alice.page, '08-login-error');
+    await accessible(alice.page, 'the login form after a logout and a wrong password');
+    await screenshot(alice.page, '09-login-error');
 
     await alice.page.getByLabel('Password').fill(PASSWORD);
     await alice.page.getByRole('button', { name: 'Log in' }).click();
@@ -302,13 +335,24 @@ describe('web client', () => {
     await alice.page.setViewportSize({ width: 390, height: 780 });
     await alice.page.locator('#conversation-title', { hasText: BOB }).waitFor();
     assert.equal(await alice.page.locator('#sidebar').isVisible(), false);
-    await screenshot(alice.page, '09-narrow-conversation');
+    await accessible(alice.page, 'a narrow conversation');
+    await screenshot(alice.page, '10-narrow-conversation');
     await alice.page.getByRole('button', { name: 'Back to contacts and groups' }).click();
     await alice.page.locator('#sidebar').waitFor();
     assert.equal(await alice.page.locator('#conversation').isVisible(), false);
-    await screenshot(alice.page, '09-narrow-list');
+    await accessible(alice.page, 'the narrow list');
+    await screenshot(alice.page, '10-narrow-list');
     // nothing sticks out sideways
     assert.ok(await alice.page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth));
+  });
+
+  test('dark colour scheme', async () => {
+    await alice.page.setViewportSize({ width: 1280, height: 800 });
+    await alice.page.emulateMedia({ colorScheme: 'dark' });
+    await contact(alice.page, BOB).getByRole('button').click();
+    await messageWithText(alice.page, 'numbered 30').waitFor();
+    await accessible(alice.page, 'dark: a one-to-one chat');
+    await screenshot(alice.page, '11-dark');
   });
 
   test('no script errors in the pages', () => {

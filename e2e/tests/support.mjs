@@ -4,7 +4,10 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
+
+const AXE_SOURCE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 export const CHAT_PORT = Number(process.env.CHAT_PORT || 4000);
 export const PRESENCE_PORT = Number(process.env.PRESENCE_PORT || 5000);
@@ -114,4 +117,19 @@ export class TcpProxy {
     this.cut();
     await new Promise((resolve) => this.server.close(resolve));
   }
+}
+
+/**
+ * WCAG 2.1 A and AA violations that axe-core finds in the page as it is now (the script is evaluated through
+ * the DevTools protocol, which the page's Content-Security-Policy does not restrict).
+ */
+export async function accessibilityViolations(page) {
+  if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(AXE_SOURCE);
+  return page.evaluate(async () => {
+    const result = await window.axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+    });
+    return result.violations.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.slice(0, 3)
+      .map((n) => n.target.join(' ')).join(', ')}`);
+  });
 }
