@@ -25,6 +25,7 @@ const state = {
   currentKey: null,
   presenceKnown: false,
   listsLoaded: false, // the REST lists were fetched once this session
+  session: 0, // counts logins and logouts: an answer that arrives after its session ended is dropped
   infoSeq: 0,
 };
 
@@ -243,8 +244,10 @@ async function catchUp(cursors = catchUpCursors()) {
 /** The chats and groups lists from REST: on start and after a reconnect. */
 async function refreshLists() {
   const firstTime = !state.listsLoaded;
+  const session = state.session;
   try {
     const [chats, groups] = await Promise.all([state.api.chats(), state.api.groups()]);
+    if (session !== state.session) return;
     for (const c of chats) {
       if (!c.with) continue;
       const conv = userConv(c.with);
@@ -272,6 +275,7 @@ async function refreshLists() {
     state.listsLoaded = true;
     showMessage($('#lists-error'), '');
   } catch (error) {
+    if (session !== state.session) return;
     if (error instanceof ApiError && error.status === 401) {
       endSession('Your session has ended. Please log in again.');
       return;
@@ -646,6 +650,7 @@ function showAuth(notice) {
 }
 
 function startSession(token, username) {
+  state.session += 1;
   state.api.token = token;
   state.me = username;
   state.convs.clear();
@@ -717,6 +722,7 @@ function startSession(token, username) {
 async function endSession(notice, { logout = false } = {}) {
   if (!state.me) return;
   const { chatConn, presenceConn } = state;
+  state.session += 1;
   state.me = null;
   chatConn?.disconnect();
   presenceConn?.disconnect();
@@ -819,8 +825,10 @@ async function runSearch() {
 
 async function startChat(username) {
   const status = $('#search-status');
+  const session = state.session;
   try {
     const chat = await state.api.openChat(username);
+    if (session !== state.session) return;
     const conv = userConv(username);
     conv.chatId = chat.chatId;
     $('#search-input').value = '';
@@ -842,8 +850,10 @@ async function onCreateGroup(event) {
     input.focus();
     return;
   }
+  const session = state.session;
   try {
     const group = await state.api.createGroup(name);
+    if (session !== state.session) return;
     const conv = groupConv(group.groupId);
     conv.name = group.name;
     conv.owner = group.owner;
@@ -960,7 +970,7 @@ function wire() {
   window.addEventListener('storage', (e) => {
     if (e.key !== TOKEN_KEY) return;
     if (!e.newValue) endSession('You logged out in another tab.');
-    else if (state.me && e.newValue !== state.api.token) window.location.reload();
+    else if (e.newValue !== state.api.token) window.location.reload(); // logged in in another tab
   });
 }
 
