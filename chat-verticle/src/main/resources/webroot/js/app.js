@@ -404,9 +404,10 @@ function previewText(conv) {
   return `${m.from === state.me ? 'You' : m.from}: ${m.content.replace(/\s+/g, ' ')}`;
 }
 
+/** Most recent last message first (message ids are ordered within a conversation only); then by name. */
 function byActivity(a, b) {
-  const ta = a.lastMessage ? seqOf(a.lastMessage.messageId) : 0;
-  const tb = b.lastMessage ? seqOf(b.lastMessage.messageId) : 0;
+  const ta = a.lastMessage ? Date.parse(a.lastMessage.timestamp) || 0 : 0;
+  const tb = b.lastMessage ? Date.parse(b.lastMessage.timestamp) || 0 : 0;
   return tb - ta || a.name.localeCompare(b.name);
 }
 
