@@ -85,6 +85,9 @@ public class ChatVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     HttpSupport.addHealthRoutes(router, pool);
     new RestApi(vertx, new AccountStore(pool), conversations, authenticator, hasher).mount(router);
+    // what the web client cannot derive from its own address: the presence server's port
+    router.get("/config.json").handler(ctx -> HttpSupport.json(ctx, 200,
+      new JsonObject().put("presencePort", cfg.getInteger(ConfigKeys.PRESENCE_PORT))));
     // the web client (issue: web chat client), served from the classpath folder WEB_ROOT
     router.route("/*").handler(StaticHandler.create(cfg.getString(ConfigKeys.WEB_ROOT)).setCachingEnabled(false));
     return router;

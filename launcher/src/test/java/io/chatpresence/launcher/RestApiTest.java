@@ -171,4 +171,16 @@ class RestApiTest {
     }
     throw new AssertionError(name + " not in " + users.encode());
   }
+
+  @Test
+  void servesTheWebClientAndThePresencePortItConnectsTo() {
+    Rest.Response config = rest.get("/config.json", null);
+    assertEquals(200, config.status());
+    assertEquals(server.presencePort, config.json().getInteger("presencePort"));
+
+    Rest.Response page = rest.get("/", null);
+    assertEquals(200, page.status());
+    assertTrue(page.body().contains("<script type=\"module\""), page.body());
+    assertEquals(200, rest.get("/js/app.js", null).status());
+  }
 }

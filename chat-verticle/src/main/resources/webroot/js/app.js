@@ -1,0 +1,1008 @@
+// The web client: log in, contacts with presence, one-to-one chats and groups, live messages, history.
+// Protocol: docs/protocol.md; connection behaviour: connection.js; message acknowledgement: chat.js.
+import { Api, ApiError } from './api.js';
+import { ChatClient } from './chat.js';
+import { loadConfig } from './config.js';
+import { ChatWebSocket, PresenceWebSocket } from './connection.js';
+import { $, el, presenceDot, replaceChildren, showMessage, timeElement } from './dom.js';
+import { reconcile } from './reconcile.js';
+
+// The client document keeps these two in localStorage under these names.
+const TOKEN_KEY = 'authToken';
+const USERNAME_KEY = 'username';
+const CATCH_UP_PAGE = 200; // the server's largest page
+const NEAR_EDGE_PX = 48;
+
+const state = {
+  config: null,
+  api: new Api(),
+  me: null,
+  chatConn: null,
+  presenceConn: null,
+  chat: null,
+  /** key ('u:<username>' | 'g:<groupId>') -> conversation */
+  convs: new Map(),
+  currentKey: null,
+  presenceKnown: false,
+  listsLoaded: false, // the REST lists were fetched once this session
+  session: 0, // counts logins and logouts: an answer that arrives after its session ended is dropped
+  infoSeq: 0,
+};
+
+const narrow = window.matchMedia('(max-width: 720px)');
+
+// ---- conversations -------------------------------------------------------------------------------
+
+function newConv(kind, id) {
+  return {
+    key: (kind === 'user' ? 'u:' : 'g:') + id,
+    kind,
+    peer: kind === 'user' ? id : null, // user: the other person
+    groupId: kind === 'group' ? id : null,
+    chatId: null,
+    name: id,
+    owner: null,
+    memberCount: null,
+    status: state.presenceKnown ? 'offline' : 'unknown', // user: presence
+    messages: new Map(), // messageId -> {messageId, from, content, timestamp, localKey}
+    infos: [], // group INFO lines: {key, text, timestamp, sortAfter}
+    lastMessage: null, // newest known message (from history, live, or the REST list)
+    unread: 0,
+    loaded: false, // the newest page has been fetched
+    loading: false,
+    loadError: null,
+    hasMoreBefore: false,
+    loadingOlder: false,
+    olderError: null,
+  };
+}
+
+function userConv(username) {
+  const key = 'u:' + username;
+  let conv = state.convs.get(key);
+  if (!conv) {
+    conv = newConv('user', username);
+    state.convs.set(key, conv);
+  }
+  return conv;
+}
+
+function groupConv(groupId) {
+  const key = 'g:' + groupId;
+  let conv = state.convs.get(key);
+  if (!conv) {
+    conv = newConv('group', groupId);
+    state.convs.set(key, conv);
+  }
+  return conv;
+}
+
+const current = () => (state.currentKey ? state.convs.get(state.currentKey) : null);
+
+/** msg_<n> -> n (message ids increase within a conversation). */
+function seqOf(messageId) {
+  const n = Number.parseInt(String(messageId).replace(/^\D+/, ''), 10);
+  return Number.isFinite(n) ? n : 0;
+}
+
+function sortedMessages(conv) {
+  return [...conv.messages.values()].sort((a, b) => seqOf(a.messageId) - seqOf(b.messageId));
+}
+
+function newestSeq(conv) {
+  let max = 0;
+  for (const id of conv.messages.keys()) max = Math.max(max, seqOf(id));
+  return max;
+}
+
+function toMessage(frame, localKey = null) {
+  return { messageId: frame.messageId, from: frame.from, content: String(frame.content ?? ''),
+    timestamp: frame.timestamp, localKey };
+}
+
+function noteLast(conv, message) {
+  if (message && (!conv.lastMessage || seqOf(message.messageId) > seqOf(conv.lastMessage.messageId))) {
+    conv.lastMessage = message;
+  }
+}
+
+/** Adds messages once each (by messageId); answers how many new ones came from someone else. */
+function addMessages(conv, messages) {
+  let fromOthers = 0;
+  for (const m of messages) {
+    const existing = conv.messages.get(m.messageId);
+    if (existing) {
+      if (!existing.localKey && m.localKey) existing.localKey = m.localKey;
+      continue;
+    }
+    conv.messages.set(m.messageId, m);
+    noteLast(conv, m);
+    if (m.from !== state.me) fromOthers += 1;
+  }
+  return fromOthers;
+}
+
+function isVisible(conv) {
+  return conv.key === state.currentKey && document.visibilityState === 'visible'
+    && !(narrow.matches && document.body.dataset.pane !== 'conversation');
+}
+
+function historyFrame(conv, cursor) {
+  if (conv.kind === 'user') {
+    const frame = { type: 'GET_ONE_TO_ONE_HISTORY', from: state.me, to: conv.peer, ...cursor };
+    if (conv.chatId) frame.chatId = conv.chatId;
+    return frame;
+  }
+  return { type: 'GET_GROUP_CHAT_HISTORY', groupId: conv.groupId, ...cursor };
+}
+
+async function fetchPage(conv, cursor) {
+  const page = await state.chat.request(historyFrame(conv, cursor));
+  if (page.chatId && conv.kind === 'user') conv.chatId = page.chatId;
+  return { messages: (page.messages || []).map((m) => toMessage(m)), hasMore: Boolean(page.hasMore) };
+}
+
+/** The newest page of a conversation (when it is opened). */
+async function loadLatest(conv) {
+  if (conv.loading) return;
+  conv.loading = true;
+  conv.loadError = null;
+  renderConversation({ stickToBottom: true });
+  try {
+    const page = await fetchPage(conv, { limit: state.config.pageSize });
+    addMessages(conv, page.messages);
+    conv.hasMoreBefore = page.hasMore;
+    conv.loaded = true;
+    for (const info of conv.infos) if (info.sortAfter === null) info.sortAfter = newestSeq(conv) + 0.5;
+  } catch (error) {
+    conv.loadError = error.message;
+  } finally {
+    conv.loading = false;
+  }
+  renderSidebar();
+  if (conv.key === state.currentKey) {
+    renderConversation({ stickToBottom: true });
+    fillViewport(conv);
+  }
+}
+
+/** While the messages do not fill the view there is nothing to scroll: fetch older pages until they do. */
+function fillViewport(conv) {
+  const box = $('#messages');
+  if (conv.key === state.currentKey && conv.hasMoreBefore && !conv.olderError && box.clientHeight > 0
+      && box.scrollHeight <= box.clientHeight + NEAR_EDGE_PX) {
+    loadOlder(conv);
+  }
+}
+
+/** Scroll-back: the page before the oldest message shown. */
+async function loadOlder(conv) {
+  if (conv.loadingOlder || !conv.hasMoreBefore || conv.messages.size === 0) return;
+  conv.loadingOlder = true;
+  conv.olderError = null;
+  renderHistoryEdge(conv);
+  const oldest = sortedMessages(conv)[0].messageId;
+  let added = false;
+  try {
+    const page = await fetchPage(conv, { limit: state.config.pageSize, before: oldest });
+    addMessages(conv, page.messages);
+    conv.hasMoreBefore = page.hasMore;
+    added = page.messages.length > 0;
+  } catch (error) {
+    conv.olderError = error.message;
+  } finally {
+    conv.loadingOlder = false;
+  }
+  if (conv.key !== state.currentKey) return;
+  const box = $('#messages');
+  const fromBottom = box.scrollHeight - box.scrollTop;
+  box.setAttribute('aria-busy', 'true');
+  renderConversation({ keepScroll: true });
+  if (added) box.scrollTop = box.scrollHeight - fromBottom; // the message that was on top stays in place
+  box.setAttribute('aria-busy', 'false');
+  if (added) fillViewport(conv);
+}
+
+/** The newest message of each conversation, taken the moment we reconnect, before anything new arrives. */
+function catchUpCursors() {
+  const cursors = new Map();
+  for (const conv of state.convs.values()) {
+    if (conv.messages.size > 0) cursors.set(conv.key, sortedMessages(conv).at(-1).messageId);
+  }
+  return cursors;
+}
+
+/**
+ * After a reconnect: fetch with `after` what was sent while we were away, in every conversation we hold.
+ * The cursors are taken before the outbox is sent again: a message of ours stored now gets a newer id than
+ * the ones we missed, and must not hide them.
+ */
+async function catchUp(cursors = catchUpCursors()) {
+  for (const conv of [...state.convs.values()]) {
+    if (!cursors.has(conv.key)) {
+      if (conv.key === state.currentKey && !conv.loaded) loadLatest(conv);
+      continue;
+    }
+    try {
+      let after = cursors.get(conv.key);
+      for (let pages = 0; pages < 50; pages++) {
+        const page = await fetchPage(conv, { limit: CATCH_UP_PAGE, after });
+        const fromOthers = addMessages(conv, page.messages);
+        if (!isVisible(conv)) conv.unread += fromOthers;
+        if (!page.hasMore || page.messages.length === 0) break;
+        after = page.messages.at(-1).messageId;
+      }
+      conv.loadError = null;
+    } catch (error) {
+      if (conv.key === state.currentKey) conv.loadError = `Could not fetch missed messages: ${error.message}`;
+    }
+  }
+  renderSidebar();
+  renderConversation({});
+}
+
+/** The chats and groups lists from REST: on start and after a reconnect. */
+async function refreshLists() {
+  const firstTime = !state.listsLoaded;
+  const session = state.session;
+  try {
+    const [chats, groups] = await Promise.all([state.api.chats(), state.api.groups()]);
+    if (session !== state.session) return;
+    for (const c of chats) {
+      if (!c.with) continue;
+      const conv = userConv(c.with);
+      conv.chatId = c.chatId;
+      if (c.lastMessage) {
+        const last = toMessage(c.lastMessage);
+        const isNew = !conv.lastMessage || seqOf(last.messageId) > seqOf(conv.lastMessage.messageId);
+        noteLast(conv, last);
+        if (isNew && !firstTime && !conv.loaded && last.from !== state.me && !isVisible(conv)) {
+          conv.unread = Math.max(conv.unread, 1);
+        }
+      }
+    }
+    const inGroups = new Set();
+    for (const g of groups) {
+      inGroups.add(g.groupId);
+      const conv = groupConv(g.groupId);
+      conv.name = g.name;
+      conv.owner = g.owner;
+      conv.memberCount = g.memberCount;
+    }
+    for (const conv of [...state.convs.values()]) {
+      if (conv.kind === 'group' && !inGroups.has(conv.groupId)) removeConv(conv); // left in another tab
+    }
+    state.listsLoaded = true;
+    showMessage($('#lists-error'), '');
+  } catch (error) {
+    if (session !== state.session) return;
+    if (error instanceof ApiError && error.status === 401) {
+      endSession('Your session has ended. Please log in again.');
+      return;
+    }
+    showMessage($('#lists-error'), `Could not load your chats and groups: ${error.message}`);
+  }
+  renderSidebar();
+  renderConversation({});
+}
+
+function removeConv(conv) {
+  state.convs.delete(conv.key);
+  if (state.currentKey === conv.key) navigate(null);
+}
+
+// ---- sending ---------------------------------------------------------------------------------------
+
+function sendMessage(conv, content) {
+  const clientMsgId = state.chat.nextId('c');
+  const frame = conv.kind === 'user'
+    ? { type: 'ONE_TO_ONE_CHAT', from: state.me, to: conv.peer, content, clientMsgId }
+    : { type: 'GROUP_CHAT', from: state.me, groupId: conv.groupId, content, clientMsgId };
+  if (conv.kind === 'user' && conv.chatId) frame.chatId = conv.chatId;
+  state.chat.sendMessage({ clientMsgId, convKey: conv.key, frame, content, createdAt: new Date().toISOString() });
+  renderConversation({ stickToBottom: true, forceBottom: true });
+}
+
+function onSent(entry, success) {
+  const conv = state.convs.get(entry.convKey);
+  if (!conv) return;
+  if (success.chatId && conv.kind === 'user') conv.chatId = success.chatId;
+  addMessages(conv, [{ messageId: success.messageId, from: state.me, content: entry.content,
+    timestamp: success.timestamp, localKey: entry.clientMsgId }]);
+  renderSidebar();
+  if (conv.key === state.currentKey) renderConversation({ stickToBottom: true });
+}
+
+function onFailed(entry) {
+  if (entry.convKey === state.currentKey) renderConversation({});
+}
+
+function onLiveMessage(frame) {
+  let conv;
+  if (frame.type === 'ONE_TO_ONE_CHAT') {
+    conv = userConv(frame.from === state.me ? frame.to : frame.from);
+    if (frame.chatId) conv.chatId = frame.chatId;
+  } else {
+    if (!state.convs.has('g:' + frame.groupId)) refreshLists(); // joined in another tab: get its name
+    conv = groupConv(frame.groupId);
+  }
+  const fromOthers = addMessages(conv, [toMessage(frame)]);
+  if (fromOthers && !isVisible(conv)) conv.unread += fromOthers;
+  renderSidebar();
+  if (conv.key === state.currentKey) renderConversation({ stickToBottom: true });
+}
+
+function onInfo(frame) {
+  if (!frame.groupId || (frame.event !== 'JOINED' && frame.event !== 'LEFT')) return;
+  const conv = state.convs.get('g:' + frame.groupId);
+  if (!conv) return;
+  state.infoSeq += 1;
+  // after the newest message we have; in a conversation not loaded yet, after the newest once it is
+  conv.infos.push({ key: 'info-' + state.infoSeq, sortAfter: conv.loaded ? newestSeq(conv) + 0.5 : null,
+    text: `${frame.username} ${frame.event === 'JOINED' ? 'joined' : 'left'} the group`,
+    timestamp: new Date().toISOString() });
+  if (conv.memberCount != null) conv.memberCount += frame.event === 'JOINED' ? 1 : -1;
+  renderSidebar();
+  if (conv.key === state.currentKey) renderConversation({ stickToBottom: true });
+}
+
+function onChatError(frame) {
+  if (frame.code === 'AUTH_FAILED') return; // the close that follows ends the session
+  const text = `${frame.msg || 'Something went wrong'}${frame.code ? ` (${frame.code})` : ''}`;
+  showMessage($('#conversation-error'), text);
+}
+
+// ---- rendering: connection ---------------------------------------------------------------------------
+
+function renderConnection() {
+  const box = $('#connection');
+  const text = $('#connection-text');
+  const retry = $('#connection-retry');
+  const chat = state.chatConn?.state.status ?? 'idle';
+  const presence = state.presenceConn?.state.status ?? 'idle';
+  let kind;
+  let label;
+  let canRetry = false;
+  if (!state.chatConn) {
+    kind = 'idle';
+    label = '';
+  } else if (chat === 'online' && presence === 'online') {
+    kind = 'online';
+    label = 'Connected';
+  } else if (chat === 'offline') {
+    const s = state.chatConn.state;
+    kind = 'offline';
+    label = `Offline: reconnecting (attempt ${s.attempt} of ${s.max})…`;
+    canRetry = true;
+  } else if (chat === 'failed') {
+    kind = 'failed';
+    label = 'Offline: could not reconnect to the chat server.';
+    canRetry = true;
+  } else if (chat === 'connecting') {
+    kind = state.chatConn.everAuthenticated ? 'offline' : 'connecting';
+    label = state.chatConn.everAuthenticated ? 'Offline: reconnecting…' : 'Connecting…';
+  } else if (chat === 'online') {
+    kind = 'degraded';
+    label = presence === 'connecting' ? 'Connected; connecting to presence…' : 'Connected; online status unavailable, reconnecting…';
+    canRetry = presence === 'failed' || presence === 'offline';
+  } else {
+    kind = 'idle';
+    label = '';
+  }
+  box.dataset.state = kind;
+  document.body.dataset.connection = kind;
+  if (text.textContent !== label) text.textContent = label;
+  retry.hidden = !canRetry;
+}
+
+// ---- rendering: sidebar ------------------------------------------------------------------------------
+
+function previewText(conv) {
+  const m = conv.lastMessage;
+  if (!m) return conv.kind === 'group' && conv.memberCount != null
+    ? `${conv.memberCount} member${conv.memberCount === 1 ? '' : 's'}` : '';
+  return `${m.from === state.me ? 'You' : m.from}: ${m.content.replace(/\s+/g, ' ')}`;
+}
+
+/** Most recent last message first (message ids are ordered within a conversation only); then by name. */
+function byActivity(a, b) {
+  const ta = a.lastMessage ? Date.parse(a.lastMessage.timestamp) || 0 : 0;
+  const tb = b.lastMessage ? Date.parse(b.lastMessage.timestamp) || 0 : 0;
+  return tb - ta || a.name.localeCompare(b.name);
+}
+
+function convButtonContent(conv) {
+  const parts = [];
+  if (conv.kind === 'user') parts.push(presenceDot(conv.status));
+  else parts.push(el('span', { class: 'group-icon', attrs: { 'aria-hidden': 'true' }, text: '#' }));
+  parts.push(el('span', { class: 'conv-text' },
+    el('span', { class: 'conv-name', text: conv.name }),
+    el('span', { class: 'conv-preview', text: previewText(conv) })));
+  if (conv.unread > 0) {
+    parts.push(el('span', { class: 'badge' },
+      el('span', { attrs: { 'aria-hidden': 'true' }, text: String(conv.unread) }),
+      el('span', { class: 'visually-hidden', text: `, ${conv.unread} unread` })));
+  }
+  return parts;
+}
+
+function renderConvList(list, convs) {
+  reconcile(list, convs, (c) => c.key, (conv) => {
+    const button = el('button', { type: 'button', class: 'conv-item',
+      on: { click: () => navigate(button.dataset.key) } });
+    button.dataset.key = conv.key;
+    return el('li', {}, button);
+  }, (li, conv) => {
+    const button = li.firstChild;
+    const sig = JSON.stringify([conv.name, conv.status, conv.unread, previewText(conv), conv.key === state.currentKey]);
+    if (li.dataset.sig === sig) return;
+    li.dataset.sig = sig;
+    if (conv.kind === 'user') li.dataset.status = conv.status;
+    replaceChildren(button, convButtonContent(conv));
+    if (conv.key === state.currentKey) button.setAttribute('aria-current', 'page');
+    else button.removeAttribute('aria-current');
+  });
+}
+
+function renderSidebar() {
+  if (!state.me) return;
+  const all = [...state.convs.values()];
+  const contacts = all.filter((c) => c.kind === 'user').sort(byActivity);
+  const groups = all.filter((c) => c.kind === 'group').sort(byActivity);
+  renderConvList($('#contact-list'), contacts);
+  renderConvList($('#group-list'), groups);
+  $('#contacts-empty').hidden = contacts.length > 0;
+  $('#groups-empty').hidden = groups.length > 0;
+  const unread = all.reduce((n, c) => n + c.unread, 0);
+  document.title = unread > 0 ? `(${unread}) Chat` : 'Chat';
+  const conv = current();
+  if (conv?.kind === 'user') renderSubtitle(conv);
+}
+
+// ---- rendering: the open conversation ------------------------------------------------------------------
+
+function renderSubtitle(conv) {
+  const sub = $('#conversation-subtitle');
+  if (conv.kind === 'user') {
+    replaceChildren(sub, presenceDot(conv.status),
+      el('span', { attrs: { 'aria-hidden': 'true' }, text: conv.status === 'unknown' ? 'status unknown' : conv.status }));
+  } else {
+    replaceChildren(sub,
+      conv.memberCount != null ? `${conv.memberCount} member${conv.memberCount === 1 ? '' : 's'} · ` : '',
+      'id ', el('code', { class: 'group-id', text: conv.groupId }));
+  }
+}
+
+function renderHistoryEdge(conv) {
+  const edge = $('#history-edge');
+  if (conv.loading && conv.messages.size === 0) {
+    replaceChildren(edge, el('p', { class: 'hint', text: 'Loading messages…' }));
+  } else if (conv.loadError) {
+    replaceChildren(edge, el('p', { class: 'error', attrs: { role: 'alert' }, text: conv.loadError }),
+      el('button', { type: 'button', class: 'link-button', text: 'Try again',
+        on: { click: () => (conv.loaded ? catchUp() : loadLatest(conv)) } }));
+  } else if (conv.olderError) {
+    replaceChildren(edge, el('p', { class: 'error', attrs: { role: 'alert' },
+      text: `Could not load older messages: ${conv.olderError}` }),
+    el('button', { type: 'button', class: 'link-button', text: 'Try again', on: { click: () => loadOlder(conv) } }));
+  } else if (conv.loadingOlder) {
+    replaceChildren(edge, el('p', { class: 'hint', text: 'Loading older messages…' }));
+  } else if (conv.hasMoreBefore) {
+    replaceChildren(edge, el('button', { type: 'button', id: 'load-older', class: 'secondary small',
+      text: 'Load older messages', on: { click: () => loadOlder(conv) } }));
+  } else if (conv.loaded && conv.messages.size > 0) {
+    replaceChildren(edge, el('p', { class: 'hint', text: 'This is the beginning of the conversation.' }));
+  } else {
+    replaceChildren(edge);
+  }
+}
+
+function messageItems(conv) {
+  const items = sortedMessages(conv).map((m) => ({ kind: 'message', key: m.localKey || m.messageId,
+    sort: seqOf(m.messageId), message: m, status: 'sent' }));
+  for (const info of conv.infos) {
+    items.push({ kind: 'info', key: info.key, sort: info.sortAfter ?? Number.MAX_SAFE_INTEGER, info });
+  }
+  items.sort((a, b) => a.sort - b.sort);
+  for (const entry of state.chat.pendingFor(conv.key)) {
+    items.push({ kind: 'message', key: entry.clientMsgId, status: entry.status, entry,
+      message: { from: state.me, content: entry.content, timestamp: entry.createdAt } });
+  }
+  // a message right after one of the same author (within 5 minutes) shows without its header
+  let previous = null;
+  for (const item of items) {
+    item.continued = item.kind === 'message' && previous?.kind === 'message'
+      && previous.message.from === item.message.from
+      && Math.abs(Date.parse(item.message.timestamp) - Date.parse(previous.message.timestamp)) < 5 * 60 * 1000;
+    previous = item;
+  }
+  return items;
+}
+
+function messageContent(item) {
+  if (item.kind === 'info') {
+    return [el('span', { text: item.info.text }), ' ', timeElement(item.info.timestamp)];
+  }
+  const m = item.message;
+  const mine = m.from === state.me;
+  const parts = [
+    el('div', { class: 'meta' },
+      el('span', { class: 'author', text: mine ? 'You' : m.from }), ' ',
+      timeElement(m.timestamp)),
+    el('p', { class: 'content', text: m.content }),
+  ];
+  if (item.status === 'pending') {
+    const offline = !state.chatConn?.isOpen;
+    parts.push(el('p', { class: 'status', text: offline ? 'Waiting for the connection…' : 'Sending…' }));
+  } else if (item.status === 'failed') {
+    const id = item.entry.clientMsgId;
+    parts.push(el('p', { class: 'status error', attrs: { role: 'alert' } },
+      `Not sent: ${item.entry.error?.msg || 'error'}${item.entry.error?.code ? ` (${item.entry.error.code})` : ''}. `,
+      el('button', { type: 'button', class: 'link-button', text: 'Retry',
+        on: { click: () => { state.chat.retry(id); renderConversation({}); } } }), ' ',
+      el('button', { type: 'button', class: 'link-button', text: 'Discard',
+        on: { click: () => { state.chat.discard(id); renderConversation({}); } } })));
+  }
+  return parts;
+}
+
+function renderConversation({ stickToBottom = false, forceBottom = false, keepScroll = false }) {
+  if (!state.chat) return;
+  const conv = current();
+  const box = $('#messages');
+  const hasConv = Boolean(conv);
+  $('#placeholder').hidden = hasConv;
+  box.hidden = !hasConv;
+  $('#composer').hidden = !hasConv;
+  $('#leave-group').hidden = !(conv?.kind === 'group');
+  if (!conv) {
+    $('#conversation-title').textContent = 'No conversation open';
+    replaceChildren($('#conversation-subtitle'));
+    replaceChildren($('#message-list'));
+    return;
+  }
+  $('#conversation-title').textContent = conv.name;
+  box.setAttribute('aria-label', conv.kind === 'user' ? `Messages with ${conv.peer}` : `Messages in ${conv.name}`);
+  renderSubtitle(conv);
+  renderHistoryEdge(conv);
+
+  const atBottom = box.scrollHeight - box.scrollTop - box.clientHeight < NEAR_EDGE_PX;
+  const connectionSig = state.chatConn?.isOpen ? 'on' : 'off';
+  reconcile($('#message-list'), messageItems(conv), (item) => item.key, (item) => el('li', {}), (li, item) => {
+    const sig = `${item.kind}|${item.status}|${item.entry?.error?.code ?? ''}|${connectionSig}|${item.message?.timestamp ?? ''}|${item.continued}`;
+    if (li.dataset.sig === sig) return;
+    li.dataset.sig = sig;
+    li.className = item.kind === 'info' ? 'info'
+      : `message${item.message.from === state.me ? ' mine' : ''}${item.continued ? ' continued' : ''}`;
+    li.dataset.status = item.status ?? '';
+    if (item.message?.messageId) li.dataset.messageId = item.message.messageId;
+    replaceChildren(li, messageContent(item));
+  });
+  $('#messages-empty').hidden = !(conv.loaded && conv.messages.size === 0 && state.chat.pendingFor(conv.key).length === 0);
+  if (!keepScroll && (forceBottom || (stickToBottom && atBottom))) box.scrollTop = box.scrollHeight;
+}
+
+// ---- navigation ------------------------------------------------------------------------------------
+
+/** #u/<username> or #g/<groupId> opens a conversation (kept across reloads and shareable). */
+function keyFromHash() {
+  const match = /^#([ug])\/(.+)$/.exec(window.location.hash);
+  if (!match) return null;
+  let id;
+  try {
+    id = decodeURIComponent(match[2]);
+  } catch {
+    return null;
+  }
+  return (match[1] === 'u' ? 'u:' : 'g:') + id;
+}
+
+function navigate(key) {
+  const hash = key ? `#${key[0]}/${encodeURIComponent(key.slice(2))}` : '';
+  if (window.location.hash !== hash) {
+    if (hash) window.location.hash = hash;
+    else history.pushState(null, '', window.location.pathname + window.location.search);
+  }
+  route();
+}
+
+function route() {
+  if (!state.me) return;
+  const key = keyFromHash();
+  let conv = null;
+  if (key?.startsWith('u:')) {
+    const name = key.slice(2);
+    conv = name === state.me ? null : userConv(name);
+  } else if (key?.startsWith('g:')) {
+    conv = state.convs.get(key) ?? null; // only groups I am in; others are joined through the form
+  }
+  const changed = (conv?.key ?? null) !== state.currentKey;
+  state.currentKey = conv?.key ?? null;
+  document.body.dataset.pane = conv ? 'conversation' : 'list';
+  if (changed) {
+    showMessage($('#conversation-error'), '');
+    replaceChildren($('#message-list'));
+  }
+  if (conv) {
+    conv.unread = 0;
+    if (!conv.loaded && !conv.loading) loadLatest(conv);
+  }
+  renderSidebar();
+  renderConversation({ stickToBottom: true, forceBottom: changed });
+  if (changed && conv && !narrow.matches) $('#composer-input').focus();
+  if (changed && conv && narrow.matches) $('#conversation-title').focus?.();
+}
+
+// ---- session -----------------------------------------------------------------------------------------
+
+function showView(view) {
+  document.body.dataset.view = view;
+  $('#boot').hidden = true;
+  $('#auth-view').hidden = view !== 'auth';
+  $('#chat-view').hidden = view !== 'chat';
+  $('#account').hidden = view !== 'chat';
+}
+
+function showAuth(notice) {
+  showView('auth');
+  showMessage($('#auth-notice'), notice || '');
+  showMessage($('#auth-error'), '');
+  $('#auth-username').focus();
+}
+
+function startSession(token, username) {
+  state.session += 1;
+  state.api.token = token;
+  state.me = username;
+  state.convs.clear();
+  state.currentKey = null;
+  state.presenceKnown = false;
+  state.listsLoaded = false;
+  $('#me-name').textContent = username;
+  showView('chat');
+
+  state.chat = new ChatClient({
+    onMessage: onLiveMessage,
+    onInfo,
+    onSent,
+    onFailed,
+    onError: onChatError,
+  });
+  state.chatConn = new ChatWebSocket(state.config.chatUrl, token, {
+    onFrame: (frame) => state.chat.handleFrame(frame),
+    onAuthenticated: (_frame, isReconnect) => {
+      const cursors = catchUpCursors();
+      state.chat.flushOutbox();
+      renderConversation({});
+      if (isReconnect) {
+        catchUp(cursors).then(refreshLists);
+      } else {
+        const conv = current();
+        if (conv && !conv.loaded && !conv.loading) loadLatest(conv);
+      }
+    },
+    onStateChange: (s) => {
+      if (s.status !== 'online') state.chat?.connectionLost();
+      renderConnection();
+      if (s.status === 'offline' || s.status === 'failed' || s.status === 'online') renderConversation({});
+    },
+    onAuthFailed: () => endSession('Your session has ended (logged out, or the token expired). Please log in again.'),
+  });
+  state.presenceConn = new PresenceWebSocket(state.config.presenceUrl, token, {
+    onAuthenticated: () => {
+      // a fresh snapshot of who is online follows: everyone else is offline
+      state.presenceKnown = true;
+      for (const conv of state.convs.values()) if (conv.kind === 'user') conv.status = 'offline';
+      renderSidebar();
+    },
+    onFrame: (frame) => {
+      if (frame.type !== 'PRESENCE_UPDATE' || !frame.username || frame.username === state.me) return;
+      const conv = userConv(frame.username); // a contact, maybe through a group
+      conv.status = frame.status === 'online' ? 'online' : 'offline';
+      renderSidebar();
+    },
+    onStateChange: (s) => {
+      if (s.status !== 'online' && state.presenceKnown) {
+        state.presenceKnown = false;
+        for (const conv of state.convs.values()) if (conv.kind === 'user') conv.status = 'unknown';
+        renderSidebar();
+      }
+      renderConnection();
+    },
+    onAuthFailed: () => endSession('Your session has ended (logged out, or the token expired). Please log in again.'),
+  });
+  state.chat.attach(state.chatConn);
+  state.chatConn.connect();
+  state.presenceConn.connect();
+  renderConnection();
+  refreshLists().then(route);
+  route();
+}
+
+/** Back to the login form: on logout, on a refused token, or when another tab logged out. */
+async function endSession(notice, { logout = false } = {}) {
+  if (!state.me) return;
+  const { chatConn, presenceConn } = state;
+  state.session += 1;
+  state.me = null;
+  chatConn?.disconnect();
+  presenceConn?.disconnect();
+  state.chatConn = null;
+  state.presenceConn = null;
+  state.chat = null;
+  if (logout) {
+    try {
+      await state.api.logout();
+    } catch {
+      // the token is forgotten here anyway
+    }
+  }
+  state.api.token = null;
+  localStorage.removeItem(TOKEN_KEY);
+  localStorage.removeItem(USERNAME_KEY);
+  state.convs.clear();
+  state.currentKey = null;
+  for (const id of ['#contact-list', '#group-list', '#search-results', '#message-list']) replaceChildren($(id));
+  $('#search-input').value = '';
+  showMessage($('#search-status'), '');
+  if (window.location.hash) history.replaceState(null, '', window.location.pathname + window.location.search);
+  document.title = 'Chat';
+  renderConnection();
+  showAuth(notice);
+}
+
+async function onAuthSubmit(event) {
+  event.preventDefault();
+  const form = event.currentTarget;
+  const action = event.submitter?.value === 'register' ? 'register' : 'login';
+  const username = $('#auth-username').value.trim();
+  const password = $('#auth-password').value;
+  const error = $('#auth-error');
+  showMessage($('#auth-notice'), '');
+  if (!username || !password) {
+    showMessage(error, 'Enter a username and a password.');
+    return;
+  }
+  const buttons = form.querySelectorAll('button');
+  buttons.forEach((b) => { b.disabled = true; });
+  form.setAttribute('aria-busy', 'true');
+  try {
+    const answer = action === 'register'
+      ? await state.api.register(username, password)
+      : await state.api.login(username, password);
+    localStorage.setItem(TOKEN_KEY, answer.token);
+    localStorage.setItem(USERNAME_KEY, answer.username);
+    $('#auth-password').value = '';
+    showMessage(error, '');
+    startSession(answer.token, answer.username);
+  } catch (e) {
+    let text = e.message;
+    if (e.code === 'CONFLICT') text = `The name “${username}” is taken. Choose another, or log in.`;
+    else if (e.code === 'AUTH_FAILED') text = 'Wrong username or password.';
+    showMessage(error, text);
+    $('#auth-password').focus();
+  } finally {
+    buttons.forEach((b) => { b.disabled = false; });
+    form.removeAttribute('aria-busy');
+  }
+}
+
+// ---- sidebar forms ------------------------------------------------------------------------------------
+
+let searchTimer = null;
+let searchSeq = 0;
+
+function onSearchInput() {
+  clearTimeout(searchTimer);
+  searchTimer = setTimeout(runSearch, 250);
+}
+
+async function runSearch() {
+  const q = $('#search-input').value.trim();
+  const results = $('#search-results');
+  const status = $('#search-status');
+  const seq = ++searchSeq;
+  if (!q) {
+    replaceChildren(results);
+    showMessage(status, '');
+    return;
+  }
+  try {
+    const users = (await state.api.users(q)).filter((u) => u.username !== state.me);
+    if (seq !== searchSeq || !state.me) return;
+    showMessage(status, users.length ? `${users.length} user${users.length === 1 ? '' : 's'} found` : `No user name starts with “${q}”.`);
+    replaceChildren(results, users.map((u) => el('li', {},
+      el('button', { type: 'button', class: 'conv-item', on: { click: () => startChat(u.username) } },
+        presenceDot(u.status),
+        el('span', { class: 'conv-text' },
+          el('span', { class: 'visually-hidden', text: 'Chat with ' }),
+          el('span', { class: 'conv-name', text: u.username }))))));
+  } catch (error) {
+    if (seq !== searchSeq) return;
+    replaceChildren(results);
+    showMessage(status, `Search failed: ${error.message}`);
+  }
+}
+
+async function startChat(username) {
+  const status = $('#search-status');
+  const session = state.session;
+  try {
+    const chat = await state.api.openChat(username);
+    if (session !== state.session) return;
+    const conv = userConv(username);
+    conv.chatId = chat.chatId;
+    $('#search-input').value = '';
+    replaceChildren($('#search-results'));
+    showMessage(status, '');
+    navigate(conv.key);
+  } catch (error) {
+    showMessage(status, `Could not start a chat with ${username}: ${error.message}`);
+  }
+}
+
+async function onCreateGroup(event) {
+  event.preventDefault();
+  const input = $('#create-group-name');
+  const error = $('#create-group-error');
+  const name = input.value.trim();
+  if (!name) {
+    showMessage(error, 'Give the group a name.');
+    input.focus();
+    return;
+  }
+  const session = state.session;
+  try {
+    const group = await state.api.createGroup(name);
+    if (session !== state.session) return;
+    const conv = groupConv(group.groupId);
+    conv.name = group.name;
+    conv.owner = group.owner;
+    conv.memberCount = 1;
+    conv.loaded = true; // a new group has no history
+    input.value = '';
+    showMessage(error, '');
+    navigate(conv.key);
+  } catch (e) {
+    showMessage(error, `Could not create the group: ${e.message}`);
+  }
+}
+
+async function onJoinGroup(event) {
+  event.preventDefault();
+  const input = $('#join-group-id');
+  const error = $('#join-group-error');
+  const groupId = input.value.trim();
+  if (!groupId) {
+    showMessage(error, 'Enter the id of the group.');
+    input.focus();
+    return;
+  }
+  try {
+    await state.chat.request({ type: 'JOIN_GROUP', groupId, username: state.me });
+    input.value = '';
+    showMessage(error, '');
+    groupConv(groupId);
+    await refreshLists();
+    navigate('g:' + groupId);
+  } catch (e) {
+    showMessage(error, `Could not join: ${e.message}`);
+  }
+}
+
+async function onLeaveGroup() {
+  const conv = current();
+  if (conv?.kind !== 'group') return;
+  const button = $('#leave-group');
+  button.disabled = true;
+  try {
+    await state.chat.request({ type: 'LEAVE_GROUP', groupId: conv.groupId, username: state.me });
+    removeConv(conv);
+    renderSidebar();
+    showMessage($('#sidebar-status'), `You left ${conv.name}.`);
+  } catch (e) {
+    showMessage($('#conversation-error'), `Could not leave the group: ${e.message}`);
+  } finally {
+    button.disabled = false;
+  }
+}
+
+function onComposerSubmit(event) {
+  event.preventDefault();
+  const conv = current();
+  const input = $('#composer-input');
+  const content = input.value;
+  if (!conv || !content.trim()) return;
+  showMessage($('#conversation-error'), '');
+  sendMessage(conv, content);
+  input.value = '';
+  autoGrow(input);
+  input.focus();
+}
+
+function autoGrow(textarea) {
+  textarea.style.height = 'auto';
+  textarea.style.height = `${Math.min(textarea.scrollHeight, 160)}px`;
+}
+
+// ---- start -----------------------------------------------------------------------------------------------
+
+function wire() {
+  $('#auth-form').addEventListener('submit', onAuthSubmit);
+  $('#logout').addEventListener('click', () => endSession('You have logged out.', { logout: true }));
+  $('#connection-retry').addEventListener('click', () => {
+    state.chatConn?.retryNow();
+    state.presenceConn?.retryNow();
+  });
+  $('#search-form').addEventListener('submit', (e) => { e.preventDefault(); clearTimeout(searchTimer); runSearch(); });
+  $('#search-input').addEventListener('input', onSearchInput);
+  $('#create-group-form').addEventListener('submit', onCreateGroup);
+  $('#join-group-form').addEventListener('submit', onJoinGroup);
+  $('#leave-group').addEventListener('click', onLeaveGroup);
+  $('#back').addEventListener('click', () => navigate(null));
+  $('#composer').addEventListener('submit', onComposerSubmit);
+  const input = $('#composer-input');
+  input.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+      e.preventDefault();
+      $('#composer').requestSubmit();
+    }
+  });
+  input.addEventListener('input', () => autoGrow(input));
+  $('#messages').addEventListener('scroll', () => {
+    const conv = current();
+    if (conv && $('#messages').scrollTop < NEAR_EDGE_PX) loadOlder(conv);
+  }, { passive: true });
+  window.addEventListener('hashchange', route);
+  window.addEventListener('popstate', route);
+  document.addEventListener('visibilitychange', () => {
+    const conv = current();
+    if (conv && document.visibilityState === 'visible' && conv.unread) {
+      conv.unread = 0;
+      renderSidebar();
+    }
+  });
+  // the network is back: do not wait for the next scheduled attempt
+  window.addEventListener('online', () => {
+    state.chatConn?.retryNow();
+    state.presenceConn?.retryNow();
+  });
+  // another tab logged out (or in as someone else)
+  window.addEventListener('storage', (e) => {
+    if (e.key !== TOKEN_KEY) return;
+    if (!e.newValue) endSession('You logged out in another tab.');
+    else if (e.newValue !== state.api.token) window.location.reload(); // logged in in another tab
+  });
+}
+
+async function boot() {
+  wire();
+  state.config = await loadConfig();
+  state.api = new Api(state.config.apiBase);
+  const token = localStorage.getItem(TOKEN_KEY);
+  if (!token) {
+    showAuth();
+    return;
+  }
+  state.api.token = token;
+  try {
+    const me = await state.api.me();
+    localStorage.setItem(USERNAME_KEY, me.username);
+    startSession(token, me.username);
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) {
+      localStorage.removeItem(TOKEN_KEY);
+      localStorage.removeItem(USERNAME_KEY);
+      state.api.token = null;
+      showAuth('Your session has ended. Please log in again.');
+    } else {
+      showView('auth');
+      showMessage($('#auth-error'), `Could not reach the server: ${error.message}`);
+      const retry = el('button', { type: 'button', class: 'link-button', text: 'Try again',
+        on: { click: () => window.location.reload() } });
+      $('#auth-error').append(' ', retry);
+    }
+  }
+}
+
+boot();
