@@ -58,6 +58,7 @@ public class ChatVerticle extends VerticleBase {
         return registerConsumers();
       })
       .compose(v -> startServer())
+      .onFailure(e -> releaseAfterFailedStart())
       .onSuccess(s -> {
         schedulePurge();
         LOG.info("Chat server listening on {}:{}", cfg.getString(ConfigKeys.HTTP_HOST), s.actualPort());
@@ -99,6 +100,14 @@ public class ChatVerticle extends VerticleBase {
   }
 
   /** Graceful stop: sockets get 1001 (clients reconnect, elsewhere when clustered), then the server closes. */
+  /** Vert.x does not call stop() after a failed start: give the database back (the last user stops it). */
+  private void releaseAfterFailedStart() {
+    if (pool != null) {
+      pool = null;
+      Database.release(vertx);
+    }
+  }
+
   @Override
   public Future<?> stop() {
     Future<Void> sockets = registry == null ? Future.succeededFuture() : registry.closeAll(CloseCodes.GOING_AWAY, "server stopping");

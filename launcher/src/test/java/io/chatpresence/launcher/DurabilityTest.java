@@ -22,6 +22,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class DurabilityTest {
 
   @Test
+  void aStartThatFailsLeavesNoDatabaseRunning(Vertx vertx) throws Exception {
+    Path dataDir = Files.createTempDirectory("chat-failed-start");
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      TestServer server = new TestServer(vertx, new JsonObject().put(ConfigKeys.PG_URL, (String) null)
+        .put(ConfigKeys.DATA_DIR, dataDir.toString()).put(ConfigKeys.CHAT_PORT, taken.getLocalPort()));
+      org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, server::start);
+    }
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+      .until(() -> !Files.exists(dataDir.resolve("pg").resolve("postmaster.pid")));
+  }
+
+  @Test
   void accountsGroupsMessagesAndTokensSurviveAFullRestart(Vertx vertx) throws Exception {
     Path dataDir = Files.createTempDirectory("chat-durable");
     JsonObject embedded = new JsonObject().put(ConfigKeys.PG_URL, (String) null)

@@ -55,6 +55,7 @@ public class PresenceVerticle extends VerticleBase {
       })
       .compose(tokens -> registerConsumers().map(tokens))
       .compose(this::startServer)
+      .onFailure(e -> releaseAfterFailedStart())
       .onSuccess(s -> {
         // sockets opened before we listened: their owners report them again
         vertx.eventBus().publish(Addresses.PRESENCE_RESYNC, new JsonObject());
@@ -104,6 +105,14 @@ public class PresenceVerticle extends VerticleBase {
       .end("Presence server. Connect a WebSocket to this address and send AUTH first.\n"));
     server = HttpSupport.webSocketServer(vertx, cfg, ConfigKeys.PRESENCE_PORT, sockets, router);
     return server.listen();
+  }
+
+  /** Vert.x does not call stop() after a failed start: give the database back (the last user stops it). */
+  private void releaseAfterFailedStart() {
+    if (pool != null) {
+      pool = null;
+      Database.release(vertx);
+    }
   }
 
   @Override
