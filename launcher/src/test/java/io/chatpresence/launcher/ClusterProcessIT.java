@@ -5,7 +5,6 @@ import io.chatpresence.common.testing.Rest;
 import io.chatpresence.common.testing.TestDatabase;
 import io.chatpresence.common.testing.WsClient;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -34,14 +33,7 @@ class ClusterProcessIT {
 
   @AfterEach
   void stop() throws Exception {
-    for (Process p : started) {
-      if (p.isAlive()) {
-        p.destroy();
-        if (!p.waitFor(30, TimeUnit.SECONDS)) {
-          Launched.killGroup(p);
-        }
-      }
-    }
+    Launched.stopAll(started);
     vertx.close();
   }
 
@@ -122,21 +114,7 @@ class ClusterProcessIT {
         ackedBeforeCrash.forEach((clientMsgId, messageId) ->
           assertEquals(messageId, final_.get(clientMsgId), "a retry answers the first message's id"));
 
-        List<JsonObject> history = new ArrayList<>();
-        String before = null;
-        do {
-          JsonObject req = new JsonObject().put("type", "GET_ONE_TO_ONE_HISTORY").put("to", watcher).put("limit", 200);
-          if (before != null) {
-            req.put("before", before);
-          }
-          onB.send(req);
-          JsonObject page = onB.next("ONE_TO_ONE_CHAT_HISTORY");
-          JsonArray messages = page.getJsonArray("messages");
-          List<JsonObject> chunk = new ArrayList<>();
-          messages.forEach(m -> chunk.add((JsonObject) m));
-          history.addAll(0, chunk);
-          before = page.getBoolean("hasMore") ? chunk.get(0).getString("messageId") : null;
-        } while (before != null);
+        List<JsonObject> history = onB.oneToOneHistory(watcher);
 
         assertEquals(total, history.size(), "every message stored exactly once");
         Set<String> ids = new HashSet<>();

@@ -46,14 +46,7 @@ class LaunchIT {
 
   @AfterEach
   void stopWhatWeStarted() throws Exception {
-    for (Process p : started) {
-      if (p.isAlive()) {
-        p.destroy();
-        if (!p.waitFor(30, TimeUnit.SECONDS)) {
-          p.destroyForcibly();
-        }
-      }
-    }
+    Launched.stopAll(started);
   }
 
   private Process launch(Path log, Map<String, String> env, String... args) throws Exception {

@@ -42,6 +42,18 @@ public final class Launched {
     });
   }
 
+  /** SIGTERM to each process still running, SIGKILL of its group if it has not stopped within 30 s. */
+  public static void stopAll(List<Process> processes) throws Exception {
+    for (Process p : processes) {
+      if (p.isAlive()) {
+        p.destroy();
+        if (!p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+          killGroup(p);
+        }
+      }
+    }
+  }
+
   /** SIGKILL of the whole process group (setsid made the launched process its leader). */
   public static void killGroup(Process p) throws Exception {
     new ProcessBuilder("kill", "-9", "--", "-" + p.pid()).start().waitFor();

@@ -118,6 +118,25 @@ public final class WsClient implements AutoCloseable {
     return until(match, new ArrayList<>());
   }
 
+  /** Every message of the one-to-one chat with {@code to}, oldest first, read page by page with {@code before}. */
+  public List<JsonObject> oneToOneHistory(String to) {
+    List<JsonObject> all = new ArrayList<>();
+    String before = null;
+    do {
+      JsonObject req = new JsonObject().put("type", "GET_ONE_TO_ONE_HISTORY").put("to", to).put("limit", 200);
+      if (before != null) {
+        req.put("before", before);
+      }
+      send(req);
+      JsonObject page = until(f -> "ONE_TO_ONE_CHAT_HISTORY".equals(f.getString("type")));
+      List<JsonObject> chunk = new ArrayList<>();
+      page.getJsonArray("messages").forEach(m -> chunk.add((JsonObject) m));
+      all.addAll(0, chunk);
+      before = page.getBoolean("hasMore") && !chunk.isEmpty() ? chunk.get(0).getString("messageId") : null;
+    } while (before != null);
+    return all;
+  }
+
   /** Frames received and not yet read. */
   public List<JsonObject> pending() {
     List<JsonObject> list = new ArrayList<>();

@@ -95,7 +95,7 @@ class DatabaseRestartReliabilityIT {
       for (int i = 0; i < clients; i++) {
         RetryingSender s = senders.get(i);
         sent += s.toSend.size();
-        List<JsonObject> history = historyOf(sockets.get(i), peer.name());
+        List<JsonObject> history = sockets.get(i).oneToOneHistory(peer.name());
         int[] audit = s.audit(history);
         missing += audit[0];
         duplicated += audit[1];
@@ -125,21 +125,4 @@ class DatabaseRestartReliabilityIT {
     return socket.until(f -> "SUCCESS".equals(f.getString("type")) || "ERROR".equals(f.getString("type")));
   }
 
-  private static List<JsonObject> historyOf(WsClient socket, String peer) {
-    List<JsonObject> all = new ArrayList<>();
-    String before = null;
-    do {
-      JsonObject req = new JsonObject().put("type", "GET_ONE_TO_ONE_HISTORY").put("to", peer).put("limit", 200);
-      if (before != null) {
-        req.put("before", before);
-      }
-      socket.send(req);
-      JsonObject page = socket.until(f -> "ONE_TO_ONE_CHAT_HISTORY".equals(f.getString("type")));
-      List<JsonObject> chunk = new ArrayList<>();
-      page.getJsonArray("messages").forEach(m -> chunk.add((JsonObject) m));
-      all.addAll(0, chunk);
-      before = page.getBoolean("hasMore") && !chunk.isEmpty() ? chunk.get(0).getString("messageId") : null;
-    } while (before != null);
-    return all;
-  }
 }

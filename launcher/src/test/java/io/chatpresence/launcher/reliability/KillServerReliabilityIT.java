@@ -25,14 +25,7 @@ class KillServerReliabilityIT {
 
   @AfterEach
   void stop() throws Exception {
-    for (Process p : started) {
-      if (p.isAlive()) {
-        p.destroy();
-        if (!p.waitFor(30, TimeUnit.SECONDS)) {
-          Launched.killGroup(p);
-        }
-      }
-    }
+    Launched.stopAll(started);
     vertx.close();
   }
 

@@ -2,7 +2,6 @@ package io.chatpresence.launcher.reliability;
 
 import io.chatpresence.common.testing.WsClient;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
@@ -75,24 +74,9 @@ final class RetryingSender {
     }
   }
 
-  /** Every message of this chat, oldest first, read page by page. */
+  /** Every message of this chat, oldest first. */
   List<JsonObject> history() {
-    List<JsonObject> all = new ArrayList<>();
-    String before = null;
-    do {
-      JsonObject req = new JsonObject().put("type", "GET_ONE_TO_ONE_HISTORY").put("to", peer).put("limit", 200);
-      if (before != null) {
-        req.put("before", before);
-      }
-      socket.send(req);
-      JsonObject page = socket.until(f -> "ONE_TO_ONE_CHAT_HISTORY".equals(f.getString("type")));
-      JsonArray messages = page.getJsonArray("messages");
-      List<JsonObject> chunk = new ArrayList<>();
-      messages.forEach(m -> chunk.add((JsonObject) m));
-      all.addAll(0, chunk);
-      before = page.getBoolean("hasMore") && !chunk.isEmpty() ? chunk.get(0).getString("messageId") : null;
-    } while (before != null);
-    return all;
+    return socket.oneToOneHistory(peer);
   }
 
   void close() {
