@@ -1,5 +1,6 @@
 package io.chatpresence.common.socket;
 
+import io.chatpresence.common.metrics.SocketMetrics;
 import io.chatpresence.common.protocol.ErrorCode;
 import io.chatpresence.common.protocol.Frames;
 import io.vertx.core.Future;
@@ -13,6 +14,7 @@ public final class SocketSession {
   private final ServerWebSocket ws;
   private final String id = UUID.randomUUID().toString();
   final TokenBucket bucket;
+  SocketMetrics metrics = SocketMetrics.NOOP;
   private String username;
   private String jti;
 
@@ -59,9 +61,11 @@ public final class SocketSession {
       return;
     }
     ws.writeTextMessage(encoded);
+    metrics.frameSent(encoded);
   }
 
   public void error(ErrorCode code, String msg, String clientMsgId) {
+    metrics.error(code);
     send(Frames.error(code, msg, clientMsgId));
   }
 
