@@ -1,6 +1,7 @@
 package io.chatpresence.common.web;
 
 import io.chatpresence.common.config.ConfigKeys;
+import io.chatpresence.common.metrics.Metrics;
 import io.chatpresence.common.protocol.ErrorCode;
 import io.chatpresence.common.protocol.Limits;
 import io.chatpresence.common.socket.SocketServer;
@@ -12,7 +13,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
 
-/** What both HTTP servers share: options, health and readiness, JSON errors. */
+/** What both HTTP servers share: options, health, readiness and metrics, JSON errors. */
 public final class HttpSupport {
   private HttpSupport() {
   }
@@ -42,17 +43,13 @@ public final class HttpSupport {
       .requestHandler(router);
   }
 
-  /** {@code /health}: the event loop answers. {@code /ready}: the database answers. */
-  public static void addHealthRoutes(Router router, Pool pool) {
-    router.get("/health").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "UP")));
-    router.get("/ready").handler(ctx -> pool.query("SELECT 1").execute().onComplete(ar -> {
-      if (ar.succeeded()) {
-        json(ctx, 200, new JsonObject().put("status", "UP").put("database", "UP"));
-      } else {
-        json(ctx, 503, new JsonObject().put("status", "DOWN").put("database", "DOWN")
-          .put("reason", String.valueOf(ar.cause().getMessage())));
-      }
-    }));
+  /**
+   * What operations need on each port: {@code /health} (liveness), {@code /ready} (readiness), see {@link Health};
+   * {@code /metrics} (Prometheus text), see {@link Metrics}.
+   */
+  public static void addOpsRoutes(Vertx vertx, Router router, Pool pool) {
+    Health.addRoutes(vertx, router, pool);
+    router.get("/metrics").handler(Metrics.of(vertx).scrapeHandler());
   }
 
   public static void json(RoutingContext ctx, int status, Object body) {
@@ -64,6 +61,7 @@ public final class HttpSupport {
   }
 
   public static void error(RoutingContext ctx, int status, ErrorCode code, String message) {
+    Metrics.of(ctx.vertx()).restError(code);
     json(ctx, status, new JsonObject().put("error", code.name()).put("message", message));
   }
 }
