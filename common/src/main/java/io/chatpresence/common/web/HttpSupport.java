@@ -25,7 +25,10 @@ public final class HttpSupport {
       .setPort(config.getInteger(portKey))
       .setMaxWebSocketFrameSize(Limits.HARD_FRAME_BYTES)
       .setMaxWebSocketMessageSize(Limits.HARD_FRAME_BYTES)
-      .setIdleTimeout(0);
+      .setIdleTimeout(0)
+      // no HTTP/2 upgrade of plain-text connections (h2c): no browser, proxy, probe or Prometheus uses it, and with
+      // Vert.x 5.0.7 the JDK HttpClient's upgrade request for /metrics got an answer it could not parse
+      .setHttp2ClearTextEnabled(false);
   }
 
   /** An HTTP server that takes WebSockets on {@code /} (other paths: 404) and routes everything else. */
