@@ -1,11 +1,14 @@
 package io.chatpresence.launcher;
 
+import io.chatpresence.common.cluster.ClusterSupport;
 import io.chatpresence.common.metrics.Metrics;
 import io.chatpresence.common.testing.Rest;
 import io.chatpresence.common.testing.WsClient;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.json.JsonObject;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -22,7 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * {@code /metrics} on both ports after real traffic (sockets, frames, messages, errors): our counters move, with
  * Vert.x's meters (HTTP, event bus, pool, SQL client) and the JVM's when the Vert.x instance has metrics, as the
- * launcher builds it; only ours on a plain Vert.x; each Vert.x instance of the JVM with its own registry.
+ * launcher builds it, clustered or not; only ours on a plain Vert.x; each Vert.x instance of the JVM with its own
+ * registry.
  */
 class MetricsTest {
   private final List<Vertx> started = new ArrayList<>();
@@ -97,7 +101,8 @@ class MetricsTest {
       assertTrue(chat.sum("vertx_sql_processing_time_seconds_count") > 0, chat.text);
       chat.assertHas("vertx_sql_processing_time_seconds_bucket");
       chat.assertHas("jvm_memory_used_bytes");
-      chat.assertHas("jvm_gc_pause_seconds_count");
+      chat.assertHas("jvm_threads_live_threads");
+      chat.assertHas("process_cpu_usage");
 
       Scrape presence = Scrape.of(server.presencePort);
       assertEquals(1, presence.sum("chatpresence_sockets_authenticated", "server", "presence"));
@@ -125,6 +130,54 @@ class MetricsTest {
       assertEquals(0, other.sum("chatpresence_sockets_authenticated", "server", "chat"));
       assertEquals(0, other.sum("chatpresence_frames_received_total"));
     }
+  }
+
+  @Test
+  void clusteredNodesEachMeasureTheirOwnTrafficAndAreReadyOnceTheClusterIsSafe() {
+    String cluster = "metrics-" + System.nanoTime();
+    TestServer one = server(clusteredWithMetrics(cluster));
+    TestServer two = server(clusteredWithMetrics(cluster));
+    for (TestServer node : List.of(one, two)) {
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+        Rest.Response ready = node.rest.get("/ready", null);
+        assertEquals(200, ready.status(), ready.body());
+        JsonObject data = ReadinessTest.check(ready.json(), "cluster").getJsonObject("data");
+        assertEquals(true, data.getBoolean("clustered"));
+        assertEquals(2, data.getInteger("members"));
+        assertEquals(true, data.getBoolean("safe"));
+      });
+      assertEquals(200, new Rest(node.presencePort).get("/ready", null).status());
+      Rest.Response health = node.rest.get("/health", null);
+      assertEquals(200, health.status());
+      assertEquals(true, ReadinessTest.check(health.json(), "cluster-member").getJsonObject("data").getBoolean("clustered"));
+    }
+    TestServer.User erin = one.newUser("m_erin");
+    TestServer.User frank = one.newUser("m_frank");
+    try (WsClient sender = one.chat(erin); WsClient receiver = two.chat(frank)) {
+      sender.send(new JsonObject().put("type", "ONE_TO_ONE_CHAT").put("to", frank.name()).put("content", "across"));
+      sender.next("SUCCESS");
+      receiver.next("ONE_TO_ONE_CHAT");
+      Scrape first = Scrape.of(one.chatPort);
+      Scrape second = Scrape.of(two.chatPort);
+      assertEquals(1, first.sum("chatpresence_send_to_ack_seconds_count", "kind", "one_to_one"));
+      assertEquals(0, second.sum("chatpresence_send_to_ack_seconds_count", "kind", "one_to_one"));
+      assertEquals(1, second.sum("chatpresence_frames_sent_total", "server", "chat", "type", "ONE_TO_ONE_CHAT"));
+      assertTrue(first.sum("vertx_eventbus_published_total", "address", Metrics.USER_ADDRESSES, "side", "remote") >= 1,
+        first.text);
+      assertTrue(second.sum("vertx_eventbus_received_total", "address", Metrics.USER_ADDRESSES, "side", "remote") >= 1,
+        second.text);
+      // presence on both nodes sees both users, wherever their sockets are
+      await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+        assertEquals(2, Scrape.of(one.presencePort).sum("chatpresence_users_online"));
+        assertEquals(2, Scrape.of(two.presencePort).sum("chatpresence_users_online"));
+      });
+    }
+  }
+
+  private static Vertx clusteredWithMetrics(String cluster) {
+    return await(Metrics.vertxBuilder(new VertxOptions().setEventBusOptions(new EventBusOptions().setHost("127.0.0.1")))
+      .withClusterManager(new HazelcastClusterManager(ClusterSupport.hazelcastConfig(cluster)))
+      .buildClustered());
   }
 
   @Test
