@@ -89,7 +89,7 @@ public class ChatVerticle extends VerticleBase {
 
   private Router setupRouter(ConversationStore conversations) {
     Router router = Router.router(vertx);
-    HttpSupport.addOpsRoutes(vertx, router, pool);
+    HttpSupport.addHealthRoutes(router, pool);
     new RestApi(vertx, new AccountStore(pool), conversations, authenticator, hasher).mount(router);
     // the web client (issue: web chat client), served from the classpath folder WEB_ROOT
     router.route("/*").handler(StaticHandler.create(cfg.getString(ConfigKeys.WEB_ROOT)).setCachingEnabled(false));

@@ -74,7 +74,7 @@ public class PresenceVerticle extends VerticleBase {
     tracker = new PresenceTracker(vertx, cfg.getLong(ConfigKeys.PRESENCE_GRACE_MS),
       cfg.getLong(ConfigKeys.PRESENCE_SOURCE_TTL_MS), handler,
       source -> bus.publish(Addresses.PRESENCE_RESYNC, new JsonObject().put("source", source)));
-    tracker.onlineCount(Metrics.of(vertx)::onlineUsers);
+    tracker.onlineCount(Metrics.of(vertx).onlineUsers());
     handler.tracker(tracker);
     MessageConsumer<JsonObject> sockets = bus.consumer(Addresses.PRESENCE_SOCKETS, msg -> tracker.apply(
       msg.body().getString("username"), msg.body().getString("source"), msg.body().getString("node"),
@@ -106,7 +106,7 @@ public class PresenceVerticle extends VerticleBase {
     SocketServer sockets = new SocketServer(vertx, Limits.from(cfg), new Authenticator(tokens, pool), registry, handler)
       .metrics(Metrics.of(vertx).sockets("presence"));
     Router router = Router.router(vertx);
-    HttpSupport.addOpsRoutes(vertx, router, pool);
+    HttpSupport.addHealthRoutes(router, pool);
     router.get("/").handler(ctx -> ctx.response().putHeader("Content-Type", "text/plain; charset=utf-8")
       .end("Presence server. Connect a WebSocket to this address and send AUTH first.\n"));
     server = HttpSupport.webSocketServer(vertx, cfg, ConfigKeys.PRESENCE_PORT, sockets, router);

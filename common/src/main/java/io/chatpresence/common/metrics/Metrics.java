@@ -31,6 +31,7 @@ import java.util.UUID;
 import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongConsumer;
 
 /**
  * The product's own meters, per Vert.x instance, in the Prometheus registry that {@code /metrics} serves.
@@ -52,6 +53,7 @@ public final class Metrics {
 
   private final MeterRegistry registry;
   private final boolean vertxMetrics;
+  private final Handler<RoutingContext> scrapeHandler;
   private final Map<String, SocketMetrics> servers = new ConcurrentHashMap<>();
   private final AtomicLong onlineUsers = new AtomicLong();
   private final Map<String, Timer> sendToAck = new ConcurrentHashMap<>();
@@ -61,9 +63,8 @@ public final class Metrics {
   private Metrics(MeterRegistry registry, boolean vertxMetrics) {
     this.registry = registry;
     this.vertxMetrics = vertxMetrics;
-    Gauge.builder(PREFIX + ".users.online", onlineUsers, AtomicLong::get)
-      .description("Users with at least one authenticated socket anywhere in the cluster, as presence sees them")
-      .strongReference(true).register(registry);
+    this.scrapeHandler = registry instanceof PrometheusMeterRegistry prometheus
+      ? PrometheusScrapingHandler.create(prometheus) : ctx -> ctx.response().setStatusCode(404).end();
   }
 
   /** Vert.x metrics options: Prometheus, JVM metrics, a registry of this instance's own, bounded labels. */
@@ -107,11 +108,8 @@ public final class Metrics {
   }
 
   /** {@code GET /metrics}: the registry in Prometheus text format. */
-  public Handler<RoutingContext> scrapeHandler() {
-    if (registry instanceof PrometheusMeterRegistry prometheus) {
-      return PrometheusScrapingHandler.create(prometheus);
-    }
-    return ctx -> ctx.response().setStatusCode(404).end();
+  public void scrape(RoutingContext ctx) {
+    scrapeHandler.handle(ctx);
   }
 
   /** The socket meters of one server ({@code chat}, {@code presence}), shared by its verticle instances. */
@@ -119,9 +117,15 @@ public final class Metrics {
     return servers.computeIfAbsent(server, s -> new SocketMetrics(registry, s));
   }
 
-  /** Presence's count of users online cluster-wide. */
-  public void onlineUsers(long count) {
-    onlineUsers.set(count);
+  /**
+   * Where presence reports its count of users online cluster-wide (every presence instance keeps the whole
+   * state, so all report the same). The gauge exists only in processes that run presence.
+   */
+  public LongConsumer onlineUsers() {
+    Gauge.builder(PREFIX + ".users.online", onlineUsers, AtomicLong::get)
+      .description("Users with at least one authenticated socket anywhere in the cluster, as presence sees them")
+      .strongReference(true).register(registry);
+    return onlineUsers::set;
   }
 
   /**

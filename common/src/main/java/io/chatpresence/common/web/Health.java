@@ -78,22 +78,39 @@ public final class Health {
     return new Server(states, name);
   }
 
-  public static void addRoutes(Vertx vertx, Router router, Pool pool) {
-    HealthChecks liveness = HealthChecks.create(vertx)
+  /** The routes of one server's router; the checks are made on the first request, on its Vert.x instance. */
+  public static void addRoutes(Router router, Pool pool) {
+    HealthChecks[] checks = new HealthChecks[2];
+    router.get("/health").handler(ctx -> answer(ctx, checks(checks, ctx.vertx(), pool)[0].checkStatus()));
+    router.get("/ready").handler(ctx -> answer(ctx, checks(checks, ctx.vertx(), pool)[1].checkStatus()));
+  }
+
+  /** Liveness and readiness checks, made once (a router is used from its verticle's event loop only). */
+  private static HealthChecks[] checks(HealthChecks[] checks, Vertx vertx, Pool pool) {
+    if (checks[0] == null) {
+      checks[0] = liveness(vertx);
+      checks[1] = readiness(vertx, pool);
+    }
+    return checks;
+  }
+
+  private static HealthChecks liveness(Vertx vertx) {
+    return HealthChecks.create(vertx)
       .register("event-loop", CHECK_TIMEOUT_MS, p -> p.complete(Status.OK()))
       .register("cluster-member", CHECK_TIMEOUT_MS, p -> {
         Boolean running = ClusterSupport.memberRunning(vertx);
         p.complete(running == null || running ? Status.OK(new JsonObject().put("clustered", running != null))
           : down("the Hazelcast member is not running"));
       });
-    HealthChecks readiness = HealthChecks.create(vertx)
+  }
+
+  private static HealthChecks readiness(Vertx vertx, Pool pool) {
+    return HealthChecks.create(vertx)
       .register("database", CHECK_TIMEOUT_MS, p -> pool.query("SELECT 1").execute()
         .onComplete(ar -> p.complete(ar.succeeded() ? Status.OK() : down(String.valueOf(ar.cause().getMessage())))))
       .register("cluster", CHECK_TIMEOUT_MS, p -> vertx.executeBlocking(() -> ClusterSupport.readinessBlocking(vertx), false)
         .onComplete(ar -> p.complete(ar.succeeded() ? Status.OK(ar.result()) : down(String.valueOf(ar.cause().getMessage())))))
       .register("servers", CHECK_TIMEOUT_MS, p -> p.complete(servers(vertx)));
-    router.get("/health").handler(ctx -> answer(ctx, liveness.checkStatus()));
-    router.get("/ready").handler(ctx -> answer(ctx, readiness.checkStatus()));
   }
 
   private static Status servers(Vertx vertx) {

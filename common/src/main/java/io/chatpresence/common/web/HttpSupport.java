@@ -50,9 +50,9 @@ public final class HttpSupport {
    * What operations need on each port: {@code /health} (liveness), {@code /ready} (readiness), see {@link Health};
    * {@code /metrics} (Prometheus text), see {@link Metrics}.
    */
-  public static void addOpsRoutes(Vertx vertx, Router router, Pool pool) {
-    Health.addRoutes(vertx, router, pool);
-    router.get("/metrics").handler(Metrics.of(vertx).scrapeHandler());
+  public static void addHealthRoutes(Router router, Pool pool) {
+    Health.addRoutes(router, pool);
+    router.get("/metrics").handler(ctx -> Metrics.of(ctx.vertx()).scrape(ctx));
   }
 
   public static void json(RoutingContext ctx, int status, Object body) {
