@@ -3,8 +3,10 @@ package io.chatpresence.common.config;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.JsonEncoder;
+import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.encoder.Encoder;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,15 +32,23 @@ public final class Logging {
     if (level != null && !level.isBlank()) {
       root.setLevel(Level.toLevel(level.strip(), root.getLevel()));
     }
-    if (JSON.equalsIgnoreCase(config.getString(ConfigKeys.LOG_FORMAT, "text")) && root.getAppender(JSON_APPENDER) == null) {
+    String format = config.getString(ConfigKeys.LOG_FORMAT, "text");
+    if (!root.iteratorForAppenders().hasNext()) {
+      // logback.xml found no appender of that name: text, and say so
+      root.addAppender(console(context, "text", null));
+      LoggerFactory.getLogger(Logging.class).warn("LOG_FORMAT={} is neither text nor json: logging text", format);
+    }
+    if (JSON.equalsIgnoreCase(format) && root.getAppender(JSON_APPENDER) == null) {
       JsonEncoder encoder = new JsonEncoder();
+      encoder.setWithFormattedMessage(true);
+      encoder.setWithMessage(false);
+      encoder.setWithArguments(false);
+      encoder.setWithContext(false);
+      encoder.setWithSequenceNumber(false);
+      encoder.setWithNanoseconds(false);
       encoder.setContext(context);
       encoder.start();
-      ConsoleAppender<ILoggingEvent> json = new ConsoleAppender<>();
-      json.setName(JSON_APPENDER);
-      json.setContext(context);
-      json.setEncoder(encoder);
-      json.start();
+      ConsoleAppender<ILoggingEvent> json = console(context, JSON_APPENDER, encoder);
       root.addAppender(json);
       root.iteratorForAppenders().forEachRemaining(a -> {
         if (a != json && a instanceof ConsoleAppender) {
@@ -47,5 +57,22 @@ public final class Logging {
         }
       });
     }
+  }
+
+  private static ConsoleAppender<ILoggingEvent> console(LoggerContext context, String name, Encoder<ILoggingEvent> encoder) {
+    Encoder<ILoggingEvent> e = encoder;
+    if (e == null) {
+      PatternLayoutEncoder text = new PatternLayoutEncoder();
+      text.setPattern("%d{HH:mm:ss.SSS} %-5level [%thread] %logger{24} - %msg%n");
+      text.setContext(context);
+      text.start();
+      e = text;
+    }
+    ConsoleAppender<ILoggingEvent> appender = new ConsoleAppender<>();
+    appender.setName(name);
+    appender.setContext(context);
+    appender.setEncoder(e);
+    appender.start();
+    return appender;
   }
 }
