@@ -70,8 +70,9 @@ public final class AppConfig {
     String userInfo = url.substring(scheme + 3, at);
     int colon = userInfo.indexOf(':');
     String user = colon < 0 ? userInfo : userInfo.substring(0, colon);
-    return url.substring(0, scheme + 3) + user + ":" + URLEncoder.encode(password, StandardCharsets.UTF_8)
-      + url.substring(at);
+    // percent-encoded: the client's URI syntax takes only [A-Za-z0-9-._~%!*] there (so no '+' for a space)
+    return url.substring(0, scheme + 3) + user + ":"
+      + URLEncoder.encode(password, StandardCharsets.UTF_8).replace("+", "%20") + url.substring(at);
   }
 
   private static ConfigStoreOptions json(JsonObject config) {
