@@ -100,8 +100,18 @@ class DockerfileIT {
   }
 
   @AfterAll
-  static void tearDown() {
+  static void tearDown() throws IOException {
     vertx.close();
+    // the replayed build holds a copy of the sources and the fat jar: do not leave them in /tmp
+    for (Path dir : new Path[] {buildDir, appDir}) {
+      if (dir != null) {
+        try (Stream<Path> files = Files.walk(dir)) {
+          for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+            Files.deleteIfExists(p);
+          }
+        }
+      }
+    }
   }
 
   @AfterEach
