@@ -11,10 +11,12 @@ import io.chatpresence.common.auth.Tokens;
 import io.chatpresence.common.config.AppConfig;
 import io.chatpresence.common.config.ConfigKeys;
 import io.chatpresence.common.db.Database;
+import io.chatpresence.common.metrics.Metrics;
 import io.chatpresence.common.protocol.Limits;
 import io.chatpresence.common.socket.CloseCodes;
 import io.chatpresence.common.socket.SessionRegistry;
 import io.chatpresence.common.socket.SocketServer;
+import io.chatpresence.common.web.Health;
 import io.chatpresence.common.web.HttpSupport;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -37,9 +39,11 @@ public class ChatVerticle extends VerticleBase {
   private PasswordHasher hasher;
   private SessionRegistry registry;
   private HttpServer server;
+  private Health.Server health;
 
   @Override
   public Future<?> start() {
+    health = Health.server(vertx, "chat " + deploymentID() + "/" + System.identityHashCode(this));
     return AppConfig.load(vertx, config())
       .compose(c -> {
         cfg = c;
@@ -60,6 +64,7 @@ public class ChatVerticle extends VerticleBase {
       .compose(v -> startServer())
       .onFailure(e -> releaseAfterFailedStart())
       .onSuccess(s -> {
+        health.listening();
         schedulePurge();
         LOG.info("Chat server listening on {}:{}", cfg.getString(ConfigKeys.HTTP_HOST), s.actualPort());
       });
@@ -76,7 +81,8 @@ public class ChatVerticle extends VerticleBase {
       cfg.getInteger(ConfigKeys.MAX_CONTENT_CHARS), cfg.getInteger(ConfigKeys.HISTORY_DEFAULT_LIMIT),
       cfg.getInteger(ConfigKeys.HISTORY_MAX_LIMIT), cfg.getInteger(ConfigKeys.CONTACT_GROUP_MAX_MEMBERS));
     SocketServer sockets = new SocketServer(vertx, Limits.from(cfg), authenticator, registry,
-      new ChatSocketHandler(vertx, conversations, new Delivery(vertx, registry), settings));
+      new ChatSocketHandler(vertx, conversations, new Delivery(vertx, registry), settings))
+      .metrics(Metrics.of(vertx).sockets("chat"));
 
     server = HttpSupport.webSocketServer(vertx, cfg, ConfigKeys.CHAT_PORT, sockets, setupRouter(conversations));
     return server.listen();
@@ -110,9 +116,11 @@ public class ChatVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    health.stopping();
     Future<Void> sockets = registry == null ? Future.succeededFuture() : registry.closeAll(CloseCodes.GOING_AWAY, "server stopping");
     return sockets
       .eventually(() -> server == null ? Future.succeededFuture() : server.close())
-      .eventually(() -> pool == null ? Future.succeededFuture() : Database.release(vertx));
+      .eventually(() -> pool == null ? Future.succeededFuture() : Database.release(vertx))
+      .andThen(ar -> health.removed());
   }
 }

@@ -1,6 +1,8 @@
 package io.chatpresence.launcher;
 
 import io.chatpresence.common.cluster.ClusterSupport;
+import io.chatpresence.common.config.ConfigKeys;
+import io.chatpresence.common.metrics.Metrics;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
@@ -11,15 +13,21 @@ import io.vertx.launcher.application.VertxApplication;
 import io.vertx.launcher.application.VertxApplicationHooks;
 
 /**
- * {@code java -jar chat-presence.jar [verticle] [-conf ..] [-instances ..] [-cluster]}: the Vert.x launcher,
- * as {@code vertx run} was, with one safety net: unless told otherwise the event bus of a cluster binds
- * 127.0.0.1 (set {@code CLUSTER_HOST} or {@code -cluster-host} for a real network).
+ * {@code java -jar chat-presence.jar [verticle] [-conf ..] [-instances ..] [-cluster] [-cluster-port ..]}: the
+ * Vert.x launcher, as {@code vertx run} was, with one safety net: unless told otherwise the event bus of a cluster
+ * binds 127.0.0.1 (set {@code CLUSTER_HOST} or {@code -cluster-host} for a real network). Vert.x metrics
+ * (Micrometer, Prometheus, JVM) are on unless {@code METRICS_ENABLED=false}; the Hazelcast config is
+ * {@code VERTX_HAZELCAST_CONFIG} (or {@code -Dvertx.hazelcast.config}), default cluster.xml on the classpath.
  */
 public final class Launcher implements VertxApplicationHooks {
 
   public static void main(String[] args) {
     System.setProperty("hazelcast.logging.type", System.getProperty("hazelcast.logging.type", "slf4j"));
     System.setProperty("hazelcast.phone.home.enabled", "false");
+    String hazelcastConfig = System.getenv(ConfigKeys.VERTX_HAZELCAST_CONFIG);
+    if (System.getProperty(ClusterSupport.CONFIG_PROPERTY) == null && hazelcastConfig != null && !hazelcastConfig.isBlank()) {
+      System.setProperty(ClusterSupport.CONFIG_PROPERTY, hazelcastConfig);
+    }
     int exitCode = new VertxApplication(args, new Launcher()).launch();
     if (exitCode != 0) {
       System.exit(exitCode);
@@ -32,8 +40,9 @@ public final class Launcher implements VertxApplicationHooks {
    */
   @Override
   public VertxBuilder createVertxBuilder(VertxOptions options) {
-    return Vertx.builder().with(options)
-      .withClusterManager(new HazelcastClusterManager(ClusterSupport.hazelcastConfig(System.getenv("CLUSTER_NAME"))));
+    boolean metrics = !"false".equalsIgnoreCase(System.getenv(ConfigKeys.METRICS_ENABLED));
+    return (metrics ? Metrics.vertxBuilder(options) : Vertx.builder().with(options))
+      .withClusterManager(new HazelcastClusterManager(ClusterSupport.hazelcastConfig(System.getenv(ConfigKeys.CLUSTER_NAME))));
   }
 
   /** Vert.x would otherwise pick the first non-loopback interface for the event bus. */
@@ -41,7 +50,7 @@ public final class Launcher implements VertxApplicationHooks {
   public void beforeStartingVertx(HookContext context) {
     EventBusOptions eventBus = context.vertxOptions().getEventBusOptions();
     if (eventBus.getHost() == null) {
-      String host = System.getenv("CLUSTER_HOST");
+      String host = System.getenv(ConfigKeys.CLUSTER_HOST);
       eventBus.setHost(host == null || host.isBlank() ? "127.0.0.1" : host);
     }
   }

@@ -49,6 +49,7 @@ final class PresenceTracker {
   private final Map<String, Map<String, Integer>> counts = new HashMap<>();
   private final Map<String, Long> pendingOffline = new HashMap<>();
   private final Map<String, String> onlineSince = new HashMap<>();
+  private java.util.function.LongConsumer onlineCount = n -> { };
 
   PresenceTracker(Vertx vertx, long graceMs, long sourceTtlMs, Listener listener, Consumer<String> resync) {
     this.vertx = vertx;
@@ -56,6 +57,11 @@ final class PresenceTracker {
     this.sourceTtlNanos = sourceTtlMs * 1_000_000L;
     this.listener = listener;
     this.resync = resync;
+  }
+
+  /** Told the number of users online after every change (the metrics gauge). */
+  void onlineCount(java.util.function.LongConsumer onlineCount) {
+    this.onlineCount = onlineCount;
   }
 
   boolean isOnline(String username) {
@@ -195,6 +201,7 @@ final class PresenceTracker {
       } else if (!onlineSince.containsKey(username)) {
         String now = Timestamps.now();
         onlineSince.put(username, now);
+        onlineCount.accept(onlineSince.size());
         listener.statusChanged(username, true, now);
       }
     } else if (timer == null && onlineSince.containsKey(username)) {
@@ -202,6 +209,7 @@ final class PresenceTracker {
         pendingOffline.remove(username);
         if (!counts.containsKey(username)) {
           onlineSince.remove(username);
+          onlineCount.accept(onlineSince.size());
           listener.statusChanged(username, false, Timestamps.now());
         }
       }));

@@ -7,10 +7,12 @@ import io.chatpresence.common.cluster.ClusterSupport;
 import io.chatpresence.common.config.AppConfig;
 import io.chatpresence.common.config.ConfigKeys;
 import io.chatpresence.common.db.Database;
+import io.chatpresence.common.metrics.Metrics;
 import io.chatpresence.common.protocol.Limits;
 import io.chatpresence.common.socket.CloseCodes;
 import io.chatpresence.common.socket.SessionRegistry;
 import io.chatpresence.common.socket.SocketServer;
+import io.chatpresence.common.web.Health;
 import io.chatpresence.common.web.HttpSupport;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -39,11 +41,13 @@ public class PresenceVerticle extends VerticleBase {
   private PresenceTracker tracker;
   private PresenceSocketHandler handler;
   private HttpServer server;
+  private Health.Server health;
   private Runnable stopMembershipListener = () -> { };
   private long sweepTimer = -1;
 
   @Override
   public Future<?> start() {
+    health = Health.server(vertx, "presence " + deploymentID() + "/" + System.identityHashCode(this));
     return AppConfig.load(vertx, config())
       .compose(c -> {
         cfg = c;
@@ -57,6 +61,7 @@ public class PresenceVerticle extends VerticleBase {
       .compose(this::startServer)
       .onFailure(e -> releaseAfterFailedStart())
       .onSuccess(s -> {
+        health.listening();
         // sockets opened before we listened: their owners report them again
         vertx.eventBus().publish(Addresses.PRESENCE_RESYNC, new JsonObject());
         LOG.info("Presence server listening on {}:{}", cfg.getString(ConfigKeys.HTTP_HOST), s.actualPort());
@@ -70,6 +75,7 @@ public class PresenceVerticle extends VerticleBase {
     tracker = new PresenceTracker(vertx, cfg.getLong(ConfigKeys.PRESENCE_GRACE_MS),
       cfg.getLong(ConfigKeys.PRESENCE_SOURCE_TTL_MS), handler,
       source -> bus.publish(Addresses.PRESENCE_RESYNC, new JsonObject().put("source", source)));
+    tracker.onlineCount(Metrics.of(vertx).onlineUsers());
     handler.tracker(tracker);
     MessageConsumer<JsonObject> sockets = bus.consumer(Addresses.PRESENCE_SOCKETS, msg -> tracker.apply(
       msg.body().getString("username"), msg.body().getString("source"), msg.body().getString("node"),
@@ -98,7 +104,8 @@ public class PresenceVerticle extends VerticleBase {
   }
 
   private Future<HttpServer> startServer(Tokens tokens) {
-    SocketServer sockets = new SocketServer(vertx, Limits.from(cfg), new Authenticator(tokens, pool), registry, handler);
+    SocketServer sockets = new SocketServer(vertx, Limits.from(cfg), new Authenticator(tokens, pool), registry, handler)
+      .metrics(Metrics.of(vertx).sockets("presence"));
     Router router = Router.router(vertx);
     HttpSupport.addHealthRoutes(router, pool);
     router.get("/").handler(ctx -> ctx.response().putHeader("Content-Type", "text/plain; charset=utf-8")
@@ -117,11 +124,13 @@ public class PresenceVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    health.stopping();
     stopMembershipListener.run();
     vertx.cancelTimer(sweepTimer);
     Future<Void> sockets = registry == null ? Future.succeededFuture() : registry.closeAll(CloseCodes.GOING_AWAY, "server stopping");
     return sockets
       .eventually(() -> server == null ? Future.succeededFuture() : server.close())
-      .eventually(() -> pool == null ? Future.succeededFuture() : Database.release(vertx));
+      .eventually(() -> pool == null ? Future.succeededFuture() : Database.release(vertx))
+      .andThen(ar -> health.removed());
   }
 }

@@ -29,6 +29,9 @@ import static io.chatpresence.common.web.HttpSupport.json;
 public final class RestApi {
   private static final Logger LOG = LoggerFactory.getLogger(RestApi.class);
   private static final String CLAIMS = "claims";
+  /** The OpenAPI 3 document of this API, a classpath resource served as it is. */
+  public static final String OPENAPI_PATH = "/api/openapi.json";
+  public static final String OPENAPI_RESOURCE = "api/openapi.json";
 
   private final Vertx vertx;
   private final AccountStore accounts;
@@ -49,6 +52,7 @@ public final class RestApi {
     router.route("/api/*").handler(BodyHandler.create().setBodyLimit(64 * 1024));
     router.post("/api/auth/register").handler(this::register);
     router.post("/api/auth/login").handler(this::login);
+    router.get(OPENAPI_PATH).handler(this::openApi);
     router.route("/api/*").handler(this::bearer);
     router.post("/api/auth/logout").handler(this::logout);
     router.get("/api/me").handler(ctx -> json(ctx, 200, new JsonObject().put("username", me(ctx))));
@@ -60,6 +64,23 @@ public final class RestApi {
     router.get("/api/groups").handler(ctx -> conversations.groupsOf(me(ctx))
       .onComplete(ar -> answer(ctx, ar.map(groups -> groups), 200)));
     router.route("/api/*").handler(ctx -> error(ctx, 404, ErrorCode.NOT_FOUND, "no such API route"));
+  }
+
+  private void openApi(RoutingContext ctx) {
+    vertx.executeBlocking(() -> {
+      try (java.io.InputStream in = RestApi.class.getClassLoader().getResourceAsStream(OPENAPI_RESOURCE)) {
+        if (in == null) {
+          throw new IllegalStateException(OPENAPI_RESOURCE + " missing from the classpath");
+        }
+        return io.vertx.core.buffer.Buffer.buffer(in.readAllBytes());
+      }
+    }, false).onComplete(ar -> {
+      if (ar.succeeded()) {
+        ctx.response().putHeader("Content-Type", "application/json").end(ar.result());
+      } else {
+        ctx.fail(ar.cause());
+      }
+    });
   }
 
   private void register(RoutingContext ctx) {

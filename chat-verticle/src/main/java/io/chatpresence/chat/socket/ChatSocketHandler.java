@@ -6,6 +6,7 @@ import io.chatpresence.chat.store.ConversationStore;
 import io.chatpresence.chat.store.MessageIds;
 import io.chatpresence.chat.store.StoredMessage;
 import io.chatpresence.common.Addresses;
+import io.chatpresence.common.metrics.Metrics;
 import io.chatpresence.common.protocol.ErrorCode;
 import io.chatpresence.common.protocol.Frame;
 import io.chatpresence.common.protocol.Frames;
@@ -32,6 +33,8 @@ import java.util.function.Function;
  */
 public final class ChatSocketHandler implements SocketServer.FrameHandler {
   private static final Logger LOG = LoggerFactory.getLogger(ChatSocketHandler.class);
+  private static final String ONE = "one_to_one";
+  private static final String GROUP = "group";
 
   /** The chat limits this handler needs beyond the socket limits. */
   public record Settings(int maxContentChars, int historyDefault, int historyMax, int contactGroupMax) {
@@ -41,6 +44,7 @@ public final class ChatSocketHandler implements SocketServer.FrameHandler {
   private final ConversationStore store;
   private final Delivery delivery;
   private final Settings settings;
+  private final Metrics metrics;
   private final Map<String, Future<Void>> tails = new HashMap<>();
   /** During an outage every send fails: log the first and then a count every few seconds, not each one. */
   private final ThrottledLog storageFailures = new ThrottledLog(5_000);
@@ -50,6 +54,7 @@ public final class ChatSocketHandler implements SocketServer.FrameHandler {
     this.store = store;
     this.delivery = delivery;
     this.settings = settings;
+    this.metrics = Metrics.of(vertx);
   }
 
   @Override
@@ -64,9 +69,10 @@ public final class ChatSocketHandler implements SocketServer.FrameHandler {
 
   @Override
   public void onFrame(SocketSession session, Frame frame) {
+    long received = System.nanoTime();
     Function<Frame, Future<Void>> action = switch (frame.type()) {
-      case MessageType.ONE_TO_ONE_CHAT -> f -> sendOneToOne(session, f);
-      case MessageType.GROUP_CHAT -> f -> sendGroup(session, f);
+      case MessageType.ONE_TO_ONE_CHAT -> f -> sendOneToOne(session, f).onSuccess(v -> metrics.acknowledged(ONE, received));
+      case MessageType.GROUP_CHAT -> f -> sendGroup(session, f).onSuccess(v -> metrics.acknowledged(GROUP, received));
       case MessageType.GET_ONE_TO_ONE_HISTORY -> f -> oneToOneHistory(session, f);
       case MessageType.GET_GROUP_CHAT_HISTORY -> f -> groupHistory(session, f);
       case MessageType.JOIN_GROUP -> f -> join(session, f);
@@ -115,6 +121,7 @@ public final class ChatSocketHandler implements SocketServer.FrameHandler {
       session.send(ChatFrames.sent(m, clientMsgId));
       if (!m.duplicate()) {
         String encoded = ChatFrames.received(m).encode();
+        metrics.fanout(ONE, 1);
         delivery.toUser(m.to(), encoded, null);
         delivery.toUser(me, encoded, session.id());
       }
@@ -138,6 +145,7 @@ public final class ChatSocketHandler implements SocketServer.FrameHandler {
   private Future<Void> deliverToMembers(Conversation group, StoredMessage m, String senderSocket) {
     String encoded = ChatFrames.received(m).encode();
     return store.members(group.id()).<Void>map(members -> {
+      metrics.fanout(GROUP, members.size() - 1);
       for (String member : members) {
         delivery.toUser(member, encoded, member.equals(m.from()) ? senderSocket : null);
       }

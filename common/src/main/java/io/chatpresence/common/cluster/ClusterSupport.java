@@ -4,13 +4,17 @@ import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.config.Config;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.internal.config.override.ExternalConfigurationOverride;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.json.JsonObject;
 import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.UUID;
 import java.util.function.Consumer;
 
@@ -20,6 +24,8 @@ public final class ClusterSupport {
   private static final String LOCAL = "local-" + UUID.randomUUID();
   /** Where vertx-hazelcast keeps a member's Vert.x node id (not the Hazelcast member UUID). */
   private static final String NODE_ID_ATTRIBUTE = "__vertx.nodeId";
+  /** The Hazelcast XML that {@code -cluster} uses (a file, or {@code classpath:NAME}); default cluster.xml. */
+  public static final String CONFIG_PROPERTY = "vertx.hazelcast.config";
 
   private ClusterSupport() {
   }
@@ -72,11 +78,52 @@ public final class ClusterSupport {
    * loopback config), with the cluster name replaced when {@code clusterName} is given.
    */
   public static Config hazelcastConfig(String clusterName) {
-    Config config = ConfigUtil.loadConfig();
+    String location = System.getProperty(CONFIG_PROPERTY);
+    if (location != null && !location.startsWith("classpath:") && !Files.isRegularFile(Path.of(location))) {
+      // vertx-hazelcast would quietly fall back to the classpath config (loopback only): each pod alone
+      throw new IllegalStateException(CONFIG_PROPERTY + " names " + location + ", which is not a readable file");
+    }
+    // Hazelcast applies its HZ_* environment overrides (e.g. HZ_NETWORK_JOIN_KUBERNETES_SERVICEDNS) only in
+    // Config.load(); vertx-hazelcast builds the XML itself, so apply them here
+    Config config = new ExternalConfigurationOverride().overwriteMemberConfig(ConfigUtil.loadConfig());
     if (clusterName != null && !clusterName.isBlank()) {
       config.setClusterName(clusterName);
     }
     return config;
+  }
+
+  /**
+   * Liveness of the cluster member: {@code null} when not clustered on Hazelcast, else whether its Hazelcast
+   * instance still runs (a member that Hazelcast shut down, e.g. after a failed merge, cannot recover).
+   */
+  public static Boolean memberRunning(Vertx vertx) {
+    HazelcastInstance instance = hazelcast(vertx);
+    return instance == null ? null : instance.getLifecycleService().isRunning();
+  }
+
+  /**
+   * Readiness of the cluster, blocking (Hazelcast asks the other members): {@code {"clustered":false}} when not
+   * clustered, else the member count, this node and whether the cluster is safe (every partition has its backups
+   * in sync, so no data is lost if one member goes). Throws when the member is not running or not safe.
+   */
+  public static JsonObject readinessBlocking(Vertx vertx) {
+    HazelcastInstance instance = hazelcast(vertx);
+    if (instance == null) {
+      return new JsonObject().put("clustered", false);
+    }
+    if (!instance.getLifecycleService().isRunning()) {
+      throw new IllegalStateException("the Hazelcast member is not running");
+    }
+    int members = instance.getCluster().getMembers().size();
+    JsonObject data = new JsonObject().put("clustered", true).put("members", members).put("node", nodeId(vertx));
+    if (!instance.getPartitionService().isClusterSafe()) {
+      throw new IllegalStateException("cluster not safe yet (partitions migrating), " + members + " members");
+    }
+    return data.put("safe", true);
+  }
+
+  private static HazelcastInstance hazelcast(Vertx vertx) {
+    return clusterManager(vertx) instanceof HazelcastClusterManager hz ? hz.getHazelcastInstance() : null;
   }
 
   private static ClusterManager clusterManager(Vertx vertx) {

@@ -36,6 +36,31 @@ public final class ConfigKeys {
   public static final String PRESENCE_HEARTBEAT_MS = "PRESENCE_HEARTBEAT_MS";
   public static final String PRESENCE_SOURCE_TTL_MS = "PRESENCE_SOURCE_TTL_MS";
   public static final String WEB_ROOT = "WEB_ROOT";
+  /** Secrets may instead be read from a file (a mounted Kubernetes Secret): {@code KEY_FILE} wins over {@code KEY}. */
+  public static final String FILE_SUFFIX = "_FILE";
+  public static final String JWT_SECRET_FILE = JWT_SECRET + FILE_SUFFIX;
+  public static final String PG_URL_FILE = PG_URL + FILE_SUFFIX;
+  /** The database password, put into {@code PG_URL}'s user info, so that the URL itself need not be secret. */
+  public static final String PG_PASSWORD = "PG_PASSWORD";
+  public static final String PG_PASSWORD_FILE = PG_PASSWORD + FILE_SUFFIX;
+  /** {@code text} (default) or {@code json}: one JSON object per log line (logback's JsonEncoder). */
+  public static final String LOG_FORMAT = "LOG_FORMAT";
+  /** The root log level; unset leaves logback.xml's (INFO). */
+  public static final String LOG_LEVEL = "LOG_LEVEL";
+
+  /** The settings whose value may come from a file named by {@code KEY_FILE}. */
+  public static final List<String> SECRETS = List.of(JWT_SECRET, PG_URL, PG_PASSWORD);
+
+  /**
+   * Read from the environment by the launcher before any verticle config exists (so not from conf/*.json):
+   * the cluster's event-bus host, its name, the Hazelcast config, and whether Vert.x metrics are on.
+   */
+  public static final String CLUSTER_HOST = "CLUSTER_HOST";
+  public static final String CLUSTER_NAME = "CLUSTER_NAME";
+  public static final String VERTX_HAZELCAST_CONFIG = "VERTX_HAZELCAST_CONFIG";
+  public static final String METRICS_ENABLED = "METRICS_ENABLED";
+  public static final List<String> PROCESS_ENV = List.of(CLUSTER_HOST, CLUSTER_NAME, VERTX_HAZELCAST_CONFIG,
+    METRICS_ENABLED, LOG_FORMAT, LOG_LEVEL);
 
   /** The defaults: what runs with no conf file and no environment. */
   public static JsonObject defaults() {
@@ -61,7 +86,8 @@ public final class ConfigKeys {
       .put(CONTACT_GROUP_MAX_MEMBERS, 100)
       .put(PRESENCE_HEARTBEAT_MS, 2_000L)
       .put(PRESENCE_SOURCE_TTL_MS, 6_000L)
-      .put(WEB_ROOT, "webroot");
+      .put(WEB_ROOT, "webroot")
+      .put(LOG_FORMAT, "text");
   }
 
   /** The keys read from the environment: the defaults' keys plus the ones with no default. */
@@ -69,6 +95,9 @@ public final class ConfigKeys {
     List<String> keys = new java.util.ArrayList<>(defaults().fieldNames());
     keys.add(PG_URL);
     keys.add(JWT_SECRET);
+    keys.add(PG_PASSWORD);
+    keys.add(LOG_LEVEL);
+    SECRETS.forEach(k -> keys.add(k + FILE_SUFFIX));
     return keys;
   }
 }

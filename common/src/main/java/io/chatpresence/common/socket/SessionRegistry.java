@@ -2,6 +2,7 @@ package io.chatpresence.common.socket;
 
 import io.chatpresence.common.Addresses;
 import io.chatpresence.common.cluster.ClusterSupport;
+import io.chatpresence.common.metrics.SocketMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -30,6 +31,7 @@ public final class SessionRegistry {
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private long published;
   private long heartbeatTimer = -1;
+  SocketMetrics metrics = SocketMetrics.NOOP;
 
   public SessionRegistry(Vertx vertx, long heartbeatMs) {
     this.vertx = vertx;
@@ -59,6 +61,9 @@ public final class SessionRegistry {
       return false;
     }
     sessions.add(session);
+    if (sessions.size() == 1) {
+      metrics.userConnected(1);
+    }
     publishDelta(session.username(), 1);
     return true;
   }
@@ -68,6 +73,7 @@ public final class SessionRegistry {
     if (sessions != null && sessions.remove(session)) {
       if (sessions.isEmpty()) {
         byUser.remove(session.username());
+        metrics.userConnected(-1);
       }
       publishDelta(session.username(), -1);
     }

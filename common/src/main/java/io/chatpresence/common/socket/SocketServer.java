@@ -1,6 +1,7 @@
 package io.chatpresence.common.socket;
 
 import io.chatpresence.common.auth.Authenticator;
+import io.chatpresence.common.metrics.SocketMetrics;
 import io.chatpresence.common.protocol.ErrorCode;
 import io.chatpresence.common.protocol.Frame;
 import io.chatpresence.common.protocol.Frames;
@@ -40,6 +41,7 @@ public final class SocketServer {
   private final Authenticator authenticator;
   private final SessionRegistry registry;
   private final FrameHandler handler;
+  private SocketMetrics metrics = SocketMetrics.NOOP;
 
   public SocketServer(Vertx vertx, Limits limits, Authenticator authenticator, SessionRegistry registry,
                       FrameHandler handler) {
@@ -48,6 +50,13 @@ public final class SocketServer {
     this.authenticator = authenticator;
     this.registry = registry;
     this.handler = handler;
+  }
+
+  /** Where this server's sockets and frames are counted (default: nowhere). */
+  public SocketServer metrics(SocketMetrics metrics) {
+    this.metrics = metrics;
+    registry.metrics = metrics;
+    return this;
   }
 
   public void accept(ServerWebSocket ws) {
@@ -64,9 +73,11 @@ public final class SocketServer {
     Connection(ServerWebSocket ws) {
       this.ws = ws;
       this.session = new SocketSession(vertx, ws, limits.ratePerSecond(), limits.rateBurst());
+      session.metrics = metrics;
     }
 
     void start() {
+      metrics.socketOpened();
       ws.setWriteQueueMaxSize(limits.maxWriteQueueBytes());
       authTimer = vertx.setTimer(limits.authTimeoutMs(), t -> {
         if (state != State.OPEN) {
@@ -110,6 +121,7 @@ public final class SocketServer {
         refuse("the first frame must be AUTH", CloseCodes.AUTH_FAILED);
         return;
       }
+      metrics.frameReceived(frame.type());
       if (!MessageType.AUTH.equals(frame.type())) {
         refuse("the first frame must be AUTH", CloseCodes.AUTH_FAILED);
         return;
@@ -141,6 +153,7 @@ public final class SocketServer {
         return;
       }
       state = State.OPEN;
+      metrics.socketAuthenticated();
       session.send(Frames.success("authenticated").put("username", username));
       handler.onAuthenticated(session);
       while (!early.isEmpty() && !ws.isClosed()) {
@@ -155,6 +168,7 @@ public final class SocketServer {
           throw new ProtocolException(ErrorCode.BAD_JSON, "binary frames are not supported, send JSON text");
         }
         frame = Frame.parse(text, limits);
+        metrics.frameReceived(frame.type());
         switch (frame.type()) {
           case MessageType.AUTH -> throw ProtocolException.invalid("already authenticated");
           case MessageType.DISCONNECT -> session.close(CloseCodes.NORMAL, "disconnect");
@@ -175,6 +189,7 @@ public final class SocketServer {
 
     private void onClose() {
       vertx.cancelTimer(authTimer);
+      metrics.socketClosed(ws.closeStatusCode(), state == State.OPEN);
       if (state == State.OPEN) {
         registry.remove(session);
         handler.onClosed(session);

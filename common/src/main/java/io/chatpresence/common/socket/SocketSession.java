@@ -1,5 +1,6 @@
 package io.chatpresence.common.socket;
 
+import io.chatpresence.common.metrics.SocketMetrics;
 import io.chatpresence.common.protocol.ErrorCode;
 import io.chatpresence.common.protocol.Frames;
 import io.vertx.core.Future;
@@ -19,6 +20,7 @@ public final class SocketSession {
   private final ServerWebSocket ws;
   private final String id = UUID.randomUUID().toString();
   final TokenBucket bucket;
+  SocketMetrics metrics = SocketMetrics.NOOP;
   private String username;
   private String jti;
   private boolean dropping;
@@ -67,6 +69,7 @@ public final class SocketSession {
       return;
     }
     ws.writeTextMessage(encoded);
+    metrics.frameSent(encoded);
   }
 
   /**
@@ -87,6 +90,7 @@ public final class SocketSession {
   }
 
   public void error(ErrorCode code, String msg, String clientMsgId) {
+    metrics.error(code);
     send(Frames.error(code, msg, clientMsgId));
   }
 

@@ -1,6 +1,7 @@
 package io.chatpresence.common.web;
 
 import io.chatpresence.common.config.ConfigKeys;
+import io.chatpresence.common.metrics.Metrics;
 import io.chatpresence.common.protocol.ErrorCode;
 import io.chatpresence.common.protocol.Limits;
 import io.chatpresence.common.socket.SocketServer;
@@ -12,9 +13,8 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
 
-/** What both HTTP servers share: options, health and readiness, JSON errors. */
+/** What both HTTP servers share: options, health, readiness and metrics, JSON errors. */
 public final class HttpSupport {
-  private static final String PING = "SELECT 1";
   private HttpSupport() {
   }
 
@@ -25,7 +25,10 @@ public final class HttpSupport {
       .setPort(config.getInteger(portKey))
       .setMaxWebSocketFrameSize(Limits.HARD_FRAME_BYTES)
       .setMaxWebSocketMessageSize(Limits.HARD_FRAME_BYTES)
-      .setIdleTimeout(0);
+      .setIdleTimeout(0)
+      // no HTTP/2 upgrade of plain-text connections (h2c): no browser, proxy, probe or Prometheus uses it, and with
+      // Vert.x 5.0.7 the JDK HttpClient's upgrade request for /metrics got an answer it could not parse
+      .setHttp2ClearTextEnabled(false);
   }
 
   /** An HTTP server that takes WebSockets on {@code /} (other paths: 404) and routes everything else. */
@@ -43,17 +46,13 @@ public final class HttpSupport {
       .requestHandler(router);
   }
 
-  /** {@code /health}: the event loop answers. {@code /ready}: the database answers. */
+  /**
+   * What operations need on each port: {@code /health} (liveness), {@code /ready} (readiness), see {@link Health};
+   * {@code /metrics} (Prometheus text), see {@link Metrics}.
+   */
   public static void addHealthRoutes(Router router, Pool pool) {
-    router.get("/health").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "UP")));
-    router.get("/ready").handler(ctx -> pool.preparedQuery(PING).execute().onComplete(ar -> {
-      if (ar.succeeded()) {
-        json(ctx, 200, new JsonObject().put("status", "UP").put("database", "UP"));
-      } else {
-        json(ctx, 503, new JsonObject().put("status", "DOWN").put("database", "DOWN")
-          .put("reason", String.valueOf(ar.cause().getMessage())));
-      }
-    }));
+    Health.addRoutes(router, pool);
+    router.get("/metrics").handler(ctx -> Metrics.of(ctx.vertx()).scrape(ctx));
   }
 
   public static void json(RoutingContext ctx, int status, Object body) {
@@ -65,6 +64,7 @@ public final class HttpSupport {
   }
 
   public static void error(RoutingContext ctx, int status, ErrorCode code, String message) {
+    Metrics.of(ctx.vertx()).restError(code);
     json(ctx, status, new JsonObject().put("error", code.name()).put("message", message));
   }
 }

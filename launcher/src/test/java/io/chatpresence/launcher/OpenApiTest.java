@@ -1,0 +1,176 @@
+package io.chatpresence.launcher;
+
+import io.chatpresence.chat.api.RestApi;
+import io.chatpresence.common.testing.Rest;
+import io.chatpresence.common.web.HttpSupport;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Route;
+import io.vertx.ext.web.Router;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code GET /api/openapi.json} against the real routes: the document lists exactly the routes that RestApi and
+ * the health/metrics support mount (method and path), and every operation called on a running server answers
+ * with a status the document lists and a body with the properties its schema requires.
+ */
+class OpenApiTest {
+  private static Vertx vertx;
+  private static TestServer server;
+  private static JsonObject doc;
+
+  @BeforeAll
+  static void setUp() {
+    vertx = Vertx.vertx();
+    server = new TestServer(vertx, new JsonObject()).start();
+    Rest.Response r = server.rest.get(RestApi.OPENAPI_PATH, null);
+    assertEquals(200, r.status());
+    doc = r.json();
+  }
+
+  @AfterAll
+  static void tearDown() {
+    server.stop();
+    TestServer.await(vertx.close());
+  }
+
+  @Test
+  void documentsExactlyTheRoutesTheServersMount() {
+    assertTrue(doc.getString("openapi").startsWith("3."), doc.getString("openapi"));
+    Router router = Router.router(vertx);
+    HttpSupport.addHealthRoutes(router, null);
+    new RestApi(vertx, null, null, null, null).mount(router);
+    Set<String> mounted = new TreeSet<>();
+    for (Route route : router.getRoutes()) {
+      if (route.methods() == null || route.methods().isEmpty()) {
+        continue; // body handler, bearer check, the 404 fallback: every method under /api/*
+      }
+      for (HttpMethod method : route.methods()) {
+        mounted.add(method.name() + " " + route.getPath());
+      }
+    }
+    Set<String> documented = new TreeSet<>();
+    doc.getJsonObject("paths").forEach(path -> ((JsonObject) path.getValue()).fieldNames()
+      .forEach(method -> documented.add(method.toUpperCase(Locale.ROOT) + " " + path.getKey())));
+    assertEquals(mounted, documented);
+  }
+
+  @Test
+  void everyOperationAnswersAsDocumented() {
+    Rest rest = server.rest;
+    String name = "api_" + System.nanoTime() % 1_000_000;
+    JsonObject credentials = new JsonObject().put("username", name).put("password", "password-" + name);
+    String token = check("post", "/api/auth/register", rest.post("/api/auth/register", credentials, null), 201).getString("token");
+    check("post", "/api/auth/register", rest.post("/api/auth/register", credentials, null), 409);
+    check("post", "/api/auth/register", rest.postRaw("/api/auth/register", "[]", null), 400);
+    check("post", "/api/auth/login", rest.post("/api/auth/login", credentials, null), 200);
+    check("post", "/api/auth/login", rest.post("/api/auth/login", credentials.copy().put("password", "wrong-password"), null), 401);
+    check("get", "/api/me", rest.get("/api/me", token), 200);
+    check("get", "/api/me", rest.get("/api/me", null), 401);
+    TestServer.User other = server.newUser("api_other");
+    check("get", "/api/users", rest.get("/api/users?q=api_", token), 200);
+    check("get", "/api/users", rest.get("/api/users?q=" + "x".repeat(33), token), 400);
+    check("post", "/api/chats", rest.post("/api/chats", new JsonObject().put("with", other.name()), token), 200);
+    check("post", "/api/chats", rest.post("/api/chats", new JsonObject().put("with", name), token), 400);
+    check("post", "/api/chats", rest.post("/api/chats", new JsonObject().put("with", "nobody_" + name), token), 404);
+    check("get", "/api/chats", rest.get("/api/chats", token), 200);
+    check("post", "/api/groups", rest.post("/api/groups", new JsonObject().put("name", "OpenAPI"), token), 201);
+    check("post", "/api/groups", rest.post("/api/groups", new JsonObject().put("name", ""), token), 400);
+    check("get", "/api/groups", rest.get("/api/groups", token), 200);
+    check("get", "/api/openapi.json", rest.get("/api/openapi.json", null), 200);
+    for (int port : new int[] {server.chatPort, server.presencePort}) {
+      Rest ops = new Rest(port);
+      check("get", "/health", ops.get("/health", null), 200);
+      check("get", "/ready", ops.get("/ready", null), 200);
+      Rest.Response metrics = ops.get("/metrics", null);
+      assertEquals(200, metrics.status());
+      assertNotNull(doc.getJsonObject("paths").getJsonObject("/metrics").getJsonObject("get").getJsonObject("responses")
+        .getJsonObject("200").getJsonObject("content").getJsonObject("text/plain"));
+    }
+    check("post", "/api/auth/logout", rest.post("/api/auth/logout", null, token), 204);
+    check("post", "/api/auth/logout", rest.post("/api/auth/logout", null, token), 401);
+  }
+
+  /** The status is one the operation documents, and the body has what its schema requires. */
+  private static JsonObject check(String method, String path, Rest.Response r, int expected) {
+    assertEquals(expected, r.status(), () -> method + " " + path + ": " + r.body());
+    JsonObject op = doc.getJsonObject("paths").getJsonObject(path).getJsonObject(method);
+    JsonObject response = resolve(op.getJsonObject("responses").getJsonObject(String.valueOf(r.status())));
+    assertNotNull(response, () -> method + " " + path + " does not document " + r.status());
+    JsonObject content = response.getJsonObject("content");
+    if (content == null) {
+      assertTrue(r.body().isEmpty(), () -> method + " " + path + ": a body where none is documented");
+      return null;
+    }
+    JsonObject schema = resolve(content.getJsonObject("application/json").getJsonObject("schema"));
+    Object body = r.body().startsWith("[") ? new JsonArray(r.body()) : new JsonObject(r.body());
+    conforms(schema, body, method + " " + path);
+    return body instanceof JsonObject o ? o : null;
+  }
+
+  private static void conforms(JsonObject schema, Object value, String where) {
+    schema = resolve(schema);
+    if (schema.containsKey("allOf")) {
+      if (value == null) {
+        assertTrue(schema.getBoolean("nullable", false), where + ": null");
+        return;
+      }
+      for (Object part : schema.getJsonArray("allOf")) {
+        conforms((JsonObject) part, value, where);
+      }
+      return;
+    }
+    String type = schema.getString("type");
+    if ("array".equals(type)) {
+      assertTrue(value instanceof JsonArray, () -> where + ": not an array: " + value);
+      JsonArray array = (JsonArray) value;
+      for (Object item : array) {
+        conforms(schema.getJsonObject("items"), item, where + "[]");
+      }
+    } else if ("object".equals(type)) {
+      assertTrue(value instanceof JsonObject, () -> where + ": not an object: " + value);
+      JsonObject object = (JsonObject) value;
+      Set<String> required = new HashSet<>();
+      schema.getJsonArray("required", new JsonArray()).forEach(k -> required.add((String) k));
+      for (String key : required) {
+        assertTrue(object.containsKey(key), () -> where + ": no " + key + " in " + object.encode());
+      }
+      JsonObject properties = schema.getJsonObject("properties", new JsonObject());
+      for (String key : object.fieldNames()) {
+        if (properties.containsKey(key)) {
+          conforms(properties.getJsonObject(key), object.getValue(key), where + "." + key);
+        }
+      }
+    } else if ("string".equals(type)) {
+      assertTrue(value instanceof String, () -> where + ": not a string: " + value);
+      JsonArray values = schema.getJsonArray("enum");
+      assertTrue(values == null || values.contains(value), () -> where + ": " + value + " not in " + values);
+    } else if ("integer".equals(type)) {
+      assertTrue(value instanceof Integer || value instanceof Long, () -> where + ": not an integer: " + value);
+    }
+  }
+
+  private static JsonObject resolve(JsonObject maybeRef) {
+    if (maybeRef == null || !maybeRef.containsKey("$ref")) {
+      return maybeRef;
+    }
+    JsonObject target = doc;
+    for (String part : maybeRef.getString("$ref").substring(2).split("/")) {
+      target = target.getJsonObject(part);
+    }
+    return resolve(target);
+  }
+}

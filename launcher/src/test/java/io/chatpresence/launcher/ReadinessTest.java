@@ -1,0 +1,97 @@
+package io.chatpresence.launcher;
+
+import io.chatpresence.common.config.ConfigKeys;
+import io.chatpresence.common.db.EmbeddedDatabase;
+import io.chatpresence.common.testing.Rest;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code /ready} follows the database: 503 with the reason while it is down (on both ports), 200 again when it
+ * is back; {@code /health} (liveness) stays 200 throughout, so an outage does not get pods restarted.
+ */
+class ReadinessTest {
+  private Vertx vertx;
+  private TestServer server;
+  private EmbeddedDatabase db;
+
+  @AfterEach
+  void tearDown() throws Exception {
+    if (server != null) {
+      server.stop();
+    }
+    if (vertx != null) {
+      TestServer.await(vertx.close());
+    }
+    if (db != null) {
+      db.close();
+    }
+  }
+
+  @Test
+  void readyTurns503WhenTheDatabaseStopsAndBackWhenItReturns() throws Exception {
+    Path dir = Files.createTempDirectory("ready-pg");
+    db = EmbeddedDatabase.start(dir, 0);
+    int pgPort = db.port();
+    vertx = Vertx.vertx();
+    server = new TestServer(vertx, new JsonObject().put(ConfigKeys.PG_URL, db.url())).start();
+    Rest chat = new Rest(server.chatPort);
+    Rest presence = new Rest(server.presencePort);
+
+    for (Rest rest : new Rest[] {chat, presence}) {
+      Rest.Response ready = rest.get("/ready", null);
+      assertEquals(200, ready.status(), ready.body());
+      JsonObject body = ready.json();
+      assertEquals("UP", body.getString("status"));
+      assertEquals("UP", check(body, "database").getString("status"));
+      JsonObject servers = check(body, "servers").getJsonObject("data");
+      assertEquals(2, servers.size(), "chat and presence: " + servers);
+      servers.forEach(e -> assertEquals("listening", e.getValue()));
+      assertEquals(false, check(body, "cluster").getJsonObject("data").getBoolean("clustered"));
+    }
+
+    db.close();
+    db = null;
+    for (Rest rest : new Rest[] {chat, presence}) {
+      await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+        Rest.Response ready = rest.get("/ready", null);
+        assertEquals(503, ready.status(), ready.body());
+        JsonObject body = ready.json();
+        assertEquals("DOWN", body.getString("status"));
+        assertTrue(body.getString("reason").startsWith("database: "), body.encode());
+        assertEquals("DOWN", check(body, "database").getString("status"));
+        assertEquals("UP", check(body, "servers").getString("status"));
+      });
+      Rest.Response health = rest.get("/health", null);
+      assertEquals(200, health.status(), health.body());
+      assertEquals("UP", health.json().getString("status"));
+    }
+
+    db = EmbeddedDatabase.start(dir, pgPort);
+    for (Rest rest : new Rest[] {chat, presence}) {
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertEquals(200, rest.get("/ready", null).status()));
+    }
+    server.newUser("back");
+  }
+
+  static JsonObject check(JsonObject body, String id) {
+    JsonArray checks = body.getJsonArray("checks");
+    for (int i = 0; i < checks.size(); i++) {
+      if (id.equals(checks.getJsonObject(i).getString("id"))) {
+        return checks.getJsonObject(i);
+      }
+    }
+    throw new AssertionError("no check " + id + " in " + body.encode());
+  }
+}
