@@ -72,7 +72,8 @@ public final class SocketServer {
 
     Connection(ServerWebSocket ws) {
       this.ws = ws;
-      this.session = new SocketSession(vertx, ws, limits.ratePerSecond(), limits.rateBurst());
+      this.session = new SocketSession(vertx, ws, limits.ratePerSecond(), limits.rateBurst(),
+        limits.maxWriteQueueBytes());
       session.metrics = metrics;
     }
 

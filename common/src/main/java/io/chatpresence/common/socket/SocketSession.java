@@ -15,6 +15,8 @@ import java.util.UUID;
 public final class SocketSession {
   /** How long a dropped slow consumer gets to take its close frame before the connection is cut. */
   static final long DROP_GRACE_MS = 1_000;
+  /** A write queue that stays full this long means a client that does not read. */
+  static final long CONGESTION_LIMIT_NANOS = 5_000_000_000L;
 
   private final Vertx vertx;
   private final ServerWebSocket ws;
@@ -24,10 +26,15 @@ public final class SocketSession {
   private String username;
   private String jti;
   private boolean dropping;
+  private final int maxQueuedBytes;
+  private boolean congested;
+  private long congestedSince;
+  private long queuedWhileCongested;
 
-  SocketSession(Vertx vertx, ServerWebSocket ws, double ratePerSecond, int burst) {
+  SocketSession(Vertx vertx, ServerWebSocket ws, double ratePerSecond, int burst, int maxQueuedBytes) {
     this.vertx = vertx;
     this.ws = ws;
+    this.maxQueuedBytes = maxQueuedBytes;
     this.bucket = new TokenBucket(ratePerSecond, burst);
   }
 
@@ -57,16 +64,26 @@ public final class SocketSession {
   }
 
   /**
-   * Sends an encoded frame. A client that does not read fills the write queue; rather than buffer without
-   * bound it is dropped (1008), and catches up through history when it reconnects.
+   * Sends an encoded frame. A full write queue is tolerated for a while (a large history page on a slow
+   * link); a client that lets another queue's worth pile up on top, or stays behind for 5 s, does not read:
+   * rather than buffer without bound it is dropped (1008) and catches up through history when it reconnects.
    */
   public void send(String encoded) {
     if (dropping || ws.isClosed()) {
       return;
     }
     if (ws.writeQueueFull()) {
-      drop();
-      return;
+      long now = System.nanoTime();
+      if (!congested) {
+        congested = true;
+        congestedSince = now;
+        queuedWhileCongested = 0;
+        ws.drainHandler(v -> congested = false);
+      } else if (queuedWhileCongested > maxQueuedBytes || now - congestedSince > CONGESTION_LIMIT_NANOS) {
+        drop();
+        return;
+      }
+      queuedWhileCongested += encoded.length();
     }
     ws.writeTextMessage(encoded);
     metrics.frameSent(encoded);
