@@ -65,12 +65,22 @@ public final class TestServer {
     return new User(name, rest.register(name, "password-" + name));
   }
 
+  /** Clients run on their own Vert.x, as real clients do: never on the server's event loops. */
+  private static Vertx clients;
+
+  public static synchronized Vertx clients() {
+    if (clients == null) {
+      clients = Vertx.vertx();
+    }
+    return clients;
+  }
+
   public WsClient chat(User user) {
-    return WsClient.authenticated(vertx, chatPort, user.token());
+    return WsClient.authenticated(clients(), chatPort, user.token());
   }
 
   public WsClient presence(User user) {
-    return WsClient.authenticated(vertx, presencePort, user.token());
+    return WsClient.authenticated(clients(), presencePort, user.token());
   }
 
   public static <T> T await(io.vertx.core.Future<T> future) {

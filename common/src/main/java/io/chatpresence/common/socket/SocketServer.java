@@ -72,8 +72,7 @@ public final class SocketServer {
 
     Connection(ServerWebSocket ws) {
       this.ws = ws;
-      this.session = new SocketSession(vertx, ws, limits.ratePerSecond(), limits.rateBurst(),
-        limits.maxWriteQueueBytes());
+      this.session = new SocketSession(vertx, ws, limits.ratePerSecond(), limits.rateBurst());
       session.metrics = metrics;
     }
 

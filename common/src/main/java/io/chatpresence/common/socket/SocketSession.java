@@ -15,8 +15,6 @@ import java.util.UUID;
 public final class SocketSession {
   /** How long a dropped slow consumer gets to take its close frame before the connection is cut. */
   static final long DROP_GRACE_MS = 1_000;
-  /** A write queue that stays full this long means a client that does not read. */
-  static final long CONGESTION_LIMIT_NANOS = 5_000_000_000L;
 
   private final Vertx vertx;
   private final ServerWebSocket ws;
@@ -26,15 +24,10 @@ public final class SocketSession {
   private String username;
   private String jti;
   private boolean dropping;
-  private final int maxQueuedBytes;
-  private boolean congested;
-  private long congestedSince;
-  private long queuedWhileCongested;
 
-  SocketSession(Vertx vertx, ServerWebSocket ws, double ratePerSecond, int burst, int maxQueuedBytes) {
+  SocketSession(Vertx vertx, ServerWebSocket ws, double ratePerSecond, int burst) {
     this.vertx = vertx;
     this.ws = ws;
-    this.maxQueuedBytes = maxQueuedBytes;
     this.bucket = new TokenBucket(ratePerSecond, burst);
   }
 
@@ -64,26 +57,18 @@ public final class SocketSession {
   }
 
   /**
-   * Sends an encoded frame. A full write queue is tolerated for a while (a large history page on a slow
-   * link); a client that lets another queue's worth pile up on top, or stays behind for 5 s, does not read:
-   * rather than buffer without bound it is dropped (1008) and catches up through history when it reconnects.
+   * Sends an encoded frame. A client that does not read fills the write queue (beyond what the kernel's
+   * socket buffers hold); rather than buffer without bound it is dropped (1008) and catches up through
+   * history when it reconnects. The limit (256 KiB by default) bounds what 1,000
+   * stalled sockets cost to about a quarter of a GiB at worst.
    */
   public void send(String encoded) {
     if (dropping || ws.isClosed()) {
       return;
     }
     if (ws.writeQueueFull()) {
-      long now = System.nanoTime();
-      if (!congested) {
-        congested = true;
-        congestedSince = now;
-        queuedWhileCongested = 0;
-        ws.drainHandler(v -> congested = false);
-      } else if (queuedWhileCongested > maxQueuedBytes || now - congestedSince > CONGESTION_LIMIT_NANOS) {
-        drop();
-        return;
-      }
-      queuedWhileCongested += encoded.length();
+      drop();
+      return;
     }
     ws.writeTextMessage(encoded);
     metrics.frameSent(encoded);
