@@ -6,73 +6,50 @@ import io.chatpresence.chat.socket.ChatSocketHandler;
 import io.chatpresence.chat.socket.Delivery;
 import io.chatpresence.chat.store.AccountStore;
 import io.chatpresence.chat.store.ConversationStore;
+import io.chatpresence.common.ServiceVerticle;
 import io.chatpresence.common.auth.Authenticator;
 import io.chatpresence.common.auth.Tokens;
-import io.chatpresence.common.config.AppConfig;
 import io.chatpresence.common.config.ConfigKeys;
-import io.chatpresence.common.db.Database;
 import io.chatpresence.common.metrics.Metrics;
 import io.chatpresence.common.protocol.Limits;
-import io.chatpresence.common.socket.CloseCodes;
-import io.chatpresence.common.socket.SessionRegistry;
 import io.chatpresence.common.socket.SocketServer;
-import io.chatpresence.common.web.Health;
 import io.chatpresence.common.web.HttpSupport;
 import io.vertx.core.Future;
-import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.StaticHandler;
-import io.vertx.sqlclient.Pool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** The chat server: WebSocket protocol on {@code /} and the REST API, on {@code CHAT_PORT} (4000). */
-public class ChatVerticle extends VerticleBase {
+public class ChatVerticle extends ServiceVerticle {
   private static final Logger LOG = LoggerFactory.getLogger(ChatVerticle.class);
   private static final long HOUR_MS = 3_600_000L;
 
-  private JsonObject cfg;
-  private Pool pool;
   private Authenticator authenticator;
   private PasswordHasher hasher;
-  private SessionRegistry registry;
-  private HttpServer server;
-  private Health.Server health;
 
   @Override
-  public Future<?> start() {
-    health = Health.server(vertx, "chat " + deploymentID() + "/" + System.identityHashCode(this));
-    return AppConfig.load(vertx, config())
-      .compose(c -> {
-        cfg = c;
-        return Database.acquire(vertx, cfg);
-      })
-      .compose(p -> {
-        pool = p;
-        return Tokens.create(vertx, cfg);
-      })
-      .compose(tokens -> {
-        authenticator = new Authenticator(tokens, pool);
-        return vertx.executeBlocking(() -> new PasswordHasher(cfg.getInteger(ConfigKeys.PASSWORD_ITERATIONS)), false);
-      })
-      .compose(h -> {
-        hasher = h;
-        return registerConsumers();
-      })
-      .compose(v -> startServer())
-      .onFailure(e -> releaseAfterFailedStart())
-      .onSuccess(s -> {
-        health.listening();
-        schedulePurge();
-        LOG.info("Chat server listening on {}:{}", cfg.getString(ConfigKeys.HTTP_HOST), s.actualPort());
-      });
+  protected String name() {
+    return "chat";
   }
 
-  private Future<Void> registerConsumers() {
-    registry = new SessionRegistry(vertx, cfg.getLong(ConfigKeys.PRESENCE_HEARTBEAT_MS));
-    return registry.registerConsumers();
+  @Override
+  protected Future<HttpServer> startService(Tokens tokens) {
+    authenticator = new Authenticator(tokens, pool);
+    return vertx.executeBlocking(() -> new PasswordHasher(cfg.getInteger(ConfigKeys.PASSWORD_ITERATIONS)), false)
+      .compose(h -> {
+        hasher = h;
+        return registry.registerConsumers();
+      })
+      .compose(v -> startServer());
+  }
+
+  @Override
+  protected void started(HttpServer listening) {
+    schedulePurge();
+    LOG.info("Chat server listening on {}:{}", cfg.getString(ConfigKeys.HTTP_HOST), listening.actualPort());
   }
 
   private Future<HttpServer> startServer() {
@@ -105,22 +82,4 @@ public class ChatVerticle extends VerticleBase {
       .onFailure(e -> LOG.debug("Purge of expired revocations failed: {}", e.toString())));
   }
 
-  /** Graceful stop: sockets get 1001 (clients reconnect, elsewhere when clustered), then the server closes. */
-  /** Vert.x does not call stop() after a failed start: give the database back (the last user stops it). */
-  private void releaseAfterFailedStart() {
-    if (pool != null) {
-      pool = null;
-      Database.release(vertx);
-    }
-  }
-
-  @Override
-  public Future<?> stop() {
-    health.stopping();
-    Future<Void> sockets = registry == null ? Future.succeededFuture() : registry.closeAll(CloseCodes.GOING_AWAY, "server stopping");
-    return sockets
-      .eventually(() -> server == null ? Future.succeededFuture() : server.close())
-      .eventually(() -> pool == null ? Future.succeededFuture() : Database.release(vertx))
-      .andThen(ar -> health.removed());
-  }
 }

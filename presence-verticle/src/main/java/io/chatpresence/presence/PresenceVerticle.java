@@ -1,27 +1,21 @@
 package io.chatpresence.presence;
 
 import io.chatpresence.common.Addresses;
+import io.chatpresence.common.ServiceVerticle;
 import io.chatpresence.common.auth.Authenticator;
 import io.chatpresence.common.auth.Tokens;
 import io.chatpresence.common.cluster.ClusterSupport;
-import io.chatpresence.common.config.AppConfig;
 import io.chatpresence.common.config.ConfigKeys;
-import io.chatpresence.common.db.Database;
 import io.chatpresence.common.metrics.Metrics;
 import io.chatpresence.common.protocol.Limits;
-import io.chatpresence.common.socket.CloseCodes;
-import io.chatpresence.common.socket.SessionRegistry;
 import io.chatpresence.common.socket.SocketServer;
-import io.chatpresence.common.web.Health;
 import io.chatpresence.common.web.HttpSupport;
 import io.vertx.core.Future;
-import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
-import io.vertx.sqlclient.Pool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,44 +26,32 @@ import java.util.List;
  * from the socket events that every socket owner (chat and presence) publishes, and tells its own presence
  * sockets about their contacts.
  */
-public class PresenceVerticle extends VerticleBase {
+public class PresenceVerticle extends ServiceVerticle {
   private static final Logger LOG = LoggerFactory.getLogger(PresenceVerticle.class);
 
-  private JsonObject cfg;
-  private Pool pool;
-  private SessionRegistry registry;
   private PresenceTracker tracker;
   private PresenceSocketHandler handler;
-  private HttpServer server;
-  private Health.Server health;
   private Runnable stopMembershipListener = () -> { };
   private long sweepTimer = -1;
 
   @Override
-  public Future<?> start() {
-    health = Health.server(vertx, "presence " + deploymentID() + "/" + System.identityHashCode(this));
-    return AppConfig.load(vertx, config())
-      .compose(c -> {
-        cfg = c;
-        return Database.acquire(vertx, cfg);
-      })
-      .compose(p -> {
-        pool = p;
-        return Tokens.create(vertx, cfg);
-      })
-      .compose(tokens -> registerConsumers().map(tokens))
-      .compose(this::startServer)
-      .onFailure(e -> releaseAfterFailedStart())
-      .onSuccess(s -> {
-        health.listening();
-        // sockets opened before we listened: their owners report them again
-        vertx.eventBus().publish(Addresses.PRESENCE_RESYNC, new JsonObject());
-        LOG.info("Presence server listening on {}:{}", cfg.getString(ConfigKeys.HTTP_HOST), s.actualPort());
-      });
+  protected String name() {
+    return "presence";
+  }
+
+  @Override
+  protected Future<HttpServer> startService(Tokens tokens) {
+    return registerConsumers().compose(v -> startServer(tokens));
+  }
+
+  @Override
+  protected void started(HttpServer listening) {
+    // sockets opened before we listened: their owners report them again
+    vertx.eventBus().publish(Addresses.PRESENCE_RESYNC, new JsonObject());
+    LOG.info("Presence server listening on {}:{}", cfg.getString(ConfigKeys.HTTP_HOST), listening.actualPort());
   }
 
   private Future<Void> registerConsumers() {
-    registry = new SessionRegistry(vertx, cfg.getLong(ConfigKeys.PRESENCE_HEARTBEAT_MS));
     handler = new PresenceSocketHandler(registry, new ContactStore(pool, cfg.getInteger(ConfigKeys.CONTACT_GROUP_MAX_MEMBERS)));
     EventBus bus = vertx.eventBus();
     tracker = new PresenceTracker(vertx, cfg.getLong(ConfigKeys.PRESENCE_GRACE_MS),
@@ -114,23 +96,9 @@ public class PresenceVerticle extends VerticleBase {
     return server.listen();
   }
 
-  /** Vert.x does not call stop() after a failed start: give the database back (the last user stops it). */
-  private void releaseAfterFailedStart() {
-    if (pool != null) {
-      pool = null;
-      Database.release(vertx);
-    }
-  }
-
   @Override
-  public Future<?> stop() {
-    health.stopping();
+  protected void stopping() {
     stopMembershipListener.run();
     vertx.cancelTimer(sweepTimer);
-    Future<Void> sockets = registry == null ? Future.succeededFuture() : registry.closeAll(CloseCodes.GOING_AWAY, "server stopping");
-    return sockets
-      .eventually(() -> server == null ? Future.succeededFuture() : server.close())
-      .eventually(() -> pool == null ? Future.succeededFuture() : Database.release(vertx))
-      .andThen(ar -> health.removed());
   }
 }
