@@ -1,0 +1,30 @@
+package io.chatpresence.bench;
+
+import java.util.List;
+
+/** How big each scenario runs: {@link #full()} for people, {@link #quick()} for CI (a few seconds each). */
+record Sizes(
+  int connectionUsers,
+  int directPairs, List<Integer> directRates, int stepSeconds, int warmupSeconds,
+  List<Integer> fanoutGroups, int fanoutDeliveriesPerSecond, int fanoutSeconds,
+  int historyMessages, int historyRate, int historySeconds,
+  int drainSeconds) {
+
+  static Sizes full() {
+    // connections: each user holds a chat and a presence socket, both ends in this JVM (4 descriptors a user);
+    // the open-files hard limit here is 20,000
+    return new Sizes(4_000,
+      100, List.of(1_000, 2_500, 5_000, 10_000, 20_000, 40_000), 8, 2,
+      List.of(100, 1_000, 8_000), 200_000, 8,
+      1_000_000, 500, 10,
+      10);
+  }
+
+  static Sizes quick() {
+    return new Sizes(100,
+      10, List.of(200, 500), 2, 1,
+      List.of(20, 50), 2_000, 2,
+      5_000, 100, 2,
+      5);
+  }
+}
