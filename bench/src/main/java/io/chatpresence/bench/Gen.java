@@ -35,6 +35,7 @@ final class Gen implements AutoCloseable {
   private final List<WebSocketClient> clients = new ArrayList<>();
   private final AtomicInteger opened = new AtomicInteger();
   final AtomicLong closedUnexpectedly = new AtomicLong();
+  private volatile long lastFrameNanos = System.nanoTime();
 
   /** One socket of the generator. {@link #onText} sees every frame after the AUTH answer. */
   static final class Sock {
@@ -93,6 +94,7 @@ final class Gen implements AutoCloseable {
         boolean[] authed = {false};
         ws.textMessageHandler(text -> {
           if (authed[0]) {
+            lastFrameNanos = System.nanoTime();
             sock.onText.handle(text);
           } else if (text.contains("\"SUCCESS\"")) {
             authed[0] = true;
@@ -154,6 +156,14 @@ final class Gen implements AutoCloseable {
         + failures.get(0), failures.get(0));
     }
     return List.of(socks);
+  }
+
+  /** Waits (at most {@code maxSeconds}) until no frame has arrived for {@code quietMillis}: the backlog is gone. */
+  void waitQuiet(long quietMillis, int maxSeconds) {
+    long deadline = System.nanoTime() + maxSeconds * 1_000_000_000L;
+    while (System.nanoTime() - lastFrameNanos < quietMillis * 1_000_000L && System.nanoTime() < deadline) {
+      Bench.pause(50);
+    }
   }
 
   /** Closes the sockets and waits (bounded) until they are closed. */

@@ -27,7 +27,7 @@ final class Report {
       .put("directPairs", s.directPairs()).put("directRates", new JsonArray(List.copyOf(s.directRates())))
       .put("stepSeconds", s.stepSeconds()).put("warmupSeconds", s.warmupSeconds())
       .put("fanoutGroups", new JsonArray(List.copyOf(s.fanoutGroups())))
-      .put("fanoutDeliveriesPerSecond", s.fanoutDeliveriesPerSecond()).put("fanoutSeconds", s.fanoutSeconds())
+      .put("fanoutLightDeliveriesPerSecond", s.fanoutLightDeliveriesPerSecond()).put("fanoutDeliveriesPerSecond", s.fanoutDeliveriesPerSecond()).put("fanoutSeconds", s.fanoutSeconds())
       .put("historyMessages", s.historyMessages()).put("historyRate", s.historyRate())
       .put("historySeconds", s.historySeconds()).put("drainSeconds", s.drainSeconds());
   }
@@ -79,14 +79,14 @@ final class Report {
         chart(r, out.resolve("direct-latency.png"));
       }
       case "fanout" -> {
-        md.append("| group | online recipients | msg/s | delivered/s | delivery p50 ms | delivery p99 ms "
+        md.append("| group | online recipients | msg/s | offered deliveries/s | delivered/s | delivery p50 ms | delivery p99 ms "
             + "| last member p50 ms | last member p99 ms | messages reaching all | cut sockets |\n")
-          .append("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+          .append("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
         JsonArray groups = r.getJsonArray("groups");
         for (int i = 0; i < groups.size(); i++) {
           JsonObject g = groups.getJsonObject(i);
-          md.append(String.format("| %,d | %,d | %.0f | %,.0f | %.1f | %.1f | %.1f | %.1f | %d / %d | %d |%n",
-            g.getInteger("groupSize"), g.getLong("onlineRecipients"), g.getDouble("messagesPerSecond"),
+          md.append(String.format("| %,d | %,d | %.0f | %,.0f | %,.0f | %.1f | %.1f | %.1f | %.1f | %d / %d | %d |%n",
+            g.getInteger("groupSize"), g.getLong("onlineRecipients"), g.getDouble("messagesPerSecond"), g.getDouble("offeredDeliveriesPerSecond"),
             g.getDouble("deliveredPerSecond"), g.getDouble("p50Ms"), g.getDouble("p99Ms"),
             g.getDouble("lastMemberP50Ms"), g.getDouble("lastMemberP99Ms"), g.getLong("messagesReachingAll"),
             g.getLong("messagesInWindow"), g.getLong("socketsCut")));

@@ -6,7 +6,7 @@ import java.util.List;
 record Sizes(
   int connectionUsers,
   int directPairs, List<Integer> directRates, int stepSeconds, int warmupSeconds,
-  List<Integer> fanoutGroups, int fanoutDeliveriesPerSecond, int fanoutSeconds,
+  List<Integer> fanoutGroups, int fanoutLightDeliveriesPerSecond, int fanoutDeliveriesPerSecond, int fanoutSeconds,
   int historyMessages, int historyRate, int historySeconds,
   int drainSeconds) {
 
@@ -14,8 +14,8 @@ record Sizes(
     // connections: each user holds a chat and a presence socket, both ends in this JVM (4 descriptors a user);
     // the open-files hard limit here is 20,000
     return new Sizes(4_000,
-      100, List.of(1_000, 2_500, 5_000, 10_000, 20_000, 40_000), 8, 2,
-      List.of(100, 1_000, 8_000), 200_000, 8,
+      100, List.of(1_000, 2_500, 5_000, 10_000, 20_000, 40_000, 80_000), 8, 2,
+      List.of(100, 1_000, 8_000), 20_000, 200_000, 6,
       1_000_000, 500, 10,
       10);
   }
@@ -23,7 +23,7 @@ record Sizes(
   static Sizes quick() {
     return new Sizes(100,
       10, List.of(200, 500), 2, 1,
-      List.of(20, 50), 2_000, 2,
+      List.of(20, 50), 500, 2_000, 2,
       5_000, 100, 2,
       5);
   }
