@@ -156,7 +156,8 @@ public final class Bench {
       product.add(new Gen.Spec(shard, server.chatPort, names.get(i), tokens.get(i)));
       relay.add(new Gen.Spec(shard, server.relayPort, names.get(i), names.get(i)));
     }
-    JsonArray relaySteps = sweep("relay", gen.connectAll(relay, 200, "relay sockets"));
+    JsonArray relaySteps = Boolean.parseBoolean(System.getProperty("bench.relay", "true"))
+      ? sweep("relay", gen.connectAll(relay, 200, "relay sockets")) : new JsonArray();
     JsonArray productSteps = sweep("product", gen.connectAll(product, 200, "chat sockets"));
     double relayMax = maxDelivered(relaySteps);
     double productMax = maxDelivered(productSteps);
@@ -191,21 +192,14 @@ public final class Bench {
       byShard.get(socks.get(i).shard).add(new Gen.Sock[]{socks.get(i), socks.get(i + 1)});
     }
     JsonArray steps = new JsonArray();
-    for (int rate : sizes.directRates()) {
-      Step step = newStep(sizes.warmupSeconds(), sizes.stepSeconds());
-      for (Gen.Sock s : socks) {
-        s.onText = text -> step.received(s.shard, text, "\"content\":\"", false);
-      }
-      gen.openLoop((double) rate / shards, step.start, step.end, (shard, k, intended) -> {
-        List<Gen.Sock[]> mine = byShard.get(shard);
-        Gen.Sock[] pair = mine.get((int) (k % mine.size()));
-        step.sent(shard, intended);
-        pair[0].send("{\"type\":\"ONE_TO_ONE_CHAT\",\"to\":\"" + pair[1].name + "\",\"content\":\""
-          + step.stamp(intended) + "\"}");
-      });
-      boolean drained = step.drain(1, System.nanoTime() + sizes.drainSeconds() * 1_000_000_000L);
-      step.closed = true;
-      JsonObject figures = figures(step, rate, drained);
+    // warm-up, not recorded: JIT, pools, the pairs' chats created
+    runDirectStep(label, byShard, socks, sizes.directRates().get(0), sizes.warmupSeconds(), 1);
+    String only = System.getProperty("bench.rates");
+    List<Integer> rates = only == null ? sizes.directRates()
+      : java.util.Arrays.stream(only.split(",")).map(String::trim).map(Integer::valueOf).toList();
+    for (int rate : rates) {
+      JsonObject figures = runDirectStep(label, byShard, socks, rate, sizes.warmupSeconds(), sizes.stepSeconds());
+      boolean drained = figures.getBoolean("allArrived");
       System.out.printf("  %s offered %,d msg/s: delivered %,.0f msg/s, p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms%s%n",
         label, rate, figures.getDouble("deliveredPerSecond"), figures.getDouble("p50Ms"),
         figures.getDouble("p99Ms"), figures.getDouble("p999Ms"), drained ? "" : " (not all arrived)");
@@ -216,6 +210,26 @@ public final class Bench {
       }
     }
     return steps;
+  }
+
+  private JsonObject runDirectStep(String label, List<List<Gen.Sock[]>> byShard, List<Gen.Sock> socks, int rate,
+                                   int warmupSeconds, int seconds) {
+    int shards = gen.shards.size();
+    Step step = newStep(warmupSeconds, seconds);
+    for (Gen.Sock s : socks) {
+      s.onText = text -> step.received(s.shard, text, "\"content\":\"", false);
+    }
+    gen.openLoop((double) rate / shards, step.start, step.end, (shard, k, intended) -> {
+      List<Gen.Sock[]> mine = byShard.get(shard);
+      Gen.Sock[] pair = mine.get((int) (k % mine.size()));
+      step.sent(shard, intended);
+      pair[0].send("{\"type\":\"ONE_TO_ONE_CHAT\",\"to\":\"" + pair[1].name + "\",\"content\":\""
+        + step.stamp(intended) + "\"}");
+    });
+    boolean drained = step.drain(1, System.nanoTime() + sizes.drainSeconds() * 1_000_000_000L);
+    step.closed = true;
+    gen.waitQuiet(300, 30);
+    return figures(step, rate, drained);
   }
 
   private Step newStep(int warmupSeconds, int seconds) {
