@@ -76,6 +76,17 @@ public final class Bench {
         // a member's queue may grow while the generator (same cores) falls behind; cut sockets are reported
         overrides.put("MAX_WRITE_QUEUE_BYTES", 8 * 1024 * 1024);
       }
+      // -Dbench.server.KEY=value: any server setting (ConfigKeys), e.g. -Dbench.server.DB_POOL_SIZE=32
+      for (String key : System.getProperties().stringPropertyNames()) {
+        if (key.startsWith("bench.server.")) {
+          String value = System.getProperty(key);
+          overrides.put(key.substring("bench.server.".length()),
+            value.matches("-?\\d+") ? (Object) Long.valueOf(value) : value);
+        }
+      }
+      if (!overrides.isEmpty()) {
+        System.out.println("  server settings: " + overrides.encode());
+      }
       try (BenchServer server = BenchServer.start(overrides);
            Gen gen = new Gen(Math.max(1, Runtime.getRuntime().availableProcessors()))) {
         Bench bench = new Bench(sizes, server, gen);
@@ -83,7 +94,8 @@ public final class Bench {
           .put("scenario", s)
           .put("date", Instant.now().toString())
           .put("machine", Report.machine())
-          .put("sizes", Report.sizes(sizes));
+          .put("sizes", Report.sizes(sizes))
+          .put("serverOverrides", overrides);
         switch (s) {
           case "connections" -> result.put("result", bench.connections());
           case "direct" -> result.put("result", bench.direct());
