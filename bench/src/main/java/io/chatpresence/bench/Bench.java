@@ -40,11 +40,17 @@ public final class Bench {
   private final BenchServer server;
   private final Gen gen;
   private String passwordHash;
+  /** Where users, tokens and sockets go: the in-process server, or the separate one of {@code connections}. */
+  private Target target;
+
+  record Target(io.vertx.sqlclient.Pool sql, int chatPort, int presencePort, io.chatpresence.common.auth.Tokens tokens) {
+  }
 
   private Bench(Sizes sizes, BenchServer server, Gen gen) {
     this.sizes = sizes;
     this.server = server;
     this.gen = gen;
+    this.target = new Target(server.sql, server.chatPort, server.presencePort, server.tokens);
   }
 
   public static void main(String[] args) throws Exception {
@@ -112,23 +118,97 @@ public final class Bench {
 
   // ---- connections ----------------------------------------------------------------------------------
 
+  /**
+   * The server in a separate JVM (its own open-files limit, and memory figures that are the server's alone):
+   * heap of live objects after a full GC ({@code jcmd GC.class_histogram}) and VmRSS of that process.
+   */
   private JsonObject connections() {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(List.of("--add-modules", "java.se", "--add-exports", "java.base/jdk.internal.ref=ALL-UNNAMED",
+      "--add-opens", "java.base/java.lang=ALL-UNNAMED", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
+      "--add-opens", "java.management/sun.management=ALL-UNNAMED",
+      "--add-opens", "jdk.management/com.sun.management.internal=ALL-UNNAMED"));
+    command.addAll(List.of(System.getProperty("bench.serverJvm", "-Xmx2g -XX:+UseParallelGC").split("\\s+")));
+    command.addAll(List.of("-Djava.net.preferIPv4Stack=true", "-Dhazelcast.phone.home.enabled=false",
+      "-cp", System.getProperty("java.class.path"), ServerMain.class.getName(),
+      new JsonObject().put("MAX_SOCKETS_PER_USER", 10).encode()));
+    Process child;
+    try {
+      child = new ProcessBuilder(command).redirectErrorStream(true).start();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+    java.util.concurrent.CompletableFuture<JsonObject> ready = new java.util.concurrent.CompletableFuture<>();
+    Thread pump = new Thread(() -> {
+      try (var lines = new java.io.BufferedReader(new java.io.InputStreamReader(child.getInputStream()))) {
+        String line;
+        while ((line = lines.readLine()) != null) {
+          if (line.startsWith("READY ")) {
+            ready.complete(new JsonObject(line.substring(6)));
+          } else if (line.contains("ERROR") || line.contains("Exception")) {
+            System.out.println("  [server] " + line);
+          }
+        }
+      } catch (IOException e) {
+        ready.completeExceptionally(e);
+      }
+      ready.completeExceptionally(new IllegalStateException("the server process ended"));
+    }, "server-output");
+    pump.setDaemon(true);
+    pump.start();
+    Target before = target;
+    String hashBefore = passwordHash;
+    io.vertx.sqlclient.Pool sql = null;
+    try {
+      JsonObject info = ready.get(120, TimeUnit.SECONDS);
+      long pid = info.getLong("pid");
+      sql = io.vertx.pgclient.PgBuilder.pool().with(new io.vertx.sqlclient.PoolOptions().setMaxSize(2))
+        .connectingTo(io.chatpresence.common.db.Database.connectOptions(info.getString("PG_URL")))
+        .using(gen.vertx).build();
+      io.chatpresence.common.auth.Tokens tokens = await(io.chatpresence.common.auth.Tokens.create(gen.vertx,
+        io.chatpresence.common.config.ConfigKeys.defaults().put("JWT_SECRET", BenchServer.SECRET)));
+      target = new Target(sql, info.getInteger("CHAT_PORT"), info.getInteger("PRESENCE_PORT"), tokens);
+      passwordHash = null;
+      System.out.println("  server process " + pid + " on ports " + target.chatPort() + "/" + target.presencePort());
+      return connectionsAgainst(pid);
+    } catch (Exception e) {
+      throw new IllegalStateException("connections: " + e, e);
+    } finally {
+      target = before;
+      passwordHash = hashBefore;
+      if (sql != null) {
+        await(sql.close());
+      }
+      try {
+        child.getOutputStream().close();
+        if (!child.waitFor(60, TimeUnit.SECONDS)) {
+          child.destroy();
+          child.waitFor(10, TimeUnit.SECONDS);
+        }
+      } catch (IOException | InterruptedException e) {
+        child.destroy();
+      }
+    }
+  }
+
+  private JsonObject connectionsAgainst(long pid) {
     int n = sizes.connectionUsers();
     List<String> names = bulkUsers("conn", n);
     List<Gen.Spec> specs = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      String token = server.tokens.issue(names.get(i)).token();
+      String token = target.tokens().issue(names.get(i)).token();
       int shard = i % gen.shards.size();
-      specs.add(new Gen.Spec(shard, server.chatPort, names.get(i), token));
-      specs.add(new Gen.Spec(shard, server.presencePort, names.get(i), token));
+      specs.add(new Gen.Spec(shard, target.chatPort(), names.get(i), token));
+      specs.add(new Gen.Spec(shard, target.presencePort(), names.get(i), token));
     }
-    Memory before = Memory.now();
+    Memory before = Memory.of(pid);
     System.out.printf("  before: heap after GC %,d KB, direct %,d KB, RSS %,d KB%n",
       before.heap / 1024, before.direct / 1024, before.rss / 1024);
     long t0 = System.nanoTime();
     List<Gen.Sock> socks = gen.connectAll(specs, 500, "connect+AUTH");
     double seconds = (System.nanoTime() - t0) / 1e9;
-    Memory after = Memory.now();
+    Memory after = Memory.of(pid);
     int count = socks.size();
     System.out.printf("  %,d sockets in %.2f s: %,.0f sockets/s; heap after GC %,d KB, direct %,d KB, RSS %,d KB%n",
       count, seconds, count / seconds, after.heap / 1024, after.direct / 1024, after.rss / 1024);
@@ -144,7 +224,10 @@ public final class Bench {
       .put("directPerSocket", (after.direct - before.direct) / (double) count)
       .put("heapPlusDirectPerSocket", (after.heap - before.heap + after.direct - before.direct) / (double) count)
       .put("rssPerSocket", (after.rss - before.rss) / (double) count)
-      .put("note", "server and generator in one JVM: per-socket figures include both ends of each socket")
+      .put("serverPid", pid)
+      .put("heapHistogramTopAfter", new JsonArray(after.top()))
+      .put("note", "server alone in its own JVM: heap = live objects after a full GC (jcmd GC.class_histogram), "
+        + "direct memory not measured separately (0; it is inside RSS), rss = VmRSS of the server process")
       .put("closedUnexpectedly", gen.closedUnexpectedly.get());
     gen.closeAll(socks);
     return r;
@@ -165,7 +248,7 @@ public final class Bench {
     List<Gen.Spec> relay = new ArrayList<>();
     for (int i = 0; i < 2 * pairs; i++) {
       int shard = (i / 2) % gen.shards.size();
-      product.add(new Gen.Spec(shard, server.chatPort, names.get(i), tokens.get(i)));
+      product.add(new Gen.Spec(shard, target.chatPort(), names.get(i), tokens.get(i)));
       relay.add(new Gen.Spec(shard, server.relayPort, names.get(i), names.get(i)));
     }
     JsonArray relaySteps = Boolean.parseBoolean(System.getProperty("bench.relay", "true"))
@@ -274,22 +357,22 @@ public final class Bench {
     JsonArray groups = new JsonArray();
     for (int size : sizes.fanoutGroups()) {
       String groupId = "group_bench_" + RUN + "_" + size;
-      Gen.Sock sender = gen.connectAll(List.of(new Gen.Spec(0, server.chatPort, senderName, senderToken)), 1,
+      Gen.Sock sender = gen.connectAll(List.of(new Gen.Spec(0, target.chatPort(), senderName, senderToken)), 1,
         "sender").get(0);
       String[] joined = {null};
       sender.onText = t -> joined[0] = t;
       sender.send("{\"type\":\"JOIN_GROUP\",\"groupId\":\"" + groupId + "\"}");
       waitFor(() -> joined[0] != null, 10, "JOIN_GROUP answer");
       List<String> members = bulkUsers("m" + size, size - 1);
-      await(server.sql.preparedQuery("INSERT INTO group_members (conversation_id, username) "
+      await(target.sql().preparedQuery("INSERT INTO group_members (conversation_id, username) "
           + "SELECT c.id, u FROM conversations c, unnest($2::text[]) u WHERE c.kind = 'G' AND c.external_id = $1")
         .execute(Tuple.of(groupId, (Object) members.toArray(new String[0]))));
-      await(server.sql.preparedQuery("UPDATE conversations SET member_count = member_count + $2 "
+      await(target.sql().preparedQuery("UPDATE conversations SET member_count = member_count + $2 "
         + "WHERE kind = 'G' AND external_id = $1").execute(Tuple.of(groupId, members.size())));
       List<Gen.Spec> specs = new ArrayList<>();
       for (int i = 0; i < members.size(); i++) {
-        specs.add(new Gen.Spec(i % gen.shards.size(), server.chatPort, members.get(i),
-          server.tokens.issue(members.get(i)).token()));
+        specs.add(new Gen.Spec(i % gen.shards.size(), target.chatPort(), members.get(i),
+          target.tokens().issue(members.get(i)).token()));
       }
       List<Gen.Sock> socks = gen.connectAll(specs, 500, "group of " + size);
       for (int load : List.of(sizes.fanoutLightDeliveriesPerSecond(), sizes.fanoutDeliveriesPerSecond())) {
@@ -366,7 +449,7 @@ public final class Bench {
     int n = sizes.historyMessages();
     System.out.printf("  filling chat %s with %,d messages (generate_series)%n", chatId, n);
     long t0 = System.nanoTime();
-    await(server.sql.withTransaction(conn -> conn.preparedQuery(
+    await(target.sql().withTransaction(conn -> conn.preparedQuery(
         "INSERT INTO messages (conversation_id, seq, sender, content) "
           + "SELECT c.id, g, CASE WHEN g % 2 = 0 THEN $2 ELSE $3 END, 'history message number ' || g "
           + "FROM conversations c, generate_series(1, $4) g WHERE c.kind = 'C' AND c.external_id = $1")
@@ -374,9 +457,9 @@ public final class Bench {
       .compose(r -> conn.preparedQuery("UPDATE conversations SET last_seq = $2 WHERE kind = 'C' AND external_id = $1")
         .execute(Tuple.of(chatId, n)))));
     // settle what a bulk load leaves behind (hint bits, statistics, dirty pages) before measuring reads
-    await(server.sql.query("VACUUM ANALYZE messages").execute());
-    await(server.sql.query("CHECKPOINT").execute());
-    Row ids = await(server.sql.preparedQuery("SELECT min(m.id), max(m.id), count(*) FROM messages m "
+    await(target.sql().query("VACUUM ANALYZE messages").execute());
+    await(target.sql().query("CHECKPOINT").execute());
+    Row ids = await(target.sql().preparedQuery("SELECT min(m.id), max(m.id), count(*) FROM messages m "
       + "JOIN conversations c ON c.id = m.conversation_id WHERE c.external_id = $1").execute(Tuple.of(chatId)))
       .iterator().next();
     long minId = ids.getLong(0);
@@ -385,7 +468,7 @@ public final class Bench {
     int socketsPerShard = 4;
     List<Gen.Spec> specs = new ArrayList<>();
     for (int i = 0; i < socketsPerShard * gen.shards.size(); i++) {
-      specs.add(new Gen.Spec(i % gen.shards.size(), server.chatPort, a, tokenA));
+      specs.add(new Gen.Spec(i % gen.shards.size(), target.chatPort(), a, tokenA));
     }
     List<Gen.Sock> socks = gen.connectAll(specs, 20, "history sockets");
     List<List<Gen.Sock>> byShard = new ArrayList<>();
@@ -440,20 +523,20 @@ public final class Bench {
   private List<String> bulkUsers(String prefix, int n) {
     if (passwordHash == null) {
       register("seed" + RUN);
-      passwordHash = await(server.sql.preparedQuery("SELECT password_hash FROM users WHERE username = $1")
+      passwordHash = await(target.sql().preparedQuery("SELECT password_hash FROM users WHERE username = $1")
         .execute(Tuple.of("seed" + RUN))).iterator().next().getString(0);
     }
     List<String> names = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       names.add(prefix + RUN + "_" + i);
     }
-    await(server.sql.preparedQuery("INSERT INTO users (username, password_hash) SELECT u, $2 FROM unnest($1::text[]) u")
+    await(target.sql().preparedQuery("INSERT INTO users (username, password_hash) SELECT u, $2 FROM unnest($1::text[]) u")
       .execute(Tuple.of(names.toArray(new String[0]), passwordHash)));
     return names;
   }
 
   private JsonObject post(String path, JsonObject body, String token) {
-    HttpRequest.Builder req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.chatPort + path))
+    HttpRequest.Builder req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + target.chatPort() + path))
       .header("Content-Type", "application/json")
       .POST(HttpRequest.BodyPublishers.ofString(body.encode()));
     if (token != null) {
@@ -496,7 +579,38 @@ public final class Bench {
   }
 
   /** Heap used after a full GC, Netty's direct memory, and the process's resident set. */
-  record Memory(long heap, long direct, long rss) {
+  record Memory(long heap, long direct, long rss, List<String> top) {
+    Memory(long heap, long direct, long rss) {
+      this(heap, direct, rss, List.of());
+    }
+
+    /** Another JVM: live heap from a class histogram (which runs a full GC first), VmRSS; direct not known. */
+    static Memory of(long pid) {
+      try {
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+          Long.toString(pid), "GC.class_histogram").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        p.waitFor(120, TimeUnit.SECONDS);
+        long heap = -1;
+        List<String> top = new ArrayList<>();
+        for (String line : out.split("\n")) {
+          if (line.matches("\\s*\\d+:.*") && top.size() < 25) {
+            top.add(line.trim());
+          }
+          if (line.startsWith("Total")) {
+            String[] f = line.trim().split("\\s+");
+            heap = Long.parseLong(f[2]);
+          }
+        }
+        return new Memory(heap, 0, Report.procValue("/proc/" + pid + "/status", "VmRSS:") * 1024, top);
+      } catch (IOException e) {
+        throw new IllegalStateException(e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
+
     static Memory now() {
       for (int i = 0; i < 3; i++) {
         System.gc();

@@ -46,7 +46,7 @@ final class Report {
     return procValue("/proc/self/status", "VmRSS:") * 1024;
   }
 
-  private static long procValue(String file, String key) {
+  static long procValue(String file, String key) {
     try {
       for (String line : Files.readAllLines(Path.of(file))) {
         if (line.startsWith(key)) {
@@ -96,11 +96,19 @@ final class Report {
         md.append("| figure | value |\n| --- | ---: |\n");
         for (String k : r.fieldNames()) {
           Object v = r.getValue(k);
+          if (v instanceof JsonArray) {
+            continue;
+          }
           md.append("| ").append(k).append(" | ")
             .append(v instanceof Double d ? String.format("%,.2f", d) : v instanceof Number n ? String.format("%,d", n.longValue()) : v)
             .append(" |\n");
         }
       }
+    }
+    if (r.getJsonArray("heapHistogramTopAfter") != null) {
+      md.append("\nLargest classes on the server's heap with the sockets open (jcmd GC.class_histogram):\n\n```\n");
+      r.getJsonArray("heapHistogramTopAfter").forEach(line -> md.append(line).append("\n"));
+      md.append("```\n");
     }
     Files.writeString(out.resolve(scenario + ".md"), md.toString());
     System.out.println("  results: " + out.resolve(scenario + ".json") + ", " + out.resolve(scenario + ".md"));
