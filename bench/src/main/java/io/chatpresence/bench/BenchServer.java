@@ -54,7 +54,7 @@ final class BenchServer implements AutoCloseable {
   static BenchServer start(JsonObject overrides) throws IOException {
     Path dir = Files.createTempDirectory("chat-bench");
     EmbeddedDatabase db = EmbeddedDatabase.start(dir.resolve("pg"), 0);
-    Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
+    Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(Boolean.parseBoolean(System.getProperty("bench.native", "true"))));
     JsonObject config = ConfigKeys.defaults()
       .put(ConfigKeys.PG_URL, db.url())
       .put(ConfigKeys.CHAT_PORT, freePort())

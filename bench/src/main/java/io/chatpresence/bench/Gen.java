@@ -56,7 +56,7 @@ final class Gen implements AutoCloseable {
   }
 
   Gen(int eventLoops) {
-    vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops).setPreferNativeTransport(true));
+    vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops).setPreferNativeTransport(Boolean.parseBoolean(System.getProperty("bench.native", "true"))));
     List<Context> contexts = Collections.synchronizedList(new ArrayList<>());
     for (int i = 0; i < eventLoops; i++) {
       Bench.await(vertx.deployVerticle(new VerticleBase() {
