@@ -14,7 +14,7 @@ record Sizes(
     // connections: each user holds a chat and a presence socket (18,000 sockets), the server in its own JVM;
     // each process may open 20,000 files here (the hard limit)
     return new Sizes(9_000,
-      100, List.of(1_000, 2_500, 5_000, 10_000, 20_000, 40_000, 80_000), 8, 2,
+      100, List.of(1_000, 2_500, 5_000, 10_000, 20_000, 40_000, 80_000, 160_000), 8, 2,
       List.of(100, 1_000, 8_000), 20_000, 200_000, 6,
       1_000_000, 500, 10,
       10);
