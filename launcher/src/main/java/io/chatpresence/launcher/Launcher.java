@@ -45,9 +45,13 @@ public final class Launcher implements VertxApplicationHooks {
       .withClusterManager(new HazelcastClusterManager(ClusterSupport.hazelcastConfig(System.getenv(ConfigKeys.CLUSTER_NAME))));
   }
 
-  /** Vert.x would otherwise pick the first non-loopback interface for the event bus. */
+  /**
+   * Vert.x would otherwise pick the first non-loopback interface for the event bus. Netty's native epoll
+   * transport when it loads (Linux x86-64; NIO otherwise): measured in docs/performance.md.
+   */
   @Override
   public void beforeStartingVertx(HookContext context) {
+    context.vertxOptions().setPreferNativeTransport(true);
     EventBusOptions eventBus = context.vertxOptions().getEventBusOptions();
     if (eventBus.getHost() == null) {
       String host = System.getenv(ConfigKeys.CLUSTER_HOST);

@@ -1,0 +1,628 @@
+package io.chatpresence.bench;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import org.HdrHistogram.Histogram;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * {@code bin/bench <connections|direct|fanout|history|all> [--quick]}: runs the product in this JVM (its own
+ * Vert.x, embedded PostgreSQL with fsync on) and drives it with {@link Gen}; prints progress, writes
+ * bench/results/&lt;scenario&gt;.json and .md (and direct-latency.png).
+ */
+public final class Bench {
+  static final List<String> SCENARIOS = List.of("connections", "direct", "fanout", "history");
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+  private static final String RUN = Long.toString(System.currentTimeMillis() % 10_000_000, 36);
+  private static final AtomicInteger STEPS = new AtomicInteger();
+
+  private final Sizes sizes;
+  private final BenchServer server;
+  private final Gen gen;
+  private String passwordHash;
+  /** Where users, tokens and sockets go: the in-process server, or the separate one of {@code connections}. */
+  private Target target;
+
+  record Target(io.vertx.sqlclient.Pool sql, int chatPort, int presencePort, io.chatpresence.common.auth.Tokens tokens) {
+  }
+
+  private Bench(Sizes sizes, BenchServer server, Gen gen) {
+    this.sizes = sizes;
+    this.server = server;
+    this.gen = gen;
+    this.target = new Target(server.sql, server.chatPort, server.presencePort, server.tokens);
+  }
+
+  public static void main(String[] args) throws Exception {
+    System.setProperty("java.awt.headless", "true");
+    String scenario = args.length > 0 ? args[0] : "all";
+    boolean quick = List.of(args).contains("--quick");
+    Path out = Path.of(System.getProperty("bench.results", "bench/results"));
+    run(scenario, quick ? Sizes.quick() : Sizes.full(), out);
+    System.exit(0);
+  }
+
+  /** Runs one scenario (or all) and writes its results; returns them by scenario. */
+  public static JsonObject run(String scenario, Sizes sizes, Path out) throws IOException {
+    List<String> which = "all".equals(scenario) ? SCENARIOS : List.of(scenario);
+    for (String s : which) {
+      if (!SCENARIOS.contains(s)) {
+        throw new IllegalArgumentException("unknown scenario " + s + "; one of " + SCENARIOS + " or all");
+      }
+    }
+    Files.createDirectories(out);
+    JsonObject all = new JsonObject();
+    for (String s : which) {
+      System.out.println("== " + s + " ==");
+      JsonObject overrides = new JsonObject();
+      if ("connections".equals(s)) {
+        overrides.put("MAX_SOCKETS_PER_USER", 10);
+      }
+      if ("fanout".equals(s)) {
+        // a member's queue may grow while the generator (same cores) falls behind; cut sockets are reported
+        overrides.put("MAX_WRITE_QUEUE_BYTES", 8 * 1024 * 1024);
+      }
+      // -Dbench.server.KEY=value: any server setting (ConfigKeys), e.g. -Dbench.server.DB_POOL_SIZE=32
+      for (String key : System.getProperties().stringPropertyNames()) {
+        if (key.startsWith("bench.server.")) {
+          String value = System.getProperty(key);
+          overrides.put(key.substring("bench.server.".length()),
+            value.matches("-?\\d+") ? (Object) Long.valueOf(value) : value);
+        }
+      }
+      if (!overrides.isEmpty()) {
+        System.out.println("  server settings: " + overrides.encode());
+      }
+      try (BenchServer server = BenchServer.start(overrides);
+           Gen gen = new Gen(Math.max(1, Runtime.getRuntime().availableProcessors()))) {
+        Bench bench = new Bench(sizes, server, gen);
+        JsonObject result = new JsonObject()
+          .put("scenario", s)
+          .put("date", Instant.now().toString())
+          .put("machine", Report.machine())
+          .put("sizes", Report.sizes(sizes))
+          .put("serverOverrides", overrides);
+        switch (s) {
+          case "connections" -> result.put("result", bench.connections());
+          case "direct" -> result.put("result", bench.direct());
+          case "fanout" -> result.put("result", bench.fanout());
+          case "history" -> result.put("result", bench.history());
+          default -> throw new IllegalStateException(s);
+        }
+        Report.write(out, s, result);
+        all.put(s, result);
+      }
+    }
+    return all;
+  }
+
+  // ---- connections ----------------------------------------------------------------------------------
+
+  /**
+   * The server in a separate JVM (its own open-files limit, and memory figures that are the server's alone):
+   * heap of live objects after a full GC ({@code jcmd GC.class_histogram}) and VmRSS of that process.
+   */
+  private JsonObject connections() {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(List.of("--add-modules", "java.se", "--add-exports", "java.base/jdk.internal.ref=ALL-UNNAMED",
+      "--add-opens", "java.base/java.lang=ALL-UNNAMED", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
+      "--add-opens", "java.management/sun.management=ALL-UNNAMED",
+      "--add-opens", "jdk.management/com.sun.management.internal=ALL-UNNAMED"));
+    command.addAll(List.of(System.getProperty("bench.serverJvm", "-Xmx2g -XX:+UseParallelGC").split("\\s+")));
+    command.addAll(List.of("-Djava.net.preferIPv4Stack=true", "-Dhazelcast.phone.home.enabled=false",
+      "-cp", System.getProperty("java.class.path"), ServerMain.class.getName(),
+      new JsonObject().put("MAX_SOCKETS_PER_USER", 10).encode()));
+    Process child;
+    try {
+      child = new ProcessBuilder(command).redirectErrorStream(true).start();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+    java.util.concurrent.CompletableFuture<JsonObject> ready = new java.util.concurrent.CompletableFuture<>();
+    Thread pump = new Thread(() -> {
+      try (var lines = new java.io.BufferedReader(new java.io.InputStreamReader(child.getInputStream()))) {
+        String line;
+        while ((line = lines.readLine()) != null) {
+          if (line.startsWith("READY ")) {
+            ready.complete(new JsonObject(line.substring(6)));
+          } else if (line.contains("ERROR") || line.contains("Exception")) {
+            System.out.println("  [server] " + line);
+          }
+        }
+      } catch (IOException e) {
+        ready.completeExceptionally(e);
+      }
+      ready.completeExceptionally(new IllegalStateException("the server process ended"));
+    }, "server-output");
+    pump.setDaemon(true);
+    pump.start();
+    Target before = target;
+    String hashBefore = passwordHash;
+    io.vertx.sqlclient.Pool sql = null;
+    try {
+      JsonObject info = ready.get(120, TimeUnit.SECONDS);
+      long pid = info.getLong("pid");
+      sql = io.vertx.pgclient.PgBuilder.pool().with(new io.vertx.sqlclient.PoolOptions().setMaxSize(2))
+        .connectingTo(io.chatpresence.common.db.Database.connectOptions(info.getString("PG_URL")))
+        .using(gen.vertx).build();
+      io.chatpresence.common.auth.Tokens tokens = await(io.chatpresence.common.auth.Tokens.create(gen.vertx,
+        io.chatpresence.common.config.ConfigKeys.defaults().put("JWT_SECRET", BenchServer.SECRET)));
+      target = new Target(sql, info.getInteger("CHAT_PORT"), info.getInteger("PRESENCE_PORT"), tokens);
+      passwordHash = null;
+      System.out.println("  server process " + pid + " on ports " + target.chatPort() + "/" + target.presencePort());
+      return connectionsAgainst(pid);
+    } catch (Exception e) {
+      throw new IllegalStateException("connections: " + e, e);
+    } finally {
+      target = before;
+      passwordHash = hashBefore;
+      if (sql != null) {
+        await(sql.close());
+      }
+      try {
+        child.getOutputStream().close();
+        if (!child.waitFor(60, TimeUnit.SECONDS)) {
+          child.destroy();
+          child.waitFor(10, TimeUnit.SECONDS);
+        }
+      } catch (IOException | InterruptedException e) {
+        child.destroy();
+      }
+    }
+  }
+
+  private JsonObject connectionsAgainst(long pid) {
+    int n = sizes.connectionUsers();
+    List<String> names = bulkUsers("conn", n);
+    List<Gen.Spec> specs = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      String token = target.tokens().issue(names.get(i)).token();
+      int shard = i % gen.shards.size();
+      specs.add(new Gen.Spec(shard, target.chatPort(), names.get(i), token));
+      specs.add(new Gen.Spec(shard, target.presencePort(), names.get(i), token));
+    }
+    Memory before = Memory.of(pid);
+    System.out.printf("  before: heap after GC %,d KB, direct %,d KB, RSS %,d KB%n",
+      before.heap / 1024, before.direct / 1024, before.rss / 1024);
+    long t0 = System.nanoTime();
+    List<Gen.Sock> socks = gen.connectAll(specs, 500, "connect+AUTH");
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    Memory after = Memory.of(pid);
+    int count = socks.size();
+    System.out.printf("  %,d sockets in %.2f s: %,.0f sockets/s; heap after GC %,d KB, direct %,d KB, RSS %,d KB%n",
+      count, seconds, count / seconds, after.heap / 1024, after.direct / 1024, after.rss / 1024);
+    JsonObject r = new JsonObject()
+      .put("sockets", count)
+      .put("users", n)
+      .put("seconds", seconds)
+      .put("connectAuthPerSecond", count / seconds)
+      .put("heapBytesBefore", before.heap).put("heapBytesAfter", after.heap)
+      .put("directBytesBefore", before.direct).put("directBytesAfter", after.direct)
+      .put("rssBytesBefore", before.rss).put("rssBytesAfter", after.rss)
+      .put("heapPerSocket", (after.heap - before.heap) / (double) count)
+      .put("directPerSocket", (after.direct - before.direct) / (double) count)
+      .put("heapPlusDirectPerSocket", (after.heap - before.heap + after.direct - before.direct) / (double) count)
+      .put("rssPerSocket", (after.rss - before.rss) / (double) count)
+      .put("serverPid", pid)
+      .put("heapHistogramTopAfter", new JsonArray(after.top()))
+      .put("note", "server alone in its own JVM: heap = live objects after a full GC (jcmd GC.class_histogram), "
+        + "direct memory not measured separately (0; it is inside RSS), rss = VmRSS of the server process")
+      .put("closedUnexpectedly", gen.closedUnexpectedly.get());
+    gen.closeAll(socks);
+    return r;
+  }
+
+  // ---- direct (and the relay baseline) -------------------------------------------------------------
+
+  private JsonObject direct() {
+    int pairs = sizes.directPairs();
+    List<String> names = new ArrayList<>();
+    List<String> tokens = new ArrayList<>();
+    for (int i = 0; i < 2 * pairs; i++) {
+      String name = "d" + RUN + "_" + i;
+      names.add(name);
+      tokens.add(register(name));
+    }
+    List<Gen.Spec> product = new ArrayList<>();
+    List<Gen.Spec> relay = new ArrayList<>();
+    for (int i = 0; i < 2 * pairs; i++) {
+      int shard = (i / 2) % gen.shards.size();
+      product.add(new Gen.Spec(shard, target.chatPort(), names.get(i), tokens.get(i)));
+      relay.add(new Gen.Spec(shard, server.relayPort, names.get(i), names.get(i)));
+    }
+    JsonArray relaySteps = Boolean.parseBoolean(System.getProperty("bench.relay", "true"))
+      ? sweep("relay", gen.connectAll(relay, 200, "relay sockets")) : new JsonArray();
+    JsonArray productSteps = sweep("product", gen.connectAll(product, 200, "chat sockets"));
+    double relayMax = maxDelivered(relaySteps);
+    double productMax = maxDelivered(productSteps);
+    JsonObject r = new JsonObject()
+      .put("pairs", pairs)
+      .put("product", productSteps)
+      .put("relay", relaySteps)
+      .put("productMaxDeliveredPerSecond", productMax)
+      .put("relayMaxDeliveredPerSecond", relayMax)
+      .put("ratioToRelay", relayMax > 0 ? productMax / relayMax : 0);
+    System.out.printf("  product max %,.0f msg/s, relay max %,.0f msg/s, ratio %.2f%n", productMax, relayMax,
+      r.getDouble("ratioToRelay"));
+    return r;
+  }
+
+  private static double maxDelivered(JsonArray steps) {
+    double max = 0;
+    for (int i = 0; i < steps.size(); i++) {
+      max = Math.max(max, steps.getJsonObject(i).getDouble("deliveredPerSecond"));
+    }
+    return max;
+  }
+
+  /** Offers each rate in turn to the pairs (even index sends to the odd one after it); stops once saturated. */
+  private JsonArray sweep(String label, List<Gen.Sock> socks) {
+    int shards = gen.shards.size();
+    List<List<Gen.Sock[]>> byShard = new ArrayList<>();
+    for (int i = 0; i < shards; i++) {
+      byShard.add(new ArrayList<>());
+    }
+    for (int i = 0; i + 1 < socks.size(); i += 2) {
+      byShard.get(socks.get(i).shard).add(new Gen.Sock[]{socks.get(i), socks.get(i + 1)});
+    }
+    JsonArray steps = new JsonArray();
+    // warm-up, not recorded: JIT, pools, the pairs' chats created
+    runDirectStep(label, byShard, socks, sizes.directRates().get(0), sizes.warmupSeconds(), 1);
+    String only = System.getProperty("bench.rates");
+    List<Integer> rates = only == null ? sizes.directRates()
+      : java.util.Arrays.stream(only.split(",")).map(String::trim).map(Integer::valueOf).toList();
+    for (int rate : rates) {
+      JsonObject figures = runDirectStep(label, byShard, socks, rate, sizes.warmupSeconds(), sizes.stepSeconds());
+      boolean drained = figures.getBoolean("allArrived");
+      System.out.printf("  %s offered %,d msg/s: delivered %,.0f msg/s, p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms%s%n",
+        label, rate, figures.getDouble("deliveredPerSecond"), figures.getDouble("p50Ms"),
+        figures.getDouble("p99Ms"), figures.getDouble("p999Ms"), drained ? "" : " (not all arrived)");
+      steps.add(figures);
+      if (!drained || figures.getDouble("deliveredPerSecond") < 0.9 * rate) {
+        System.out.println("  " + label + " saturated: the sweep stops here");
+        break;
+      }
+    }
+    return steps;
+  }
+
+  private JsonObject runDirectStep(String label, List<List<Gen.Sock[]>> byShard, List<Gen.Sock> socks, int rate,
+                                   int warmupSeconds, int seconds) {
+    int shards = gen.shards.size();
+    Step step = newStep(warmupSeconds, seconds);
+    for (Gen.Sock s : socks) {
+      s.onText = text -> step.received(s.shard, text, "\"content\":\"", false);
+    }
+    gen.openLoop((double) rate / shards, step.start, step.end, (shard, k, intended) -> {
+      List<Gen.Sock[]> mine = byShard.get(shard);
+      Gen.Sock[] pair = mine.get((int) (k % mine.size()));
+      step.sent(shard, intended);
+      pair[0].send("{\"type\":\"ONE_TO_ONE_CHAT\",\"to\":\"" + pair[1].name + "\",\"content\":\""
+        + step.stamp(intended) + "\"}");
+    });
+    boolean drained = step.drain(1, System.nanoTime() + sizes.drainSeconds() * 1_000_000_000L);
+    step.closed = true;
+    gen.waitQuiet(300, 30);
+    return figures(step, rate, drained);
+  }
+
+  private Step newStep(int warmupSeconds, int seconds) {
+    return new Step(STEPS.incrementAndGet(), gen.shards.size(), System.nanoTime() + 50_000_000L,
+      warmupSeconds * 1_000_000_000L, (long) (warmupSeconds + seconds) * 1_000_000_000L);
+  }
+
+  private static JsonObject figures(Step step, double offered, boolean drained) {
+    Histogram h = step.merged();
+    long sent = Step.sum(step.sentInWindow);
+    long got = Step.sum(step.receivedOfWindow);
+    return new JsonObject()
+      .put("offeredPerSecond", offered)
+      .put("deliveredPerSecond", Step.sum(step.receivedDuringWindow) / step.windowSeconds())
+      .put("sentInWindow", sent)
+      .put("receivedOfWindow", got)
+      .put("allArrived", drained)
+      .put("errors", Step.sum(step.errors))
+      .put("p50Ms", h.getValueAtPercentile(50) / 1e6)
+      .put("p99Ms", h.getValueAtPercentile(99) / 1e6)
+      .put("p999Ms", h.getValueAtPercentile(99.9) / 1e6)
+      .put("maxMs", h.getMaxValue() / 1e6);
+  }
+
+  // ---- fan-out --------------------------------------------------------------------------------------
+
+  private JsonObject fanout() {
+    String senderName = "f" + RUN + "_sender";
+    String senderToken = register(senderName);
+    JsonArray groups = new JsonArray();
+    for (int size : sizes.fanoutGroups()) {
+      String groupId = "group_bench_" + RUN + "_" + size;
+      Gen.Sock sender = gen.connectAll(List.of(new Gen.Spec(0, target.chatPort(), senderName, senderToken)), 1,
+        "sender").get(0);
+      String[] joined = {null};
+      sender.onText = t -> joined[0] = t;
+      sender.send("{\"type\":\"JOIN_GROUP\",\"groupId\":\"" + groupId + "\"}");
+      waitFor(() -> joined[0] != null, 10, "JOIN_GROUP answer");
+      List<String> members = bulkUsers("m" + size, size - 1);
+      await(target.sql().preparedQuery("INSERT INTO group_members (conversation_id, username) "
+          + "SELECT c.id, u FROM conversations c, unnest($2::text[]) u WHERE c.kind = 'G' AND c.external_id = $1")
+        .execute(Tuple.of(groupId, (Object) members.toArray(new String[0]))));
+      await(target.sql().preparedQuery("UPDATE conversations SET member_count = member_count + $2 "
+        + "WHERE kind = 'G' AND external_id = $1").execute(Tuple.of(groupId, members.size())));
+      List<Gen.Spec> specs = new ArrayList<>();
+      for (int i = 0; i < members.size(); i++) {
+        specs.add(new Gen.Spec(i % gen.shards.size(), target.chatPort(), members.get(i),
+          target.tokens().issue(members.get(i)).token()));
+      }
+      List<Gen.Sock> socks = gen.connectAll(specs, 500, "group of " + size);
+      for (int load : List.of(sizes.fanoutLightDeliveriesPerSecond(), sizes.fanoutDeliveriesPerSecond())) {
+        groups.add(fanoutStep(size, groupId, sender, socks, load));
+        gen.waitQuiet(500, 60);
+      }
+      List<Gen.Sock> all = new ArrayList<>(socks);
+      all.add(sender);
+      gen.closeAll(all);
+    }
+    return new JsonObject().put("groups", groups);
+  }
+
+  /** One open-loop run of one sender to the group at the given deliveries per second. */
+  private JsonObject fanoutStep(int size, String groupId, Gen.Sock sender, List<Gen.Sock> socks,
+                                int deliveriesPerSecond) {
+    long recipients = socks.size();
+    double msgRate = Math.max(1, Math.min(2_000, deliveriesPerSecond / (double) recipients));
+    Step step = newStep(sizes.warmupSeconds(), sizes.fanoutSeconds());
+    for (Gen.Sock s : socks) {
+      s.onText = text -> step.received(s.shard, text, "\"content\":\"", true);
+    }
+    sender.onText = text -> step.received(0, text, "\"nothing\":\"", false);
+    long closedBefore = gen.closedUnexpectedly.get();
+    // one sender on shard 0: the loop runs on every shard, the others send nothing
+    gen.openLoop(msgRate, step.start, step.end, (shard, k, intended) -> {
+      if (shard == 0) {
+        step.sent(shard, intended);
+        sender.send("{\"type\":\"GROUP_CHAT\",\"groupId\":\"" + groupId + "\",\"content\":\""
+          + step.stamp(intended) + "\"}");
+      }
+    });
+    boolean drained = step.drain(recipients, System.nanoTime() + sizes.drainSeconds() * 1_000_000_000L);
+    step.closed = true;
+    JsonObject f = figures(step, msgRate * recipients, drained);
+    // time until the last member had it: per message, the latest receipt over all shards
+    Map<Long, long[]> last = new HashMap<>();
+    for (Map<Long, long[]> m : step.lastReceipt) {
+      synchronized (m) {
+        m.forEach((k, v) -> last.merge(k, v.clone(), (a, b) -> new long[]{Math.max(a[0], b[0]), a[1] + b[1]}));
+      }
+    }
+    Histogram lastH = new Histogram(Step.MAX_NANOS, 3);
+    long complete = 0;
+    for (long[] v : last.values()) {
+      if (v[1] >= recipients) {
+        complete++;
+        lastH.recordValue(Math.max(1, v[0]));
+      }
+    }
+    f.put("groupSize", size).put("offeredDeliveriesPerSecond", msgRate * recipients).put("onlineRecipients", recipients).put("messagesPerSecond", msgRate)
+      .put("messagesInWindow", Step.sum(step.sentInWindow)).put("messagesReachingAll", complete)
+      .put("lastMemberP50Ms", lastH.getValueAtPercentile(50) / 1e6)
+      .put("lastMemberP99Ms", lastH.getValueAtPercentile(99) / 1e6)
+      .put("lastMemberMaxMs", lastH.getMaxValue() / 1e6)
+      .put("socketsCut", gen.closedUnexpectedly.get() - closedBefore);
+    System.out.printf("  group %,d: %,.0f msg/s offered (%,.0f deliveries/s), delivered %,.0f deliveries/s; per delivery p50 %.1f ms "
+        + "p99 %.1f ms; last member p50 %.1f ms p99 %.1f ms; %d/%d messages reached all%s%n",
+      size, msgRate, msgRate * recipients, f.getDouble("deliveredPerSecond"), f.getDouble("p50Ms"), f.getDouble("p99Ms"),
+      f.getDouble("lastMemberP50Ms"), f.getDouble("lastMemberP99Ms"), complete, Step.sum(step.sentInWindow),
+      drained ? "" : " (not all arrived)");
+    return f;
+  }
+
+  // ---- history --------------------------------------------------------------------------------------
+
+  private JsonObject history() {
+    String a = "h" + RUN + "_a";
+    String b = "h" + RUN + "_b";
+    String tokenA = register(a);
+    register(b);
+    JsonObject chat = post("/api/chats", new JsonObject().put("with", b), tokenA);
+    String chatId = chat.getString("chatId");
+    int n = sizes.historyMessages();
+    System.out.printf("  filling chat %s with %,d messages (generate_series)%n", chatId, n);
+    long t0 = System.nanoTime();
+    await(target.sql().withTransaction(conn -> conn.preparedQuery(
+        "INSERT INTO messages (conversation_id, seq, sender, content) "
+          + "SELECT c.id, g, CASE WHEN g % 2 = 0 THEN $2 ELSE $3 END, 'history message number ' || g "
+          + "FROM conversations c, generate_series(1, $4) g WHERE c.kind = 'C' AND c.external_id = $1")
+      .execute(Tuple.of(chatId, a, b, n))
+      .compose(r -> conn.preparedQuery("UPDATE conversations SET last_seq = $2 WHERE kind = 'C' AND external_id = $1")
+        .execute(Tuple.of(chatId, n)))));
+    // settle what a bulk load leaves behind (hint bits, statistics, dirty pages) before measuring reads
+    await(target.sql().query("VACUUM ANALYZE messages").execute());
+    await(target.sql().query("CHECKPOINT").execute());
+    Row ids = await(target.sql().preparedQuery("SELECT min(m.id), max(m.id), count(*) FROM messages m "
+      + "JOIN conversations c ON c.id = m.conversation_id WHERE c.external_id = $1").execute(Tuple.of(chatId)))
+      .iterator().next();
+    long minId = ids.getLong(0);
+    long maxId = ids.getLong(1);
+    System.out.printf("  %,d messages in %.1f s%n", ids.getLong(2), (System.nanoTime() - t0) / 1e9);
+    int socketsPerShard = 4;
+    List<Gen.Spec> specs = new ArrayList<>();
+    for (int i = 0; i < socketsPerShard * gen.shards.size(); i++) {
+      specs.add(new Gen.Spec(i % gen.shards.size(), target.chatPort(), a, tokenA));
+    }
+    List<Gen.Sock> socks = gen.connectAll(specs, 20, "history sockets");
+    List<List<Gen.Sock>> byShard = new ArrayList<>();
+    for (int i = 0; i < gen.shards.size(); i++) {
+      byShard.add(new ArrayList<>());
+    }
+    socks.forEach(s -> byShard.get(s.shard).add(s));
+    Step step = newStep(sizes.warmupSeconds(), sizes.historySeconds());
+    long[] pageSizeErrors = new long[gen.shards.size()];
+    for (Gen.Sock s : socks) {
+      s.onText = text -> {
+        if (!text.startsWith("{\"type\":\"ONE_TO_ONE_CHAT_HISTORY\"") && !text.startsWith("{\"type\":\"ERROR\"")) {
+          return;
+        }
+        step.received(s.shard, text, "\"clientMsgId\":\"", false);
+      };
+    }
+    int rate = sizes.historyRate();
+    gen.openLoop((double) rate / gen.shards.size(), step.start, step.end, (shard, k, intended) -> {
+      List<Gen.Sock> mine = byShard.get(shard);
+      Gen.Sock s = mine.get((int) (k % mine.size()));
+      step.sent(shard, intended);
+      String cursor = k % 2 == 0 ? ""
+        : ",\"before\":\"msg_" + ThreadLocalRandom.current().nextLong(minId + 50, maxId + 1) + "\"";
+      s.send("{\"type\":\"GET_ONE_TO_ONE_HISTORY\",\"chatId\":\"" + chatId + "\",\"limit\":50" + cursor
+        + ",\"clientMsgId\":\"" + step.stamp(intended) + "\"}");
+    });
+    boolean drained = step.drain(1, System.nanoTime() + sizes.drainSeconds() * 1_000_000_000L);
+    step.closed = true;
+    JsonObject f = figures(step, rate, drained);
+    f.put("messagesInChat", ids.getLong(2)).put("pageSize", 50)
+      .put("mix", "half the newest page, half a page before a random message");
+    System.out.printf("  history pages: %,d req/s offered, %,.0f answered/s, p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms%n",
+      rate, f.getDouble("deliveredPerSecond"), f.getDouble("p50Ms"), f.getDouble("p99Ms"), f.getDouble("p999Ms"));
+    gen.closeAll(socks);
+    return f;
+  }
+
+  // ---- helpers --------------------------------------------------------------------------------------
+
+  /** Registers through REST (the product's path); returns the token. */
+  private String register(String name) {
+    JsonObject r = post("/api/auth/register", new JsonObject().put("username", name).put("password", "pw-" + name + "-bench"),
+      null);
+    return r.getString("token");
+  }
+
+  /**
+   * Many users at once: one registered through REST, the rest copied from it by SQL (same password hash);
+   * their tokens are issued with the server's key. Registration is not what these scenarios measure.
+   */
+  private List<String> bulkUsers(String prefix, int n) {
+    if (passwordHash == null) {
+      register("seed" + RUN);
+      passwordHash = await(target.sql().preparedQuery("SELECT password_hash FROM users WHERE username = $1")
+        .execute(Tuple.of("seed" + RUN))).iterator().next().getString(0);
+    }
+    List<String> names = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      names.add(prefix + RUN + "_" + i);
+    }
+    await(target.sql().preparedQuery("INSERT INTO users (username, password_hash) SELECT u, $2 FROM unnest($1::text[]) u")
+      .execute(Tuple.of(names.toArray(new String[0]), passwordHash)));
+    return names;
+  }
+
+  private JsonObject post(String path, JsonObject body, String token) {
+    HttpRequest.Builder req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + target.chatPort() + path))
+      .header("Content-Type", "application/json")
+      .POST(HttpRequest.BodyPublishers.ofString(body.encode()));
+    if (token != null) {
+      req.header("Authorization", "Bearer " + token);
+    }
+    try {
+      HttpResponse<String> r = HTTP.send(req.build(), HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() / 100 != 2) {
+        throw new IllegalStateException(path + " answered " + r.statusCode() + " " + r.body());
+      }
+      return new JsonObject(r.body());
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static void waitFor(java.util.function.BooleanSupplier condition, int seconds, String what) {
+    long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("no " + what + " within " + seconds + " s");
+      }
+      pause(10);
+    }
+  }
+
+  static void pause(long millis) {
+    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(millis));
+  }
+
+  static <T> T await(Future<T> future) {
+    try {
+      return future.toCompletionStage().toCompletableFuture().get(300, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Heap used after a full GC, Netty's direct memory, and the process's resident set. */
+  record Memory(long heap, long direct, long rss, List<String> top) {
+    Memory(long heap, long direct, long rss) {
+      this(heap, direct, rss, List.of());
+    }
+
+    /** Another JVM: live heap from a class histogram (which runs a full GC first), VmRSS; direct not known. */
+    static Memory of(long pid) {
+      try {
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+          Long.toString(pid), "GC.class_histogram").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        p.waitFor(120, TimeUnit.SECONDS);
+        long heap = -1;
+        List<String> top = new ArrayList<>();
+        for (String line : out.split("\n")) {
+          if (line.matches("\\s*\\d+:.*") && top.size() < 25) {
+            top.add(line.trim());
+          }
+          if (line.startsWith("Total")) {
+            String[] f = line.trim().split("\\s+");
+            heap = Long.parseLong(f[2]);
+          }
+        }
+        return new Memory(heap, 0, Report.procValue("/proc/" + pid + "/status", "VmRSS:") * 1024, top);
+      } catch (IOException e) {
+        throw new IllegalStateException(e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
+
+    static Memory now() {
+      for (int i = 0; i < 3; i++) {
+        System.gc();
+        pause(200);
+      }
+      long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+      long direct = io.netty.util.internal.PlatformDependent.usedDirectMemory();
+      long bufferPools = 0;
+      for (var pool : ManagementFactory.getPlatformMXBeans(java.lang.management.BufferPoolMXBean.class)) {
+        bufferPools += pool.getMemoryUsed();
+      }
+      return new Memory(heap, Math.max(0, direct) + bufferPools, Report.rss());
+    }
+  }
+}

@@ -1,0 +1,54 @@
+package io.chatpresence.bench;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Every scenario for a few seconds at tiny sizes, so the benchmark cannot rot. Asserts only that figures
+ * were produced and written, never how fast: timings on a shared CI machine are not a test.
+ */
+class BenchSmokeTest {
+
+  @Test
+  void everyScenarioProducesFigures() throws Exception {
+    Path out = Path.of("target", "bench-results");
+    JsonObject all = Bench.run("all", Sizes.quick(), out);
+
+    JsonObject connections = all.getJsonObject("connections").getJsonObject("result");
+    assertEquals(2 * Sizes.quick().connectionUsers(), connections.getInteger("sockets"));
+    assertTrue(connections.getDouble("connectAuthPerSecond") > 0);
+    assertTrue(connections.containsKey("heapPlusDirectPerSocket"));
+
+    JsonObject direct = all.getJsonObject("direct").getJsonObject("result");
+    for (String server : new String[]{"product", "relay"}) {
+      JsonArray steps = direct.getJsonArray(server);
+      assertFalse(steps.isEmpty(), server);
+      JsonObject first = steps.getJsonObject(0);
+      assertTrue(first.getLong("receivedOfWindow") > 0, server + " delivered nothing");
+      assertTrue(first.getDouble("p99Ms") > 0, server);
+    }
+    assertTrue(direct.getDouble("ratioToRelay") > 0);
+    assertTrue(Files.size(out.resolve("direct-latency.png")) > 0);
+
+    JsonArray groups = all.getJsonObject("fanout").getJsonObject("result").getJsonArray("groups");
+    assertEquals(2 * Sizes.quick().fanoutGroups().size(), groups.size()); // a light and a full load each
+    assertTrue(groups.getJsonObject(0).getLong("messagesReachingAll") > 0);
+
+    JsonObject history = all.getJsonObject("history").getJsonObject("result");
+    assertTrue(history.getLong("receivedOfWindow") > 0);
+    assertEquals(0L, history.getLong("errors"));
+
+    for (String s : Bench.SCENARIOS) {
+      assertTrue(Files.exists(out.resolve(s + ".json")), s);
+      assertTrue(Files.exists(out.resolve(s + ".md")), s);
+    }
+  }
+}
