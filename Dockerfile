@@ -13,7 +13,9 @@ COPY common/ common/
 COPY chat-verticle/ chat-verticle/
 COPY presence-verticle/ presence-verticle/
 COPY launcher/ launcher/
-RUN --mount=type=cache,target=/root/.m2 mvn -B -ntp -q -DskipTests package
+# the benchmark module is not part of the image: only its pom, so that the reactor reads
+COPY bench/pom.xml bench/
+RUN --mount=type=cache,target=/root/.m2 mvn -B -ntp -q -DskipTests -pl launcher -am package
 
 # ---- run: a slim Java 17 runtime, the fat jar and conf/, as a non-root user ----
 FROM eclipse-temurin:17-jre-jammy
