@@ -81,5 +81,4 @@ public class ChatVerticle extends ServiceVerticle {
     vertx.setPeriodic(HOUR_MS, HOUR_MS, id -> new AccountStore(pool).purgeExpiredRevocations()
       .onFailure(e -> LOG.debug("Purge of expired revocations failed: {}", e.toString())));
   }
-
 }

@@ -83,10 +83,8 @@ public final class SocketSession {
     dropping = true;
     ws.close(CloseCodes.POLICY, "slow consumer");
     vertx.setTimer(DROP_GRACE_MS, t -> {
-      if (!ws.isClosed() || ws instanceof WebSocketInternal) {
-        if (ws instanceof WebSocketInternal internal && internal.channelHandlerContext().channel().isOpen()) {
-          internal.channelHandlerContext().channel().close();
-        }
+      if (ws instanceof WebSocketInternal internal && internal.channelHandlerContext().channel().isOpen()) {
+        internal.channelHandlerContext().channel().close();
       }
     });
   }
