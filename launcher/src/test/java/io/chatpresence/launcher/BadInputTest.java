@@ -58,6 +58,10 @@ class BadInputTest {
       assertEquals("INVALID", a.next("ERROR").getString("code"));
       a.send(direct(bob.name(), "x".repeat(4001)));
       assertEquals("INVALID", a.next("ERROR").getString("code"));
+      a.send(direct(bob.name(), "nul\u0000inside"));
+      assertEquals("INVALID", a.next("ERROR").getString("code"), "PostgreSQL text cannot hold NUL: bad input");
+      a.send(new JsonObject().put("type", "JOIN_GROUP").put("groupId", "nul_" + alice.name()).put("name", "a\u0000b"));
+      assertEquals("INVALID", a.next("ERROR").getString("code"));
       a.send(direct(bob.name(), "deep").put("extra", nested(40)));
       assertEquals("INVALID", a.next("ERROR").getString("code"));
       a.send(direct(bob.name(), "y".repeat(70_000)));

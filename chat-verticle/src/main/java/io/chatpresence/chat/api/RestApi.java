@@ -168,8 +168,8 @@ public final class RestApi {
 
   private void users(RoutingContext ctx) {
     String q = ctx.request().getParam("q", "");
-    if (q.length() > 32) {
-      error(ctx, 400, ErrorCode.INVALID, "q is at most 32 characters");
+    if (q.length() > 32 || q.indexOf(0) >= 0) {
+      error(ctx, 400, ErrorCode.INVALID, "q is at most 32 characters, without NUL");
       return;
     }
     accounts.search(q, 50).compose(names -> statuses(names).map(statuses -> {
@@ -217,8 +217,8 @@ public final class RestApi {
       return;
     }
     String name = body.getValue("name") instanceof String s ? s.strip() : null;
-    if (name == null || name.isEmpty() || name.length() > 100) {
-      error(ctx, 400, ErrorCode.INVALID, "name must be 1 to 100 characters");
+    if (name == null || name.isEmpty() || name.length() > 100 || name.indexOf(0) >= 0) {
+      error(ctx, 400, ErrorCode.INVALID, "name must be 1 to 100 characters, without NUL");
       return;
     }
     String me = me(ctx);

@@ -229,8 +229,8 @@ public final class ChatSocketHandler implements SocketServer.FrameHandler {
     f.checkActor("username", me);
     String groupId = f.requiredConversationId("groupId");
     String name = f.optionalString("name");
-    if (name != null && (name.isBlank() || name.length() > 100)) {
-      throw ProtocolException.invalid("field 'name' must be 1 to 100 characters");
+    if (name != null && (name.isBlank() || name.length() > 100 || name.indexOf(0) >= 0)) {
+      throw ProtocolException.invalid("field 'name' must be 1 to 100 characters, without NUL");
     }
     return store.join(groupId, name == null ? groupId : name, me).compose(joined -> {
       session.send(withClientMsgId(Frames.success(joined.added() ? "joined" : "already a member")

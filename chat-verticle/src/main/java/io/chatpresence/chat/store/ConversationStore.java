@@ -80,10 +80,19 @@ public final class ConversationStore {
     "SELECT " + MESSAGE_COLUMNS + " FROM messages m WHERE m.conversation_id = $1 AND m.seq > $2 "
       + "ORDER BY m.seq ASC LIMIT $3";
 
+  /** Chats kept per verticle instance: about 0.3 KB each. */
+  private static final int CACHED_CHATS = 50_000;
+  /** Inserts per batch, and batches committing at once (each holds a pool connection). */
+  private static final int MAX_BATCH = 256;
+  private static final int MAX_BATCHES_IN_FLIGHT = 4;
+
   private final Pool pool;
+  private final ChatCache chatCache = new ChatCache(CACHED_CHATS);
+  private final GroupCommit messageInserts;
 
   public ConversationStore(Pool pool) {
     this.pool = pool;
+    this.messageInserts = new GroupCommit(pool.preparedQuery(INSERT_MESSAGE), MAX_BATCH, MAX_BATCHES_IN_FLIGHT);
   }
 
   // ---- chats ----------------------------------------------------------------------------------------
@@ -116,15 +125,23 @@ public final class ConversationStore {
   }
 
   public Future<Conversation> conversation(String kind, String externalId) {
+    Conversation cached = "C".equals(kind) ? chatCache.byId(externalId) : null;
+    if (cached != null) {
+      return Future.succeededFuture(cached);
+    }
     return pool.preparedQuery(BY_EXTERNAL_ID)
       .execute(Tuple.of(kind, externalId))
-      .map(ConversationStore::firstConversation);
+      .map(rows -> chatCache.keep(firstConversation(rows)));
   }
 
   private Future<Conversation> pairChat(String a, String b) {
+    Conversation cached = chatCache.byPair(a, b);
+    if (cached != null) {
+      return Future.succeededFuture(cached);
+    }
     return pool.preparedQuery(PAIR_CHAT)
       .execute(Tuple.of(a, b))
-      .map(ConversationStore::firstConversation);
+      .map(rows -> chatCache.keep(firstConversation(rows)));
   }
 
   /** Null when a concurrent request created the pair's chat (or took the id) first: the caller looks again. */
@@ -132,7 +149,7 @@ public final class ConversationStore {
     return pool.preparedQuery(CREATE_CHAT)
       .execute(Tuple.of(externalId, a, b))
       .map(rows -> {
-        Conversation created = firstConversation(rows);
+        Conversation created = chatCache.keep(firstConversation(rows));
         return created == null ? null : created.asCreated();
       })
       .recover(e -> e instanceof PgException pg && "23503".equals(pg.getSqlState())
@@ -250,11 +267,11 @@ public final class ConversationStore {
   /**
    * Stores a message, taking the conversation's next sequence in the same statement (the row lock orders
    * concurrent senders). A {@code clientMsgId} the sender used before stores nothing and returns the first
-   * message, marked duplicate. Committed when the future succeeds.
+   * message, marked duplicate. Committed when the future succeeds: concurrent inserts share a commit
+   * ({@link GroupCommit}).
    */
   public Future<StoredMessage> insert(Conversation conv, String sender, String content, String clientMsgId) {
-    return pool.preparedQuery(INSERT_MESSAGE)
-      .execute(Tuple.of(conv.id(), sender, content, clientMsgId))
+    return messageInserts.execute(conv.id(), Tuple.of(conv.id(), sender, content, clientMsgId))
       .compose(rows -> {
         if (rows.size() == 0) {
           return firstCopy(sender, clientMsgId);

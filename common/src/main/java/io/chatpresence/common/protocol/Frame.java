@@ -120,7 +120,7 @@ public final class Frame {
     return ((Number) v).intValue();
   }
 
-  /** Message text: a non-blank string of at most {@code maxChars} characters (code points). */
+  /** Message text: a non-blank string of at most {@code maxChars} characters (code points), without NUL. */
   public String content(int maxChars) {
     String content = requiredString("content");
     if (content.isBlank()) {
@@ -128,6 +128,10 @@ public final class Frame {
     }
     if (content.length() > maxChars && content.codePointCount(0, content.length()) > maxChars) {
       throw ProtocolException.invalid("field 'content' is longer than " + maxChars + " characters");
+    }
+    if (content.indexOf(0) >= 0) {
+      // PostgreSQL text cannot hold it: refuse it here as bad input, not later as a storage failure
+      throw ProtocolException.invalid("field 'content' must not contain the NUL character (\\u0000)");
     }
     return content;
   }

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class FrameTest {
   private static final Limits LIMITS = Limits.from(ConfigKeys.defaults());
@@ -53,6 +54,14 @@ class FrameTest {
     assertEquals(ErrorCode.INVALID, assertThrows(ProtocolException.class, () -> f.requiredString("missing")).code());
     assertNull(f.clientMsgId());
     assertEquals(50, f.optionalInt("absent", 1, 200, 50));
+  }
+
+  @Test
+  void contentWithNulIsInvalid() {
+    Frame f = Frame.parse("{\"type\":\"X\",\"content\":\"a\\u0000b\"}", LIMITS);
+    ProtocolException e = assertThrows(ProtocolException.class, () -> f.content(4000));
+    assertEquals(ErrorCode.INVALID, e.code());
+    assertTrue(e.getMessage().contains("NUL"), e.getMessage());
   }
 
   @Test
