@@ -67,7 +67,8 @@ final class BenchServer implements AutoCloseable {
       .put(ConfigKeys.DATA_DIR, dir.resolve("data").toString())
       .mergeIn(overrides);
     DeploymentOptions options = new DeploymentOptions().setConfig(config);
-    Bench.await(vertx.deployVerticle(ChatVerticle.class, options)
+    Bench.await(vertx.deployVerticle(ChatVerticle.class,
+        new DeploymentOptions(options).setInstances(Integer.getInteger("bench.chatInstances", 1)))
       .compose(id -> vertx.deployVerticle(PresenceVerticle.class, options)));
     int relayPort = freePort();
     Bench.await(vertx.deployVerticle(new Relay(relayPort)));
