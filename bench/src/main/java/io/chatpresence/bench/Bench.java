@@ -171,7 +171,8 @@ public final class Bench {
       target = new Target(sql, info.getInteger("CHAT_PORT"), info.getInteger("PRESENCE_PORT"), tokens);
       passwordHash = null;
       System.out.println("  server process " + pid + " on ports " + target.chatPort() + "/" + target.presencePort());
-      return connectionsAgainst(pid);
+      JsonObject product = connectionsAgainst(pid);
+      return product.mergeIn(relayConnections(pid, info.getInteger("RELAY_PORT"), product.getInteger("sockets")));
     } catch (Exception e) {
       throw new IllegalStateException("connections: " + e, e);
     } finally {
@@ -229,6 +230,34 @@ public final class Bench {
       .put("note", "server alone in its own JVM: heap = live objects after a full GC (jcmd GC.class_histogram), "
         + "direct memory not measured separately (0; it is inside RSS), rss = VmRSS of the server process")
       .put("closedUnexpectedly", gen.closedUnexpectedly.get());
+    gen.closeAll(socks);
+    return r;
+  }
+
+  /**
+   * The baseline for {@code connections}: as many sockets to the bare relay in the same server process (its
+   * AUTH checks nothing and keeps a map entry per socket): what Vert.x itself costs per socket, and how fast
+   * this machine can open and AUTH WebSockets at all with the generator on the same cores.
+   */
+  private JsonObject relayConnections(long pid, int relayPort, int count) {
+    List<Gen.Spec> specs = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      specs.add(new Gen.Spec(i % gen.shards.size(), relayPort, "relay" + i, "relay" + i));
+    }
+    // the product's closed sockets leave state until presence's grace (3 s) ends: let it go first
+    pause(5_000);
+    Memory before = Memory.of(pid);
+    long t0 = System.nanoTime();
+    List<Gen.Sock> socks = gen.connectAll(specs, 500, "relay connect+AUTH");
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    Memory after = Memory.of(pid);
+    System.out.printf("  relay: %,d sockets in %.2f s: %,.0f sockets/s; heap %,.0f B/socket, RSS %,.0f B/socket%n",
+      socks.size(), seconds, socks.size() / seconds, (after.heap - before.heap) / (double) socks.size(),
+      (after.rss - before.rss) / (double) socks.size());
+    JsonObject r = new JsonObject()
+      .put("relayConnectAuthPerSecond", socks.size() / seconds)
+      .put("relayHeapPerSocket", (after.heap - before.heap) / (double) socks.size())
+      .put("relayRssPerSocket", (after.rss - before.rss) / (double) socks.size());
     gen.closeAll(socks);
     return r;
   }

@@ -20,6 +20,7 @@ public final class ServerMain {
         .put("pid", ProcessHandle.current().pid())
         .put(ConfigKeys.CHAT_PORT, server.chatPort)
         .put(ConfigKeys.PRESENCE_PORT, server.presencePort)
+        .put("RELAY_PORT", server.relayPort)
         .put(ConfigKeys.PG_URL, server.db.url())
         .encode());
       System.out.flush();

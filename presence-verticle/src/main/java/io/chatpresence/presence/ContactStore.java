@@ -1,5 +1,6 @@
 package io.chatpresence.presence;
 
+import io.chatpresence.common.db.BatchedStatement;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -22,16 +23,21 @@ final class ContactStore {
       + "JOIN group_members other ON other.conversation_id = mine.conversation_id AND other.username <> $1 "
       + "WHERE mine.username = $1";
 
-  private final Pool pool;
+  /** Lookups per batch and batches out at once: users coming online together share round trips. */
+  private static final int MAX_BATCH = 128;
+  private static final int MAX_BATCHES_IN_FLIGHT = 2;
+
+  private final BatchedStatement contacts;
   private final int groupLimit;
 
+  /** One per verticle instance: lookups are batched on its event loop. */
   ContactStore(Pool pool, int groupLimit) {
-    this.pool = pool;
+    this.contacts = new BatchedStatement(pool.preparedQuery(CONTACTS_SQL), MAX_BATCH, MAX_BATCHES_IN_FLIGHT);
     this.groupLimit = groupLimit;
   }
 
   Future<List<String>> contactsOf(String username) {
-    return pool.preparedQuery(CONTACTS_SQL).execute(Tuple.of(username, groupLimit)).map(rows -> {
+    return contacts.execute(0, Tuple.of(username, groupLimit)).map(rows -> {
       List<String> contacts = new ArrayList<>(rows.size());
       for (Row row : rows) {
         contacts.add(row.getString(0));

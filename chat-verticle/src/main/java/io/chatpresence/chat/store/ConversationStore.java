@@ -1,5 +1,6 @@
 package io.chatpresence.chat.store;
 
+import io.chatpresence.common.db.BatchedStatement;
 import io.chatpresence.common.protocol.ProtocolException;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -88,11 +89,11 @@ public final class ConversationStore {
 
   private final Pool pool;
   private final ChatCache chatCache = new ChatCache(CACHED_CHATS);
-  private final GroupCommit messageInserts;
+  private final BatchedStatement messageInserts;
 
   public ConversationStore(Pool pool) {
     this.pool = pool;
-    this.messageInserts = new GroupCommit(pool.preparedQuery(INSERT_MESSAGE), MAX_BATCH, MAX_BATCHES_IN_FLIGHT);
+    this.messageInserts = new BatchedStatement(pool.preparedQuery(INSERT_MESSAGE), MAX_BATCH, MAX_BATCHES_IN_FLIGHT);
   }
 
   // ---- chats ----------------------------------------------------------------------------------------
@@ -268,7 +269,7 @@ public final class ConversationStore {
    * Stores a message, taking the conversation's next sequence in the same statement (the row lock orders
    * concurrent senders). A {@code clientMsgId} the sender used before stores nothing and returns the first
    * message, marked duplicate. Committed when the future succeeds: concurrent inserts share a commit
-   * ({@link GroupCommit}).
+   * ({@link BatchedStatement}).
    */
   public Future<StoredMessage> insert(Conversation conv, String sender, String content, String clientMsgId) {
     return messageInserts.execute(conv.id(), Tuple.of(conv.id(), sender, content, clientMsgId))

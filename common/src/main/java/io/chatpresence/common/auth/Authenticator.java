@@ -1,5 +1,6 @@
 package io.chatpresence.common.auth;
 
+import io.chatpresence.common.db.BatchedStatement;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -11,12 +12,17 @@ public final class Authenticator {
     "SELECT EXISTS (SELECT 1 FROM users WHERE username = $1) AS user_exists, "
       + "EXISTS (SELECT 1 FROM revoked_tokens WHERE jti = $2) AS revoked";
 
-  private final Tokens tokens;
-  private final Pool pool;
+  /** Checks per batch and batches out at once: sockets connecting together share round trips. */
+  private static final int MAX_BATCH = 128;
+  private static final int MAX_BATCHES_IN_FLIGHT = 2;
 
+  private final Tokens tokens;
+  private final BatchedStatement check;
+
+  /** One per verticle instance: the checks are batched on its event loop. */
   public Authenticator(Tokens tokens, Pool pool) {
     this.tokens = tokens;
-    this.pool = pool;
+    this.check = new BatchedStatement(pool.preparedQuery(CHECK_SQL), MAX_BATCH, MAX_BATCHES_IN_FLIGHT);
   }
 
   public Tokens tokens() {
@@ -27,7 +33,7 @@ public final class Authenticator {
   public Future<Claims> authenticate(String token) {
     return tokens.verify(token)
       .recover(e -> Future.failedFuture(new AuthFailure("invalid or expired token")))
-      .compose(claims -> pool.preparedQuery(CHECK_SQL).execute(Tuple.of(claims.username(), claims.jti()))
+      .compose(claims -> check.execute(0, Tuple.of(claims.username(), claims.jti()))
         .compose(rows -> {
           Row row = rows.iterator().next();
           if (!row.getBoolean("user_exists")) {

@@ -1,4 +1,4 @@
-package io.chatpresence.chat.store;
+package io.chatpresence.common.db;
 
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -14,18 +14,19 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * Group commit for one statement. Executions that arrive while earlier ones are committing wait, and go
- * together as one pipelined batch, which PostgreSQL runs as one implicit transaction (a single Sync): one
- * commit and one WAL flush for many rows. With fewer than {@code maxInFlight} batches out, an execution
- * goes at once, so a quiet server waits for nothing. Each future still completes only after its commit.
+ * One prepared statement run often, by many sockets at once. Executions that arrive while earlier ones are
+ * out wait, and go together as one pipelined batch (Bind/Execute each, one Sync), which PostgreSQL runs as one
+ * implicit transaction: one round trip and one pool connection for many executions, and for writes one commit
+ * and one WAL flush (group commit). With fewer than {@code maxInFlight} batches out, an execution goes at once,
+ * so a quiet server waits for nothing. Each future completes only after its batch committed.
  * <p>
- * Rows of a batch are sent ordered by {@code lockKey} (stably, so one key keeps its arrival order): every
- * batch takes its row locks in the same order and two batches cannot deadlock. A batch the database refused
- * (a {@link PgException}: it rolled back) is retried one execution at a time, so one bad row fails alone;
- * any other failure (the connection lost, maybe after the commit) fails the whole batch and is not retried,
- * so nothing is stored twice behind the client's back. Touched only on its verticle's event loop.
+ * A batch is sent ordered by {@code lockKey} (stably, so one key keeps its arrival order): batches that write
+ * take their row locks in the same order and cannot deadlock (reads pass 0). A batch the database refused (a
+ * {@link PgException}: it rolled back) is retried one execution at a time, so one bad row fails alone; any
+ * other failure (the connection lost, maybe after the commit) fails the whole batch and is not retried, so
+ * nothing is stored twice behind the client's back. Touched only on its verticle's event loop.
  */
-final class GroupCommit {
+public final class BatchedStatement {
   private final PreparedQuery<RowSet<Row>> statement;
   private final int maxBatch;
   private final int maxInFlight;
@@ -35,14 +36,14 @@ final class GroupCommit {
   private record Pending(long lockKey, Tuple params, Promise<RowSet<Row>> done) {
   }
 
-  GroupCommit(PreparedQuery<RowSet<Row>> statement, int maxBatch, int maxInFlight) {
+  public BatchedStatement(PreparedQuery<RowSet<Row>> statement, int maxBatch, int maxInFlight) {
     this.statement = statement;
     this.maxBatch = maxBatch;
     this.maxInFlight = maxInFlight;
   }
 
   /** Runs the statement with {@code params}; completes with its rows once committed. */
-  Future<RowSet<Row>> execute(long lockKey, Tuple params) {
+  public Future<RowSet<Row>> execute(long lockKey, Tuple params) {
     Promise<RowSet<Row>> done = Promise.promise();
     waiting.add(new Pending(lockKey, params, done));
     flush();
