@@ -26,12 +26,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * {@code bin/bench <connections|direct|fanout|history|all> [--quick]}: runs the product in this JVM (its own
+ * {@code bin/bench <connections|direct|cluster|fanout|history|all> [--quick]}: runs the product in this JVM (its own
  * Vert.x, embedded PostgreSQL with fsync on) and drives it with {@link Gen}; prints progress, writes
  * bench/results/&lt;scenario&gt;.json and .md (and direct-latency.png).
  */
 public final class Bench {
-  static final List<String> SCENARIOS = List.of("connections", "direct", "fanout", "history");
+  static final List<String> SCENARIOS = List.of("connections", "direct", "cluster", "fanout", "history");
   private static final HttpClient HTTP = HttpClient.newHttpClient();
   private static final String RUN = Long.toString(System.currentTimeMillis() % 10_000_000, 36);
   private static final AtomicInteger STEPS = new AtomicInteger();
@@ -93,7 +93,7 @@ public final class Bench {
       if (!overrides.isEmpty()) {
         System.out.println("  server settings: " + overrides.encode());
       }
-      try (BenchServer server = BenchServer.start(overrides);
+      try (BenchServer server = BenchServer.start(overrides, "cluster".equals(s) ? 2 : 1);
            Gen gen = new Gen(Math.max(1, Runtime.getRuntime().availableProcessors()))) {
         Bench bench = new Bench(sizes, server, gen);
         JsonObject result = new JsonObject()
@@ -105,6 +105,7 @@ public final class Bench {
         switch (s) {
           case "connections" -> result.put("result", bench.connections());
           case "direct" -> result.put("result", bench.direct());
+          case "cluster" -> result.put("result", bench.cluster());
           case "fanout" -> result.put("result", bench.fanout());
           case "history" -> result.put("result", bench.history());
           default -> throw new IllegalStateException(s);
@@ -236,6 +237,36 @@ public final class Bench {
   // ---- direct (and the relay baseline) -------------------------------------------------------------
 
   private JsonObject direct() {
+    return pairSweeps(sizes.directRates(), Boolean.parseBoolean(System.getProperty("bench.relay", "true")),
+      List.of(new Leg("product", "product", target.chatPort(), target.chatPort())));
+  }
+
+  /**
+   * {@code direct} on two clustered nodes: every pair's sender on node A and recipient on node B, so every
+   * delivery crosses the event bus between them; then the same pairs with both ends on node A, for reference
+   * (the relay only with -Dbench.relay=true: {@code direct} already relates one node to it).
+   */
+  private JsonObject cluster() {
+    int a = server.nodes.get(0).chatPort();
+    int b = server.nodes.get(1).chatPort();
+    JsonObject r = pairSweeps(sizes.clusterRates(), Boolean.getBoolean("bench.relay"),
+      List.of(new Leg("acrossNodes", "across nodes", a, b), new Leg("oneNode", "one node", a, a)));
+    double oneNode = r.getDouble("oneNodeMaxDeliveredPerSecond");
+    r.put("nodes", server.nodes.size())
+      .put("ratioToOneNode", oneNode > 0 ? r.getDouble("acrossNodesMaxDeliveredPerSecond") / oneNode : 0);
+    System.out.printf("  across nodes / one node: %.2f%n", r.getDouble("ratioToOneNode"));
+    return r;
+  }
+
+  /** A sweep of 1:1 pairs whose senders connect to {@code senderPort} and recipients to {@code recipientPort}. */
+  record Leg(String key, String label, int senderPort, int recipientPort) {
+  }
+
+  /**
+   * The bare relay's sweep (when {@code withRelay}), then each leg's on the same users, one after another
+   * (each leg's sockets closed before the next); the ratio to the relay is the first leg's.
+   */
+  private JsonObject pairSweeps(List<Integer> rates, boolean withRelay, List<Leg> legs) {
     int pairs = sizes.directPairs();
     List<String> names = new ArrayList<>();
     List<String> tokens = new ArrayList<>();
@@ -244,27 +275,30 @@ public final class Bench {
       names.add(name);
       tokens.add(register(name));
     }
-    List<Gen.Spec> product = new ArrayList<>();
-    List<Gen.Spec> relay = new ArrayList<>();
-    for (int i = 0; i < 2 * pairs; i++) {
-      int shard = (i / 2) % gen.shards.size();
-      product.add(new Gen.Spec(shard, target.chatPort(), names.get(i), tokens.get(i)));
-      relay.add(new Gen.Spec(shard, server.relayPort, names.get(i), names.get(i)));
+    JsonObject r = new JsonObject().put("pairs", pairs);
+    List<Leg> all = new ArrayList<>(legs);
+    if (withRelay) {
+      all.add(0, new Leg("relay", "relay", server.relayPort, server.relayPort));
+    } else {
+      r.put("relay", new JsonArray()).put("relayMaxDeliveredPerSecond", 0.0);
     }
-    JsonArray relaySteps = Boolean.parseBoolean(System.getProperty("bench.relay", "true"))
-      ? sweep("relay", gen.connectAll(relay, 200, "relay sockets")) : new JsonArray();
-    JsonArray productSteps = sweep("product", gen.connectAll(product, 200, "chat sockets"));
-    double relayMax = maxDelivered(relaySteps);
-    double productMax = maxDelivered(productSteps);
-    JsonObject r = new JsonObject()
-      .put("pairs", pairs)
-      .put("product", productSteps)
-      .put("relay", relaySteps)
-      .put("productMaxDeliveredPerSecond", productMax)
-      .put("relayMaxDeliveredPerSecond", relayMax)
-      .put("ratioToRelay", relayMax > 0 ? productMax / relayMax : 0);
-    System.out.printf("  product max %,.0f msg/s, relay max %,.0f msg/s, ratio %.2f%n", productMax, relayMax,
-      r.getDouble("ratioToRelay"));
+    for (Leg leg : all) {
+      boolean relay = "relay".equals(leg.key());
+      List<Gen.Spec> specs = new ArrayList<>();
+      for (int i = 0; i < 2 * pairs; i++) {
+        specs.add(new Gen.Spec((i / 2) % gen.shards.size(), i % 2 == 0 ? leg.senderPort() : leg.recipientPort(),
+          names.get(i), relay ? names.get(i) : tokens.get(i)));
+      }
+      List<Gen.Sock> socks = gen.connectAll(specs, 200, leg.label() + " sockets");
+      JsonArray steps = sweep(leg.label(), socks, rates);
+      gen.closeAll(socks);
+      r.put(leg.key(), steps).put(leg.key() + "MaxDeliveredPerSecond", maxDelivered(steps));
+    }
+    String first = legs.get(0).key();
+    double relayMax = r.getDouble("relayMaxDeliveredPerSecond");
+    r.put("ratioToRelay", relayMax > 0 ? r.getDouble(first + "MaxDeliveredPerSecond") / relayMax : 0);
+    System.out.printf("  %s max %,.0f msg/s%s%n", legs.get(0).label(), r.getDouble(first + "MaxDeliveredPerSecond"),
+      withRelay ? String.format(", relay max %,.0f msg/s, ratio %.2f", relayMax, r.getDouble("ratioToRelay")) : "");
     return r;
   }
 
@@ -277,7 +311,7 @@ public final class Bench {
   }
 
   /** Offers each rate in turn to the pairs (even index sends to the odd one after it); stops once saturated. */
-  private JsonArray sweep(String label, List<Gen.Sock> socks) {
+  private JsonArray sweep(String label, List<Gen.Sock> socks, List<Integer> sizeRates) {
     int shards = gen.shards.size();
     List<List<Gen.Sock[]>> byShard = new ArrayList<>();
     for (int i = 0; i < shards; i++) {
@@ -288,9 +322,9 @@ public final class Bench {
     }
     JsonArray steps = new JsonArray();
     // warm-up, not recorded: JIT, pools, the pairs' chats created
-    runDirectStep(label, byShard, socks, sizes.directRates().get(0), sizes.warmupSeconds(), 1);
+    runDirectStep(label, byShard, socks, sizeRates.get(0), sizes.warmupSeconds(), 1);
     String only = System.getProperty("bench.rates");
-    List<Integer> rates = only == null ? sizes.directRates()
+    List<Integer> rates = only == null ? sizeRates
       : java.util.Arrays.stream(only.split(",")).map(String::trim).map(Integer::valueOf).toList();
     for (int rate : rates) {
       JsonObject figures = runDirectStep(label, byShard, socks, rate, sizes.warmupSeconds(), sizes.stepSeconds());
