@@ -1,8 +1,8 @@
 package io.chatpresence.bench;
 
-import io.chatpresence.chat.ChatVerticle;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
+import io.chatpresence.chat.ChatVerticle;
 import io.chatpresence.common.auth.Tokens;
 import io.chatpresence.common.cluster.ClusterSupport;
 import io.chatpresence.common.config.ConfigKeys;
@@ -86,7 +86,8 @@ final class BenchServer implements AutoCloseable {
       }
       // one cluster of them all, not separate ones (across-node deliveries would then never arrive)
       Bench.waitFor(() -> nodeCount == 1
-        || ((VertxInternal) nodes.get(0).vertx()).clusterManager().getNodes().size() == nodeCount, 30, "cluster of " + nodeCount);
+        || ((VertxInternal) nodes.get(0).vertx()).clusterManager().getNodes().size() == nodeCount,
+        30, "cluster of " + nodeCount);
     } catch (RuntimeException e) {
       nodes.forEach(n -> Bench.await(n.vertx().close()));
       db.close();
@@ -109,19 +110,9 @@ final class BenchServer implements AutoCloseable {
     if (clusterName == null) {
       vertx = Vertx.vertx(options);
     } else {
-      // the project's loopback config (conf/cluster.xml): TCP-IP on 127.0.0.1, no multicast, no auto-detection
-      Config hazelcast = ClusterSupport.hazelcastConfig(clusterName);
-      JoinConfig join = hazelcast.getNetworkConfig().getJoin();
-      if (join.getMulticastConfig().isEnabled() || join.getAutoDetectionConfig().isEnabled()
-        || !join.getTcpIpConfig().isEnabled() || !List.of("127.0.0.1").equals(join.getTcpIpConfig().getMembers())
-        || !hazelcast.getNetworkConfig().getInterfaces().isEnabled()
-        || !List.of("127.0.0.1").equals(List.copyOf(hazelcast.getNetworkConfig().getInterfaces().getInterfaces()))
-        || !"false".equals(hazelcast.getProperty("hazelcast.socket.bind.any"))) {
-        throw new IllegalStateException("the Hazelcast config is not the loopback one (conf/cluster.xml): " + join);
-      }
       vertx = Bench.await(Vertx.builder()
         .with(options.setEventBusOptions(new EventBusOptions().setHost("127.0.0.1")))
-        .withClusterManager(new HazelcastClusterManager(hazelcast))
+        .withClusterManager(new HazelcastClusterManager(loopbackConfig(clusterName)))
         .buildClustered());
     }
     JsonObject config = ConfigKeys.defaults()
@@ -140,6 +131,24 @@ final class BenchServer implements AutoCloseable {
       .compose(id -> vertx.deployVerticle(PresenceVerticle.class, deployment))
       .onFailure(e -> vertx.close()));
     return new Node(vertx, config);
+  }
+
+  /**
+   * The project's Hazelcast config (conf/cluster.xml, as the launcher loads it) under the given cluster name;
+   * refuses to run unless it is loopback only: TCP-IP on 127.0.0.1, no multicast, no auto-detection, no bind-any.
+   */
+  private static Config loopbackConfig(String clusterName) {
+    Config hazelcast = ClusterSupport.hazelcastConfig(clusterName);
+    JoinConfig join = hazelcast.getNetworkConfig().getJoin();
+    List<String> loopback = List.of("127.0.0.1");
+    if (join.getMulticastConfig().isEnabled() || join.getAutoDetectionConfig().isEnabled()
+      || !join.getTcpIpConfig().isEnabled() || !loopback.equals(join.getTcpIpConfig().getMembers())
+      || !hazelcast.getNetworkConfig().getInterfaces().isEnabled()
+      || !loopback.equals(List.copyOf(hazelcast.getNetworkConfig().getInterfaces().getInterfaces()))
+      || !"false".equals(hazelcast.getProperty("hazelcast.socket.bind.any"))) {
+      throw new IllegalStateException("the Hazelcast config is not the loopback one (conf/cluster.xml): " + join);
+    }
+    return hazelcast;
   }
 
   static int freePort() {
