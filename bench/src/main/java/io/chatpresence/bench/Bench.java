@@ -263,36 +263,32 @@ public final class Bench {
   }
 
   /**
-   * The bare relay's sweep (when {@code withRelay}), then each leg's on the same users, one after another
-   * (each leg's sockets closed before the next); the ratio to the relay is the first leg's.
+   * The bare relay (when {@code withRelay}) and each leg, each on pairs of its own users, all connected at
+   * once and swept together (see {@link #sweep}); the ratio to the relay is the first leg's.
    */
   private JsonObject pairSweeps(List<Integer> rates, boolean withRelay, List<Leg> legs) {
     int pairs = sizes.directPairs();
-    List<String> names = new ArrayList<>();
-    List<String> tokens = new ArrayList<>();
-    for (int i = 0; i < 2 * pairs; i++) {
-      String name = "d" + RUN + "_" + i;
-      names.add(name);
-      tokens.add(register(name));
-    }
-    JsonObject r = new JsonObject().put("pairs", pairs);
     List<Leg> all = new ArrayList<>(legs);
     if (withRelay) {
       all.add(0, new Leg("relay", "relay", server.relayPort, server.relayPort));
-    } else {
-      r.put("relay", new JsonArray()).put("relayMaxDeliveredPerSecond", 0.0);
     }
+    List<List<Gen.Sock>> socks = new ArrayList<>();
     for (Leg leg : all) {
       boolean relay = "relay".equals(leg.key());
       List<Gen.Spec> specs = new ArrayList<>();
       for (int i = 0; i < 2 * pairs; i++) {
+        String name = "d" + RUN + "_" + socks.size() + "_" + i;
         specs.add(new Gen.Spec((i / 2) % gen.shards.size(), i % 2 == 0 ? leg.senderPort() : leg.recipientPort(),
-          names.get(i), relay ? names.get(i) : tokens.get(i)));
+          name, relay ? name : register(name)));
       }
-      List<Gen.Sock> socks = gen.connectAll(specs, 200, leg.label() + " sockets");
-      JsonArray steps = sweep(leg.label(), socks, rates);
-      gen.closeAll(socks);
-      r.put(leg.key(), steps).put(leg.key() + "MaxDeliveredPerSecond", maxDelivered(steps));
+      socks.add(gen.connectAll(specs, 200, leg.label() + " sockets"));
+    }
+    List<JsonArray> steps = sweep(all, socks, rates);
+    JsonObject r = new JsonObject().put("pairs", pairs)
+      .put("relay", new JsonArray()).put("relayMaxDeliveredPerSecond", 0.0);
+    for (int i = 0; i < all.size(); i++) {
+      gen.closeAll(socks.get(i));
+      r.put(all.get(i).key(), steps.get(i)).put(all.get(i).key() + "MaxDeliveredPerSecond", maxDelivered(steps.get(i)));
     }
     String first = legs.get(0).key();
     double relayMax = r.getDouble("relayMaxDeliveredPerSecond");
@@ -310,39 +306,55 @@ public final class Bench {
     return max;
   }
 
-  /** Offers each rate in turn to the pairs (even index sends to the odd one after it); stops once saturated. */
-  private JsonArray sweep(String label, List<Gen.Sock> socks, List<Integer> sizeRates) {
+  /**
+   * Offers each rate in turn to each leg's pairs (even index sends to the odd one after it), the legs one after
+   * another at each rate, so that they meet the same conditions on a shared machine; a leg stops once saturated.
+   */
+  private List<JsonArray> sweep(List<Leg> legs, List<List<Gen.Sock>> socks, List<Integer> sizeRates) {
     int shards = gen.shards.size();
-    List<List<Gen.Sock[]>> byShard = new ArrayList<>();
-    for (int i = 0; i < shards; i++) {
-      byShard.add(new ArrayList<>());
+    List<List<List<Gen.Sock[]>>> byShard = new ArrayList<>();
+    List<JsonArray> steps = new ArrayList<>();
+    for (int l = 0; l < legs.size(); l++) {
+      List<List<Gen.Sock[]>> mine = new ArrayList<>();
+      for (int i = 0; i < shards; i++) {
+        mine.add(new ArrayList<>());
+      }
+      List<Gen.Sock> legSocks = socks.get(l);
+      for (int i = 0; i + 1 < legSocks.size(); i += 2) {
+        mine.get(legSocks.get(i).shard).add(new Gen.Sock[]{legSocks.get(i), legSocks.get(i + 1)});
+      }
+      byShard.add(mine);
+      steps.add(new JsonArray());
+      // warm-up, not recorded: JIT, pools, the pairs' chats created
+      runDirectStep(mine, legSocks, sizeRates.get(0), sizes.warmupSeconds(), 1);
     }
-    for (int i = 0; i + 1 < socks.size(); i += 2) {
-      byShard.get(socks.get(i).shard).add(new Gen.Sock[]{socks.get(i), socks.get(i + 1)});
-    }
-    JsonArray steps = new JsonArray();
-    // warm-up, not recorded: JIT, pools, the pairs' chats created
-    runDirectStep(label, byShard, socks, sizeRates.get(0), sizes.warmupSeconds(), 1);
     String only = System.getProperty("bench.rates");
     List<Integer> rates = only == null ? sizeRates
       : java.util.Arrays.stream(only.split(",")).map(String::trim).map(Integer::valueOf).toList();
+    boolean[] saturated = new boolean[legs.size()];
     for (int rate : rates) {
-      JsonObject figures = runDirectStep(label, byShard, socks, rate, sizes.warmupSeconds(), sizes.stepSeconds());
-      boolean drained = figures.getBoolean("allArrived");
-      System.out.printf("  %s offered %,d msg/s: delivered %,.0f msg/s, p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms%s%n",
-        label, rate, figures.getDouble("deliveredPerSecond"), figures.getDouble("p50Ms"),
-        figures.getDouble("p99Ms"), figures.getDouble("p999Ms"), drained ? "" : " (not all arrived)");
-      steps.add(figures);
-      if (!drained || figures.getDouble("deliveredPerSecond") < 0.9 * rate) {
-        System.out.println("  " + label + " saturated: the sweep stops here");
-        break;
+      for (int l = 0; l < legs.size(); l++) {
+        if (saturated[l]) {
+          continue;
+        }
+        String label = legs.get(l).label();
+        JsonObject figures = runDirectStep(byShard.get(l), socks.get(l), rate, sizes.warmupSeconds(), sizes.stepSeconds());
+        boolean drained = figures.getBoolean("allArrived");
+        System.out.printf("  %s offered %,d msg/s: delivered %,.0f msg/s, p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms%s%n",
+          label, rate, figures.getDouble("deliveredPerSecond"), figures.getDouble("p50Ms"),
+          figures.getDouble("p99Ms"), figures.getDouble("p999Ms"), drained ? "" : " (not all arrived)");
+        steps.get(l).add(figures);
+        if (!drained || figures.getDouble("deliveredPerSecond") < 0.9 * rate) {
+          System.out.println("  " + label + " saturated: its sweep stops here");
+          saturated[l] = true;
+        }
       }
     }
     return steps;
   }
 
-  private JsonObject runDirectStep(String label, List<List<Gen.Sock[]>> byShard, List<Gen.Sock> socks, int rate,
-                                   int warmupSeconds, int seconds) {
+  private JsonObject runDirectStep(List<List<Gen.Sock[]>> byShard, List<Gen.Sock> socks, int rate, int warmupSeconds,
+                                   int seconds) {
     int shards = gen.shards.size();
     Step step = newStep(warmupSeconds, seconds);
     for (Gen.Sock s : socks) {
