@@ -27,7 +27,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 /**
@@ -39,6 +41,7 @@ import java.util.stream.Stream;
  */
 final class BenchServer implements AutoCloseable {
   static final String SECRET = "bench-secret-0123456789-0123456789-abcdef";
+  private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
 
   final Vertx vertx;
   final EmbeddedDatabase db;
@@ -151,11 +154,19 @@ final class BenchServer implements AutoCloseable {
     return hazelcast;
   }
 
+  /**
+   * A port free right now and not handed out before in this JVM: the system may give the same free port twice
+   * in a row, and two servers of one Vert.x instance on one port share it (a chat socket would reach presence).
+   */
   static int freePort() {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
+    while (true) {
+      try (ServerSocket s = new ServerSocket(0)) {
+        if (HANDED_OUT.add(s.getLocalPort())) {
+          return s.getLocalPort();
+        }
+      } catch (IOException e) {
+        throw new IllegalStateException(e);
+      }
     }
   }
 
