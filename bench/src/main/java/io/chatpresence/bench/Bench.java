@@ -26,12 +26,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * {@code bin/bench <connections|direct|fanout|history|all> [--quick]}: runs the product in this JVM (its own
+ * {@code bin/bench <connections|direct|cluster|fanout|history|all> [--quick]}: runs the product in this JVM (its own
  * Vert.x, embedded PostgreSQL with fsync on) and drives it with {@link Gen}; prints progress, writes
  * bench/results/&lt;scenario&gt;.json and .md (and direct-latency.png).
  */
 public final class Bench {
-  static final List<String> SCENARIOS = List.of("connections", "direct", "fanout", "history");
+  static final List<String> SCENARIOS = List.of("connections", "direct", "cluster", "fanout", "history");
   private static final HttpClient HTTP = HttpClient.newHttpClient();
   private static final String RUN = Long.toString(System.currentTimeMillis() % 10_000_000, 36);
   private static final AtomicInteger STEPS = new AtomicInteger();
@@ -93,7 +93,7 @@ public final class Bench {
       if (!overrides.isEmpty()) {
         System.out.println("  server settings: " + overrides.encode());
       }
-      try (BenchServer server = BenchServer.start(overrides);
+      try (BenchServer server = BenchServer.start(overrides, "cluster".equals(s) ? 2 : 1);
            Gen gen = new Gen(Math.max(1, Runtime.getRuntime().availableProcessors()))) {
         Bench bench = new Bench(sizes, server, gen);
         JsonObject result = new JsonObject()
@@ -105,6 +105,7 @@ public final class Bench {
         switch (s) {
           case "connections" -> result.put("result", bench.connections());
           case "direct" -> result.put("result", bench.direct());
+          case "cluster" -> result.put("result", bench.cluster());
           case "fanout" -> result.put("result", bench.fanout());
           case "history" -> result.put("result", bench.history());
           default -> throw new IllegalStateException(s);
@@ -265,35 +266,64 @@ public final class Bench {
   // ---- direct (and the relay baseline) -------------------------------------------------------------
 
   private JsonObject direct() {
+    return pairSweeps(sizes.directRates(), Boolean.parseBoolean(System.getProperty("bench.relay", "true")),
+      List.of(new Leg("product", "product", target.chatPort(), target.chatPort())));
+  }
+
+  /**
+   * {@code direct} on two clustered nodes: every pair's sender on node A and recipient on node B, so every
+   * delivery crosses the event bus between them; then the same pairs with both ends on node A, for reference
+   * (the relay only with -Dbench.relay=true: {@code direct} already relates one node to it).
+   */
+  private JsonObject cluster() {
+    int a = server.nodes.get(0).chatPort();
+    int b = server.nodes.get(1).chatPort();
+    JsonObject r = pairSweeps(sizes.clusterRates(), Boolean.getBoolean("bench.relay"),
+      List.of(new Leg("acrossNodes", "across nodes", a, b), new Leg("oneNode", "one node", a, a)));
+    double oneNode = r.getDouble("oneNodeMaxDeliveredPerSecond");
+    r.put("nodes", server.nodes.size())
+      .put("ratioToOneNode", oneNode > 0 ? r.getDouble("acrossNodesMaxDeliveredPerSecond") / oneNode : 0);
+    System.out.printf("  across nodes / one node: %.2f%n", r.getDouble("ratioToOneNode"));
+    return r;
+  }
+
+  /** A sweep of 1:1 pairs whose senders connect to {@code senderPort} and recipients to {@code recipientPort}. */
+  record Leg(String key, String label, int senderPort, int recipientPort) {
+  }
+
+  /**
+   * The bare relay (when {@code withRelay}) and each leg, each on pairs of its own users, all connected at
+   * once and swept together (see {@link #sweep}); the ratio to the relay is the first leg's.
+   */
+  private JsonObject pairSweeps(List<Integer> rates, boolean withRelay, List<Leg> legs) {
     int pairs = sizes.directPairs();
-    List<String> names = new ArrayList<>();
-    List<String> tokens = new ArrayList<>();
-    for (int i = 0; i < 2 * pairs; i++) {
-      String name = "d" + RUN + "_" + i;
-      names.add(name);
-      tokens.add(register(name));
+    List<Leg> all = new ArrayList<>(legs);
+    if (withRelay) {
+      all.add(0, new Leg("relay", "relay", server.relayPort, server.relayPort));
     }
-    List<Gen.Spec> product = new ArrayList<>();
-    List<Gen.Spec> relay = new ArrayList<>();
-    for (int i = 0; i < 2 * pairs; i++) {
-      int shard = (i / 2) % gen.shards.size();
-      product.add(new Gen.Spec(shard, target.chatPort(), names.get(i), tokens.get(i)));
-      relay.add(new Gen.Spec(shard, server.relayPort, names.get(i), names.get(i)));
+    List<List<Gen.Sock>> socks = new ArrayList<>();
+    for (Leg leg : all) {
+      boolean relay = "relay".equals(leg.key());
+      List<Gen.Spec> specs = new ArrayList<>();
+      for (int i = 0; i < 2 * pairs; i++) {
+        String name = "d" + RUN + "_" + socks.size() + "_" + i;
+        specs.add(new Gen.Spec((i / 2) % gen.shards.size(), i % 2 == 0 ? leg.senderPort() : leg.recipientPort(),
+          name, relay ? name : register(name)));
+      }
+      socks.add(gen.connectAll(specs, 200, leg.label() + " sockets"));
     }
-    JsonArray relaySteps = Boolean.parseBoolean(System.getProperty("bench.relay", "true"))
-      ? sweep("relay", gen.connectAll(relay, 200, "relay sockets")) : new JsonArray();
-    JsonArray productSteps = sweep("product", gen.connectAll(product, 200, "chat sockets"));
-    double relayMax = maxDelivered(relaySteps);
-    double productMax = maxDelivered(productSteps);
-    JsonObject r = new JsonObject()
-      .put("pairs", pairs)
-      .put("product", productSteps)
-      .put("relay", relaySteps)
-      .put("productMaxDeliveredPerSecond", productMax)
-      .put("relayMaxDeliveredPerSecond", relayMax)
-      .put("ratioToRelay", relayMax > 0 ? productMax / relayMax : 0);
-    System.out.printf("  product max %,.0f msg/s, relay max %,.0f msg/s, ratio %.2f%n", productMax, relayMax,
-      r.getDouble("ratioToRelay"));
+    List<JsonArray> steps = sweep(all, socks, rates);
+    JsonObject r = new JsonObject().put("pairs", pairs)
+      .put("relay", new JsonArray()).put("relayMaxDeliveredPerSecond", 0.0);
+    for (int i = 0; i < all.size(); i++) {
+      gen.closeAll(socks.get(i));
+      r.put(all.get(i).key(), steps.get(i)).put(all.get(i).key() + "MaxDeliveredPerSecond", maxDelivered(steps.get(i)));
+    }
+    String first = legs.get(0).key();
+    double relayMax = r.getDouble("relayMaxDeliveredPerSecond");
+    r.put("ratioToRelay", relayMax > 0 ? r.getDouble(first + "MaxDeliveredPerSecond") / relayMax : 0);
+    System.out.printf("  %s max %,.0f msg/s%s%n", legs.get(0).label(), r.getDouble(first + "MaxDeliveredPerSecond"),
+      withRelay ? String.format(", relay max %,.0f msg/s, ratio %.2f", relayMax, r.getDouble("ratioToRelay")) : "");
     return r;
   }
 
@@ -305,39 +335,55 @@ public final class Bench {
     return max;
   }
 
-  /** Offers each rate in turn to the pairs (even index sends to the odd one after it); stops once saturated. */
-  private JsonArray sweep(String label, List<Gen.Sock> socks) {
+  /**
+   * Offers each rate in turn to each leg's pairs (even index sends to the odd one after it), the legs one after
+   * another at each rate, so that they meet the same conditions on a shared machine; a leg stops once saturated.
+   */
+  private List<JsonArray> sweep(List<Leg> legs, List<List<Gen.Sock>> socks, List<Integer> sizeRates) {
     int shards = gen.shards.size();
-    List<List<Gen.Sock[]>> byShard = new ArrayList<>();
-    for (int i = 0; i < shards; i++) {
-      byShard.add(new ArrayList<>());
+    List<List<List<Gen.Sock[]>>> byShard = new ArrayList<>();
+    List<JsonArray> steps = new ArrayList<>();
+    for (int l = 0; l < legs.size(); l++) {
+      List<List<Gen.Sock[]>> mine = new ArrayList<>();
+      for (int i = 0; i < shards; i++) {
+        mine.add(new ArrayList<>());
+      }
+      List<Gen.Sock> legSocks = socks.get(l);
+      for (int i = 0; i + 1 < legSocks.size(); i += 2) {
+        mine.get(legSocks.get(i).shard).add(new Gen.Sock[]{legSocks.get(i), legSocks.get(i + 1)});
+      }
+      byShard.add(mine);
+      steps.add(new JsonArray());
+      // warm-up, not recorded: JIT, pools, the pairs' chats created
+      runDirectStep(mine, legSocks, sizeRates.get(0), sizes.warmupSeconds(), 1);
     }
-    for (int i = 0; i + 1 < socks.size(); i += 2) {
-      byShard.get(socks.get(i).shard).add(new Gen.Sock[]{socks.get(i), socks.get(i + 1)});
-    }
-    JsonArray steps = new JsonArray();
-    // warm-up, not recorded: JIT, pools, the pairs' chats created
-    runDirectStep(label, byShard, socks, sizes.directRates().get(0), sizes.warmupSeconds(), 1);
     String only = System.getProperty("bench.rates");
-    List<Integer> rates = only == null ? sizes.directRates()
+    List<Integer> rates = only == null ? sizeRates
       : java.util.Arrays.stream(only.split(",")).map(String::trim).map(Integer::valueOf).toList();
+    boolean[] saturated = new boolean[legs.size()];
     for (int rate : rates) {
-      JsonObject figures = runDirectStep(label, byShard, socks, rate, sizes.warmupSeconds(), sizes.stepSeconds());
-      boolean drained = figures.getBoolean("allArrived");
-      System.out.printf("  %s offered %,d msg/s: delivered %,.0f msg/s, p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms%s%n",
-        label, rate, figures.getDouble("deliveredPerSecond"), figures.getDouble("p50Ms"),
-        figures.getDouble("p99Ms"), figures.getDouble("p999Ms"), drained ? "" : " (not all arrived)");
-      steps.add(figures);
-      if (!drained || figures.getDouble("deliveredPerSecond") < 0.9 * rate) {
-        System.out.println("  " + label + " saturated: the sweep stops here");
-        break;
+      for (int l = 0; l < legs.size(); l++) {
+        if (saturated[l]) {
+          continue;
+        }
+        String label = legs.get(l).label();
+        JsonObject figures = runDirectStep(byShard.get(l), socks.get(l), rate, sizes.warmupSeconds(), sizes.stepSeconds());
+        boolean drained = figures.getBoolean("allArrived");
+        System.out.printf("  %s offered %,d msg/s: delivered %,.0f msg/s, p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms%s%n",
+          label, rate, figures.getDouble("deliveredPerSecond"), figures.getDouble("p50Ms"),
+          figures.getDouble("p99Ms"), figures.getDouble("p999Ms"), drained ? "" : " (not all arrived)");
+        steps.get(l).add(figures);
+        if (!drained || figures.getDouble("deliveredPerSecond") < 0.9 * rate) {
+          System.out.println("  " + label + " saturated: its sweep stops here");
+          saturated[l] = true;
+        }
       }
     }
     return steps;
   }
 
-  private JsonObject runDirectStep(String label, List<List<Gen.Sock[]>> byShard, List<Gen.Sock> socks, int rate,
-                                   int warmupSeconds, int seconds) {
+  private JsonObject runDirectStep(List<List<Gen.Sock[]>> byShard, List<Gen.Sock> socks, int rate, int warmupSeconds,
+                                   int seconds) {
     int shards = gen.shards.size();
     Step step = newStep(warmupSeconds, seconds);
     for (Gen.Sock s : socks) {

@@ -1,7 +1,10 @@
 package io.chatpresence.bench;
 
+import com.hazelcast.config.Config;
+import com.hazelcast.config.JoinConfig;
 import io.chatpresence.chat.ChatVerticle;
 import io.chatpresence.common.auth.Tokens;
+import io.chatpresence.common.cluster.ClusterSupport;
 import io.chatpresence.common.config.ConfigKeys;
 import io.chatpresence.common.db.Database;
 import io.chatpresence.common.db.EmbeddedDatabase;
@@ -9,24 +12,36 @@ import io.chatpresence.presence.PresenceVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 /**
  * The product under test, in this JVM on its own Vert.x instance: embedded PostgreSQL (fsync on, as shipped),
- * the chat and presence verticles (what AllVerticle deploys), and the bare relay baseline.
+ * the chat and presence verticles (what AllVerticle deploys), and the bare relay baseline. With more than one
+ * node ({@code cluster}): as many clustered Vert.x instances (loopback Hazelcast, a cluster name of their own),
+ * each with chat and presence on ports of its own, all on the one database; the relay, {@link #sql} and
+ * {@link #tokens} live on the first, and the fields without a node are the first node's.
  */
 final class BenchServer implements AutoCloseable {
   static final String SECRET = "bench-secret-0123456789-0123456789-abcdef";
+  private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
 
   final Vertx vertx;
   final EmbeddedDatabase db;
@@ -36,13 +51,21 @@ final class BenchServer implements AutoCloseable {
   final int relayPort;
   final Pool sql;
   final Tokens tokens;
+  final List<Node> nodes;
   private final Path dir;
 
-  private BenchServer(Vertx vertx, EmbeddedDatabase db, JsonObject config, int relayPort, Pool sql, Tokens tokens,
-                      Path dir) {
-    this.vertx = vertx;
+  /** One Vert.x instance running the product. */
+  record Node(Vertx vertx, JsonObject config) {
+    int chatPort() {
+      return config.getInteger(ConfigKeys.CHAT_PORT);
+    }
+  }
+
+  private BenchServer(List<Node> nodes, EmbeddedDatabase db, int relayPort, Pool sql, Tokens tokens, Path dir) {
+    this.nodes = nodes;
+    this.vertx = nodes.get(0).vertx();
     this.db = db;
-    this.config = config;
+    this.config = nodes.get(0).config();
     this.chatPort = config.getInteger(ConfigKeys.CHAT_PORT);
     this.presencePort = config.getInteger(ConfigKeys.PRESENCE_PORT);
     this.relayPort = relayPort;
@@ -52,9 +75,49 @@ final class BenchServer implements AutoCloseable {
   }
 
   static BenchServer start(JsonObject overrides) throws IOException {
+    return start(overrides, 1);
+  }
+
+  static BenchServer start(JsonObject overrides, int nodeCount) throws IOException {
     Path dir = Files.createTempDirectory("chat-bench");
     EmbeddedDatabase db = EmbeddedDatabase.start(dir.resolve("pg"), 0);
-    Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(Boolean.parseBoolean(System.getProperty("bench.native", "true"))));
+    String clusterName = "chat-bench-" + UUID.randomUUID();
+    List<Node> nodes = new ArrayList<>();
+    try {
+      for (int i = 0; i < nodeCount; i++) {
+        nodes.add(node(nodeCount == 1 ? null : clusterName, db, dir, overrides));
+      }
+      // one cluster of them all, not separate ones (across-node deliveries would then never arrive)
+      Bench.waitFor(() -> nodeCount == 1
+        || ((VertxInternal) nodes.get(0).vertx()).clusterManager().getNodes().size() == nodeCount,
+        30, "cluster of " + nodeCount);
+    } catch (RuntimeException e) {
+      nodes.forEach(n -> Bench.await(n.vertx().close()));
+      db.close();
+      throw e;
+    }
+    Vertx vertx = nodes.get(0).vertx();
+    int relayPort = freePort();
+    Bench.await(vertx.deployVerticle(new Relay(relayPort)));
+    Pool sql = PgBuilder.pool().with(new PoolOptions().setMaxSize(4))
+      .connectingTo(Database.connectOptions(db.url())).using(vertx).build();
+    Tokens tokens = Bench.await(Tokens.create(vertx, nodes.get(0).config()));
+    return new BenchServer(List.copyOf(nodes), db, relayPort, sql, tokens, dir);
+  }
+
+  /** A Vert.x instance (clustered when {@code clusterName} is given) with chat and presence deployed. */
+  private static Node node(String clusterName, EmbeddedDatabase db, Path dir, JsonObject overrides) {
+    VertxOptions options = new VertxOptions()
+      .setPreferNativeTransport(Boolean.parseBoolean(System.getProperty("bench.native", "true")));
+    Vertx vertx;
+    if (clusterName == null) {
+      vertx = Vertx.vertx(options);
+    } else {
+      vertx = Bench.await(Vertx.builder()
+        .with(options.setEventBusOptions(new EventBusOptions().setHost("127.0.0.1")))
+        .withClusterManager(new HazelcastClusterManager(loopbackConfig(clusterName)))
+        .buildClustered());
+    }
     JsonObject config = ConfigKeys.defaults()
       .put(ConfigKeys.PG_URL, db.url())
       .put(ConfigKeys.CHAT_PORT, freePort())
@@ -66,23 +129,45 @@ final class BenchServer implements AutoCloseable {
       .put(ConfigKeys.AUTH_TIMEOUT_MS, 60_000L)
       .put(ConfigKeys.DATA_DIR, dir.resolve("data").toString())
       .mergeIn(overrides);
-    DeploymentOptions options = new DeploymentOptions().setConfig(config);
+    DeploymentOptions deployment = new DeploymentOptions().setConfig(config);
     Bench.await(vertx.deployVerticle(ChatVerticle.class,
-        new DeploymentOptions(options).setInstances(Integer.getInteger("bench.chatInstances", 1)))
-      .compose(id -> vertx.deployVerticle(PresenceVerticle.class, options)));
-    int relayPort = freePort();
-    Bench.await(vertx.deployVerticle(new Relay(relayPort)));
-    Pool sql = PgBuilder.pool().with(new PoolOptions().setMaxSize(4))
-      .connectingTo(Database.connectOptions(db.url())).using(vertx).build();
-    Tokens tokens = Bench.await(Tokens.create(vertx, config));
-    return new BenchServer(vertx, db, config, relayPort, sql, tokens, dir);
+        new DeploymentOptions(deployment).setInstances(Integer.getInteger("bench.chatInstances", 1)))
+      .compose(id -> vertx.deployVerticle(PresenceVerticle.class, deployment))
+      .onFailure(e -> vertx.close()));
+    return new Node(vertx, config);
   }
 
+  /**
+   * The project's Hazelcast config (conf/cluster.xml, as the launcher loads it) under the given cluster name;
+   * refuses to run unless it is loopback only: TCP-IP on 127.0.0.1, no multicast, no auto-detection, no bind-any.
+   */
+  private static Config loopbackConfig(String clusterName) {
+    Config hazelcast = ClusterSupport.hazelcastConfig(clusterName);
+    JoinConfig join = hazelcast.getNetworkConfig().getJoin();
+    List<String> loopback = List.of("127.0.0.1");
+    if (join.getMulticastConfig().isEnabled() || join.getAutoDetectionConfig().isEnabled()
+      || !join.getTcpIpConfig().isEnabled() || !loopback.equals(join.getTcpIpConfig().getMembers())
+      || !hazelcast.getNetworkConfig().getInterfaces().isEnabled()
+      || !loopback.equals(List.copyOf(hazelcast.getNetworkConfig().getInterfaces().getInterfaces()))
+      || !"false".equals(hazelcast.getProperty("hazelcast.socket.bind.any"))) {
+      throw new IllegalStateException("the Hazelcast config is not the loopback one (conf/cluster.xml): " + join);
+    }
+    return hazelcast;
+  }
+
+  /**
+   * A port free right now and not handed out before in this JVM: the system may give the same free port twice
+   * in a row, and two servers of one Vert.x instance on one port share it (a chat socket would reach presence).
+   */
   static int freePort() {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
+    while (true) {
+      try (ServerSocket s = new ServerSocket(0)) {
+        if (HANDED_OUT.add(s.getLocalPort())) {
+          return s.getLocalPort();
+        }
+      } catch (IOException e) {
+        throw new IllegalStateException(e);
+      }
     }
   }
 
@@ -90,7 +175,10 @@ final class BenchServer implements AutoCloseable {
   public void close() {
     try {
       Bench.await(sql.close());
-      Bench.await(vertx.close());
+      // the last node first; a clustered node leaves its cluster as it closes
+      for (int i = nodes.size() - 1; i >= 0; i--) {
+        Bench.await(nodes.get(i).vertx().close());
+      }
     } catch (RuntimeException e) {
       System.err.println("closing the server: " + e);
     }

@@ -26,6 +26,7 @@ final class Report {
       .put("connectionUsers", s.connectionUsers())
       .put("directPairs", s.directPairs()).put("directRates", new JsonArray(List.copyOf(s.directRates())))
       .put("stepSeconds", s.stepSeconds()).put("warmupSeconds", s.warmupSeconds())
+      .put("clusterRates", new JsonArray(List.copyOf(s.clusterRates())))
       .put("fanoutGroups", new JsonArray(List.copyOf(s.fanoutGroups())))
       .put("fanoutLightDeliveriesPerSecond", s.fanoutLightDeliveriesPerSecond()).put("fanoutDeliveriesPerSecond", s.fanoutDeliveriesPerSecond()).put("fanoutSeconds", s.fanoutSeconds())
       .put("historyMessages", s.historyMessages()).put("historyRate", s.historyRate())
@@ -67,16 +68,27 @@ final class Report {
       .append("- machine: ").append(result.getJsonObject("machine").encode()).append("\n\n");
     JsonObject r = result.getJsonObject("result");
     switch (scenario) {
-      case "direct" -> {
+      case "direct", "cluster" -> {
         md.append("| server | offered msg/s | delivered msg/s | p50 ms | p99 ms | p99.9 ms | max ms | all arrived |\n")
           .append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
-        rows(md, "product", r.getJsonArray("product"));
-        rows(md, "relay", r.getJsonArray("relay"));
-        md.append(String.format("%nProduct best %,.0f msg/s, relay best %,.0f msg/s: ratio %.2f.%n%n"
-            + "![latency against offered rate](direct-latency.png)%n",
-          r.getDouble("productMaxDeliveredPerSecond"), r.getDouble("relayMaxDeliveredPerSecond"),
-          r.getDouble("ratioToRelay")));
-        chart(r, out.resolve("direct-latency.png"));
+        // the sweeps of Bench.pairSweeps: product (direct), across nodes and one node (cluster), the relay
+        for (String[] leg : new String[][]{{"product", "product"}, {"acrossNodes", "across nodes"},
+          {"oneNode", "one node"}, {"relay", "relay"}}) {
+          if (r.containsKey(leg[0])) {
+            rows(md, leg[1], r.getJsonArray(leg[0]));
+          }
+        }
+        if ("cluster".equals(scenario)) {
+          md.append(String.format("%nAcross nodes best %,.0f msg/s, one node best %,.0f msg/s: ratio %.2f.%n",
+            r.getDouble("acrossNodesMaxDeliveredPerSecond"), r.getDouble("oneNodeMaxDeliveredPerSecond"),
+            r.getDouble("ratioToOneNode")));
+        } else {
+          md.append(String.format("%nProduct best %,.0f msg/s, relay best %,.0f msg/s: ratio %.2f.%n%n"
+              + "![latency against offered rate](direct-latency.png)%n",
+            r.getDouble("productMaxDeliveredPerSecond"), r.getDouble("relayMaxDeliveredPerSecond"),
+            r.getDouble("ratioToRelay")));
+          chart(r, out.resolve("direct-latency.png"));
+        }
       }
       case "fanout" -> {
         md.append("| group | online recipients | msg/s | offered deliveries/s | delivered/s | delivery p50 ms | delivery p99 ms "

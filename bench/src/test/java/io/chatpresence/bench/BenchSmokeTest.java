@@ -38,6 +38,15 @@ class BenchSmokeTest {
     assertTrue(direct.getDouble("ratioToRelay") > 0);
     assertTrue(Files.size(out.resolve("direct-latency.png")) > 0);
 
+    JsonObject cluster = all.getJsonObject("cluster").getJsonObject("result");
+    assertEquals(2, cluster.getInteger("nodes"));
+    for (String server : new String[]{"acrossNodes", "oneNode"}) {
+      JsonObject first = cluster.getJsonArray(server).getJsonObject(0);
+      assertTrue(first.getLong("receivedOfWindow") > 0, server + " delivered nothing");
+      assertTrue(first.getDouble("p99Ms") > 0, server);
+    }
+    assertTrue(cluster.getDouble("ratioToOneNode") > 0);
+
     JsonArray groups = all.getJsonObject("fanout").getJsonObject("result").getJsonArray("groups");
     assertEquals(2 * Sizes.quick().fanoutGroups().size(), groups.size()); // a light and a full load each
     assertTrue(groups.getJsonObject(0).getLong("messagesReachingAll") > 0);
