@@ -52,6 +52,8 @@ final class PresenceTracker {
    * the online time is epoch milliseconds, formatted when asked.
    */
   private static final class User {
+    /** The name, the same String as this user's key: shared by whoever keeps the name (see {@link #canonical}). */
+    final String name;
     int[] counts = NONE;
     /** Epoch millis since when online, or -1: offline. */
     long since = -1;
@@ -93,6 +95,10 @@ final class PresenceTracker {
       return false;
     }
 
+    User(String name) {
+      this.name = name;
+    }
+
     boolean hasSockets() {
       return counts.length > 0;
     }
@@ -130,6 +136,15 @@ final class PresenceTracker {
     return u != null && u.since >= 0;
   }
 
+  /**
+   * The String this tracker keeps for the user, if it knows them (else the argument): names that per-socket
+   * state keeps (one entry per contact per socket) then share one copy instead of one per database row read.
+   */
+  String canonical(String username) {
+    User u = users.get(username);
+    return u == null ? username : u.name;
+  }
+
   String onlineSince(String username) {
     User u = users.get(username);
     return u == null || u.since < 0 ? null : Timestamps.format(Instant.ofEpochMilli(u.since));
@@ -143,7 +158,7 @@ final class PresenceTracker {
     s.applied++;
     User u = users.get(username);
     if (u == null) {
-      u = new User();
+      u = new User(username);
       users.put(username, u);
     }
     u.set(s.index, u.count(s.index) + delta);
@@ -179,7 +194,7 @@ final class PresenceTracker {
     for (String user : touched) {
       User u = users.get(user);
       if (u == null) {
-        u = new User();
+        u = new User(user);
         users.put(user, u);
       }
       Integer n = report.getInteger(user);
