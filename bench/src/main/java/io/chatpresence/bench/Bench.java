@@ -131,6 +131,9 @@ public final class Bench {
       "--add-opens", "java.management/sun.management=ALL-UNNAMED",
       "--add-opens", "jdk.management/com.sun.management.internal=ALL-UNNAMED"));
     command.addAll(List.of(System.getProperty("bench.serverJvm", "-Xmx2g -XX:+UseParallelGC").split("\\s+")));
+    if (Boolean.getBoolean("bench.nmt")) {
+      command.add("-XX:NativeMemoryTracking=summary");
+    }
     command.addAll(List.of("-Djava.net.preferIPv4Stack=true", "-Dhazelcast.phone.home.enabled=false",
       "-cp", System.getProperty("java.class.path"), ServerMain.class.getName(),
       new JsonObject().put("MAX_SOCKETS_PER_USER", 10).encode()));
@@ -195,7 +198,8 @@ public final class Bench {
   }
 
   private JsonObject connectionsAgainst(long pid) {
-    int n = sizes.connectionUsers();
+    // -Dbench.connectionUsers=N: fewer (or more) users than the scenario's size, e.g. while iterating
+    int n = Integer.getInteger("bench.connectionUsers", sizes.connectionUsers());
     List<String> names = bulkUsers("conn", n);
     List<Gen.Spec> specs = new ArrayList<>();
     for (int i = 0; i < n; i++) {
@@ -205,6 +209,11 @@ public final class Bench {
       specs.add(new Gen.Spec(shard, target.presencePort(), names.get(i), token));
     }
     Memory before = Memory.of(pid);
+    // -Dbench.nmt=true: the growth of the server's native memory (Native Memory Tracking), printed
+    boolean nmt = Boolean.getBoolean("bench.nmt");
+    if (nmt) {
+      jcmd(pid, "VM.native_memory", "baseline");
+    }
     System.out.printf("  before: heap after GC %,d KB, direct %,d KB, RSS %,d KB%n",
       before.heap / 1024, before.direct / 1024, before.rss / 1024);
     long t0 = System.nanoTime();
@@ -212,6 +221,14 @@ public final class Bench {
     double seconds = (System.nanoTime() - t0) / 1e9;
     Memory after = Memory.of(pid);
     int count = socks.size();
+    if (nmt) {
+      jcmd(pid, "VM.native_memory", "summary.diff");
+    }
+    String dump = System.getProperty("bench.heapDump");
+    if (dump != null) {
+      // -Dbench.heapDump=FILE: the server's heap with the sockets open, for a look at who holds what
+      jcmd(pid, "GC.heap_dump", Path.of(dump).toAbsolutePath().toString());
+    }
     System.out.printf("  %,d sockets in %.2f s: %,.0f sockets/s; heap after GC %,d KB, direct %,d KB, RSS %,d KB%n",
       count, seconds, count / seconds, after.heap / 1024, after.direct / 1024, after.rss / 1024);
     JsonObject r = new JsonObject()
@@ -261,6 +278,21 @@ public final class Bench {
       .put("relayRssPerSocket", (after.rss - before.rss) / (double) socks.size());
     gen.closeAll(socks);
     return r;
+  }
+
+  private static void jcmd(long pid, String... command) {
+    List<String> line = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+      Long.toString(pid)));
+    line.addAll(List.of(command));
+    try {
+      Process p = new ProcessBuilder(line).inheritIO().start();
+      p.waitFor(300, TimeUnit.SECONDS);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
   }
 
   // ---- direct (and the relay baseline) -------------------------------------------------------------

@@ -76,7 +76,9 @@ final class Gen implements AutoCloseable {
       clients.add(vertx.createWebSocketClient(new WebSocketClientOptions()
         .setMaxConnections(1_000_000)
         .setLocalAddress(source)
-        .setConnectTimeout(30_000)));
+        .setConnectTimeout(30_000)
+        // -Dbench.compression=true: offer permessage-deflate, as browsers do
+        .setTryUsePerMessageCompression(Boolean.getBoolean("bench.compression"))));
     }
     return clients.get(index);
   }

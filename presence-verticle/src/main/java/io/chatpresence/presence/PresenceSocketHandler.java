@@ -107,7 +107,8 @@ final class PresenceSocketHandler implements SocketServer.FrameHandler, Presence
     if (!session.isOpen()) {
       return;
     }
-    String before = told.computeIfAbsent(session, s -> new HashMap<>()).put(username, status);
+    // the tracker's copy of the name: kept per contact per socket, it should not be a copy per database row
+    String before = told.computeIfAbsent(session, s -> new HashMap<>()).put(tracker.canonical(username), status);
     if (!status.equals(before)) {
       session.send(Frames.presenceUpdate(username, status, timestamp));
     }

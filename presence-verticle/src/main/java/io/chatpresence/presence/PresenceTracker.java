@@ -4,7 +4,10 @@ import io.chatpresence.common.protocol.Timestamps;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -29,12 +32,75 @@ final class PresenceTracker {
 
   private static final class Source {
     final String node;
+    /** A small number naming this source in {@link User#counts}, reused once the source is dropped. */
+    final int index;
     long applied;
     long lastSeenNanos = System.nanoTime();
     long resyncAskedNanos;
 
-    Source(String node) {
+    Source(String node, int index) {
       this.node = node;
+      this.index = index;
+    }
+  }
+
+  private static final int[] NONE = new int[0];
+
+  /**
+   * One user known here: their sockets by source and whether they are online. Kept small, as there is one per
+   * user with a socket anywhere in the cluster: the counts are (source index, count) pairs in one int array,
+   * the online time is epoch milliseconds, formatted when asked.
+   */
+  private static final class User {
+    /** The name, the same String as this user's key: shared by whoever keeps the name (see {@link #canonical}). */
+    final String name;
+    int[] counts = NONE;
+    /** Epoch millis since when online, or -1: offline. */
+    long since = -1;
+    /** The grace timer before offline, or -1. */
+    long offlineTimer = -1;
+
+    int count(int source) {
+      for (int i = 0; i < counts.length; i += 2) {
+        if (counts[i] == source) {
+          return counts[i + 1];
+        }
+      }
+      return 0;
+    }
+
+    /** Sets the count of a source; zero or less removes it. Returns whether the source had a count. */
+    boolean set(int source, int n) {
+      for (int i = 0; i < counts.length; i += 2) {
+        if (counts[i] == source) {
+          if (n > 0) {
+            counts[i + 1] = n;
+          } else if (counts.length == 2) {
+            counts = NONE;
+          } else {
+            int[] less = new int[counts.length - 2];
+            System.arraycopy(counts, 0, less, 0, i);
+            System.arraycopy(counts, i + 2, less, i, counts.length - i - 2);
+            counts = less;
+          }
+          return true;
+        }
+      }
+      if (n > 0) {
+        int[] more = Arrays.copyOf(counts, counts.length + 2);
+        more[counts.length] = source;
+        more[counts.length + 1] = n;
+        counts = more;
+      }
+      return false;
+    }
+
+    User(String name) {
+      this.name = name;
+    }
+
+    boolean hasSockets() {
+      return counts.length > 0;
     }
   }
 
@@ -44,11 +110,12 @@ final class PresenceTracker {
   private final Listener listener;
   private final Consumer<String> resync;
   private final Map<String, Source> sources = new HashMap<>();
+  private final BitSet sourceIndexes = new BitSet();
   /** Members the cluster removed: what they still send (a node cut off, not dead) is ignored until they rejoin. */
   private final Set<String> removedNodes = new HashSet<>();
-  private final Map<String, Map<String, Integer>> counts = new HashMap<>();
-  private final Map<String, Long> pendingOffline = new HashMap<>();
-  private final Map<String, String> onlineSince = new HashMap<>();
+  /** Every user with a socket somewhere, or online (within the grace period after the last socket closed). */
+  private final Map<String, User> users = new HashMap<>();
+  private int online;
   private java.util.function.LongConsumer onlineCount = n -> { };
 
   PresenceTracker(Vertx vertx, long graceMs, long sourceTtlMs, Listener listener, Consumer<String> resync) {
@@ -65,11 +132,22 @@ final class PresenceTracker {
   }
 
   boolean isOnline(String username) {
-    return onlineSince.containsKey(username);
+    User u = users.get(username);
+    return u != null && u.since >= 0;
+  }
+
+  /**
+   * The String this tracker keeps for the user, if it knows them (else the argument): names that per-socket
+   * state keeps (one entry per contact per socket) then share one copy instead of one per database row read.
+   */
+  String canonical(String username) {
+    User u = users.get(username);
+    return u == null ? username : u.name;
   }
 
   String onlineSince(String username) {
-    return onlineSince.get(username);
+    User u = users.get(username);
+    return u == null || u.since < 0 ? null : Timestamps.format(Instant.ofEpochMilli(u.since));
   }
 
   void apply(String username, String source, String node, int delta) {
@@ -78,13 +156,12 @@ final class PresenceTracker {
     }
     Source s = seen(source, node);
     s.applied++;
-    Map<String, Integer> bySource = counts.computeIfAbsent(username, u -> new HashMap<>());
-    int next = bySource.getOrDefault(source, 0) + delta;
-    if (next > 0) {
-      bySource.put(source, next);
-    } else {
-      bySource.remove(source);
+    User u = users.get(username);
+    if (u == null) {
+      u = new User(username);
+      users.put(username, u);
     }
+    u.set(s.index, u.count(s.index) + delta);
     settle(username);
   }
 
@@ -109,19 +186,19 @@ final class PresenceTracker {
     Source s = seen(source, node);
     s.applied = published;
     Set<String> touched = new HashSet<>(report.fieldNames());
-    counts.forEach((user, bySource) -> {
-      if (bySource.containsKey(source)) {
+    users.forEach((user, u) -> {
+      if (u.count(s.index) > 0) {
         touched.add(user);
       }
     });
     for (String user : touched) {
-      Map<String, Integer> bySource = counts.computeIfAbsent(user, u -> new HashMap<>());
-      Integer n = report.getInteger(user);
-      if (n != null && n > 0) {
-        bySource.put(source, n);
-      } else {
-        bySource.remove(source);
+      User u = users.get(user);
+      if (u == null) {
+        u = new User(user);
+        users.put(user, u);
       }
+      Integer n = report.getInteger(user);
+      u.set(s.index, n == null ? 0 : n);
       settle(user);
     }
   }
@@ -160,18 +237,26 @@ final class PresenceTracker {
   }
 
   private void dropSource(String source) {
-    sources.remove(source);
+    Source s = sources.remove(source);
+    if (s == null) {
+      return;
+    }
     List<String> affected = new ArrayList<>();
-    counts.forEach((user, bySource) -> {
-      if (bySource.remove(source) != null) {
+    users.forEach((user, u) -> {
+      if (u.set(s.index, 0)) {
         affected.add(user);
       }
     });
+    sourceIndexes.clear(s.index);
     affected.forEach(this::settle);
   }
 
   private Source seen(String source, String node) {
-    Source s = sources.computeIfAbsent(source, id -> new Source(node));
+    Source s = sources.computeIfAbsent(source, id -> {
+      int index = sourceIndexes.nextClearBit(0);
+      sourceIndexes.set(index);
+      return new Source(node, index);
+    });
     s.lastSeenNanos = System.nanoTime();
     return s;
   }
@@ -188,31 +273,37 @@ final class PresenceTracker {
   }
 
   private void settle(String username) {
-    Map<String, Integer> bySource = counts.get(username);
-    boolean hasSockets = bySource != null && !bySource.isEmpty();
-    if (!hasSockets) {
-      counts.remove(username);
+    User u = users.get(username);
+    if (u == null) {
+      return;
     }
-    Long timer = pendingOffline.get(username);
-    if (hasSockets) {
-      if (timer != null) {
-        vertx.cancelTimer(timer);
-        pendingOffline.remove(username);
-      } else if (!onlineSince.containsKey(username)) {
-        String now = Timestamps.now();
-        onlineSince.put(username, now);
-        onlineCount.accept(onlineSince.size());
-        listener.statusChanged(username, true, now);
+    if (u.hasSockets()) {
+      if (u.offlineTimer != -1) {
+        vertx.cancelTimer(u.offlineTimer);
+        u.offlineTimer = -1;
+      } else if (u.since < 0) {
+        Instant now = Instant.now();
+        u.since = now.toEpochMilli();
+        online++;
+        onlineCount.accept(online);
+        listener.statusChanged(username, true, Timestamps.format(now));
       }
-    } else if (timer == null && onlineSince.containsKey(username)) {
-      pendingOffline.put(username, vertx.setTimer(graceMs, t -> {
-        pendingOffline.remove(username);
-        if (!counts.containsKey(username)) {
-          onlineSince.remove(username);
-          onlineCount.accept(onlineSince.size());
+    } else if (u.since < 0) {
+      users.remove(username);
+    } else if (u.offlineTimer == -1) {
+      u.offlineTimer = vertx.setTimer(graceMs, t -> {
+        User still = users.get(username);
+        if (still == null || still.offlineTimer != t) {
+          return;
+        }
+        still.offlineTimer = -1;
+        if (!still.hasSockets()) {
+          users.remove(username);
+          online--;
+          onlineCount.accept(online);
           listener.statusChanged(username, false, Timestamps.now());
         }
-      }));
+      });
     }
   }
 }

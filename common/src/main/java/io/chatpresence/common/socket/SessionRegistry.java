@@ -9,6 +9,7 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -27,7 +28,11 @@ public final class SessionRegistry {
   private final long heartbeatMs;
   private final String source = UUID.randomUUID().toString();
   private final String node;
-  private final Map<String, Set<SocketSession>> byUser = new HashMap<>();
+  /**
+   * By user: the one {@link SocketSession} (by far the usual case, so no set per user), or a
+   * {@code LinkedHashSet<SocketSession>} of two or more.
+   */
+  private final Map<String, Object> byUser = new HashMap<>();
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private long published;
   private long heartbeatTimer = -1;
@@ -55,32 +60,63 @@ public final class SessionRegistry {
   }
 
   /** Adds the session unless its user already has {@code max} here; tells presence. */
+  @SuppressWarnings("unchecked")
   boolean tryAdd(SocketSession session, int max) {
-    Set<SocketSession> sessions = byUser.computeIfAbsent(session.username(), u -> new LinkedHashSet<>());
-    if (sessions.size() >= max) {
-      return false;
-    }
-    sessions.add(session);
-    if (sessions.size() == 1) {
+    String username = session.username();
+    Object held = byUser.get(username);
+    if (held == null) {
+      if (max < 1) {
+        return false;
+      }
+      byUser.put(username, session);
       metrics.userConnected(1);
+    } else {
+      Set<SocketSession> sessions;
+      if (held instanceof SocketSession one) {
+        sessions = new LinkedHashSet<>();
+        sessions.add(one);
+      } else {
+        sessions = (Set<SocketSession>) held;
+      }
+      if (sessions.size() >= max) {
+        return false;
+      }
+      // the user's sockets here share one name String (the first socket's)
+      SocketSession first = sessions.iterator().next();
+      session.username(first.username());
+      sessions.add(session);
+      byUser.put(first.username(), sessions);
     }
     publishDelta(session.username(), 1);
     return true;
   }
 
+  @SuppressWarnings("unchecked")
   void remove(SocketSession session) {
-    Set<SocketSession> sessions = byUser.get(session.username());
-    if (sessions != null && sessions.remove(session)) {
-      if (sessions.isEmpty()) {
-        byUser.remove(session.username());
-        metrics.userConnected(-1);
+    String username = session.username();
+    Object held = byUser.get(username);
+    if (held == session) {
+      byUser.remove(username);
+      metrics.userConnected(-1);
+    } else if (held instanceof Set<?> set && set.remove(session)) {
+      Set<SocketSession> sessions = (Set<SocketSession>) set;
+      if (sessions.size() == 1) {
+        byUser.put(username, sessions.iterator().next());
       }
-      publishDelta(session.username(), -1);
+    } else {
+      return;
     }
+    publishDelta(username, -1);
   }
 
+  /** The user's sockets here (a read-only view; do not keep it). */
+  @SuppressWarnings("unchecked")
   public Set<SocketSession> sessions(String username) {
-    return byUser.getOrDefault(username, Set.of());
+    Object held = byUser.get(username);
+    if (held == null) {
+      return Set.of();
+    }
+    return held instanceof SocketSession one ? Set.of(one) : Collections.unmodifiableSet((Set<SocketSession>) held);
   }
 
   public boolean hasSessions(String username) {
@@ -95,8 +131,8 @@ public final class SessionRegistry {
   public Future<Void> closeAll(short code, String reason) {
     vertx.cancelTimer(heartbeatTimer);
     List<Future<Void>> closing = new ArrayList<>();
-    for (Set<SocketSession> sessions : List.copyOf(byUser.values())) {
-      for (SocketSession s : List.copyOf(sessions)) {
+    for (String user : List.copyOf(byUser.keySet())) {
+      for (SocketSession s : List.copyOf(sessions(user))) {
         closing.add(s.close(code, reason));
       }
     }
@@ -108,7 +144,7 @@ public final class SessionRegistry {
 
   private void closeToken(String username, String jti) {
     for (SocketSession s : List.copyOf(sessions(username))) {
-      if (s.jti().equals(jti)) {
+      if (s.hasJti(jti)) {
         s.close(CloseCodes.AUTH_FAILED, "token revoked");
       }
     }
@@ -126,7 +162,7 @@ public final class SessionRegistry {
 
   private void announceCounts() {
     JsonObject counts = new JsonObject();
-    byUser.forEach((user, sessions) -> counts.put(user, sessions.size()));
+    byUser.forEach((user, held) -> counts.put(user, held instanceof Set<?> set ? set.size() : 1));
     vertx.eventBus().publish(Addresses.PRESENCE_SNAPSHOT, identity().put("published", published).put("counts", counts));
   }
 

@@ -34,19 +34,20 @@ public final class SocketServer {
     void onClosed(SocketSession session);
   }
 
-  private enum State { AWAITING_AUTH, AUTHENTICATING, OPEN }
-
-  private final Vertx vertx;
-  private final Limits limits;
+  final Vertx vertx;
+  final Limits limits;
+  /** The rate limit in tokens per nanosecond (each socket's bucket holds up to {@code rateBurst}). */
+  final double ratePerNano;
   private final Authenticator authenticator;
   private final SessionRegistry registry;
   private final FrameHandler handler;
-  private SocketMetrics metrics = SocketMetrics.NOOP;
+  SocketMetrics metrics = SocketMetrics.NOOP;
 
   public SocketServer(Vertx vertx, Limits limits, Authenticator authenticator, SessionRegistry registry,
                       FrameHandler handler) {
     this.vertx = vertx;
     this.limits = limits;
+    this.ratePerNano = limits.ratePerSecond() / 1e9;
     this.authenticator = authenticator;
     this.registry = registry;
     this.handler = handler;
@@ -59,141 +60,141 @@ public final class SocketServer {
     return this;
   }
 
+  /** A new socket: its whole state is the {@link SocketSession}; the handlers below take it as argument. */
   public void accept(ServerWebSocket ws) {
-    new Connection(ws).start();
+    SocketSession session = new SocketSession(this, ws);
+    metrics.socketOpened();
+    ws.setWriteQueueMaxSize(limits.maxWriteQueueBytes());
+    session.authTimer = vertx.setTimer(limits.authTimeoutMs(), t -> {
+      if (session.state != SocketSession.OPEN) {
+        refuse(session, "no AUTH within " + limits.authTimeoutMs() + " ms", CloseCodes.AUTH_TIMEOUT);
+      }
+    });
+    // handlers that capture only the session (it knows its server): 16 bytes each, kept as long as the socket
+    ws.textMessageHandler(text -> session.server.onText(session, text));
+    ws.binaryMessageHandler(b -> session.server.onText(session, null));
+    ws.exceptionHandler(SocketServer::onException);
+    ws.closeHandler(v -> session.server.onClose(session));
   }
 
-  private final class Connection {
-    private final ServerWebSocket ws;
-    private final SocketSession session;
-    private final ArrayDeque<String> early = new ArrayDeque<>();
-    private State state = State.AWAITING_AUTH;
-    private long authTimer;
+  private static void onException(Throwable e) {
+    LOG.debug("WebSocket error", e);
+  }
 
-    Connection(ServerWebSocket ws) {
-      this.ws = ws;
-      this.session = new SocketSession(vertx, ws, limits.ratePerSecond(), limits.rateBurst());
-      session.metrics = metrics;
+  private void onText(SocketSession session, String text) {
+    if (session.ws.isClosed()) {
+      return;
     }
-
-    void start() {
-      metrics.socketOpened();
-      ws.setWriteQueueMaxSize(limits.maxWriteQueueBytes());
-      authTimer = vertx.setTimer(limits.authTimeoutMs(), t -> {
-        if (state != State.OPEN) {
-          refuse("no AUTH within " + limits.authTimeoutMs() + " ms", CloseCodes.AUTH_TIMEOUT);
+    if (!session.tryTake()) {
+      session.error(ErrorCode.RATE_LIMITED, "over " + limits.ratePerSecond() + " frames per second", null);
+      return;
+    }
+    switch (session.state) {
+      case SocketSession.AWAITING_AUTH -> onFirstFrame(session, text);
+      case SocketSession.AUTHENTICATING -> {
+        // a client may send right after AUTH without waiting: keep a few frames for after SUCCESS
+        if (session.early == null) {
+          session.early = new ArrayDeque<>(4);
         }
-      });
-      ws.textMessageHandler(this::onText);
-      ws.binaryMessageHandler(b -> onText(null));
-      ws.exceptionHandler(e -> LOG.debug("WebSocket error", e));
-      ws.closeHandler(v -> onClose());
+        if (session.early.size() < limits.rateBurst()) {
+          session.early.add(text);
+        }
+      }
+      default -> onAuthenticatedFrame(session, text);
     }
+  }
 
-    private void onText(String text) {
-      if (ws.isClosed()) {
+  private void onFirstFrame(SocketSession session, String text) {
+    Frame frame;
+    try {
+      if (text == null) {
+        throw new ProtocolException(ErrorCode.BAD_JSON, "binary frame");
+      }
+      frame = Frame.parse(text, limits);
+    } catch (ProtocolException e) {
+      refuse(session, "the first frame must be AUTH", CloseCodes.AUTH_FAILED);
+      return;
+    }
+    metrics.frameReceived(frame.type());
+    if (!MessageType.AUTH.equals(frame.type())) {
+      refuse(session, "the first frame must be AUTH", CloseCodes.AUTH_FAILED);
+      return;
+    }
+    Object token = frame.json().getValue("token");
+    session.state = SocketSession.AUTHENTICATING;
+    authenticator.authenticate(token instanceof String s ? s : null).onComplete(ar -> {
+      if (session.ws.isClosed()) {
         return;
       }
-      if (!session.bucket.tryTake()) {
-        session.error(ErrorCode.RATE_LIMITED, "over " + limits.ratePerSecond() + " frames per second", null);
-        return;
+      if (ar.succeeded()) {
+        opened(session, ar.result().username(), ar.result().jti());
+      } else if (ar.cause() instanceof Authenticator.AuthFailure failure) {
+        refuse(session, failure.getMessage(), CloseCodes.AUTH_FAILED);
+      } else {
+        LOG.warn("AUTH could not be checked: {}", ar.cause().toString());
+        session.error(ErrorCode.UNAVAILABLE, "authentication is unavailable, try again", null);
+        session.close(CloseCodes.TRY_AGAIN_LATER, "unavailable");
       }
-      switch (state) {
-        case AWAITING_AUTH -> onFirstFrame(text);
-        case AUTHENTICATING -> {
-          // a client may send right after AUTH without waiting: keep a few frames for after SUCCESS
-          if (early.size() < limits.rateBurst()) {
-            early.add(text);
-          }
-        }
-        case OPEN -> onAuthenticatedFrame(text);
-      }
-    }
+    });
+  }
 
-    private void onFirstFrame(String text) {
-      Frame frame;
-      try {
-        if (text == null) {
-          throw new ProtocolException(ErrorCode.BAD_JSON, "binary frame");
-        }
-        frame = Frame.parse(text, limits);
-      } catch (ProtocolException e) {
-        refuse("the first frame must be AUTH", CloseCodes.AUTH_FAILED);
-        return;
+  private void opened(SocketSession session, String username, String jti) {
+    vertx.cancelTimer(session.authTimer);
+    session.authTimer = -1;
+    session.authenticated(username, jti);
+    if (!registry.tryAdd(session, limits.maxSocketsPerUser())) {
+      session.early = null;
+      session.error(ErrorCode.TOO_MANY_SOCKETS, "over " + limits.maxSocketsPerUser() + " sockets for this user", null);
+      session.close(CloseCodes.TOO_MANY_SOCKETS, "too many sockets");
+      return;
+    }
+    session.state = SocketSession.OPEN;
+    metrics.socketAuthenticated();
+    session.send(Frames.success("authenticated").put("username", username));
+    handler.onAuthenticated(session);
+    ArrayDeque<String> early = session.early;
+    session.early = null;
+    while (early != null && !early.isEmpty() && !session.ws.isClosed()) {
+      onAuthenticatedFrame(session, early.poll());
+    }
+  }
+
+  private void onAuthenticatedFrame(SocketSession session, String text) {
+    Frame frame = null;
+    try {
+      if (text == null) {
+        throw new ProtocolException(ErrorCode.BAD_JSON, "binary frames are not supported, send JSON text");
       }
+      frame = Frame.parse(text, limits);
       metrics.frameReceived(frame.type());
-      if (!MessageType.AUTH.equals(frame.type())) {
-        refuse("the first frame must be AUTH", CloseCodes.AUTH_FAILED);
-        return;
+      switch (frame.type()) {
+        case MessageType.AUTH -> throw ProtocolException.invalid("already authenticated");
+        case MessageType.DISCONNECT -> session.close(CloseCodes.NORMAL, "disconnect");
+        default -> handler.onFrame(session, frame);
       }
-      Object token = frame.json().getValue("token");
-      state = State.AUTHENTICATING;
-      authenticator.authenticate(token instanceof String s ? s : null).onComplete(ar -> {
-        if (ws.isClosed()) {
-          return;
-        }
-        if (ar.succeeded()) {
-          opened(ar.result().username(), ar.result().jti());
-        } else if (ar.cause() instanceof Authenticator.AuthFailure failure) {
-          refuse(failure.getMessage(), CloseCodes.AUTH_FAILED);
-        } else {
-          LOG.warn("AUTH could not be checked: {}", ar.cause().toString());
-          session.error(ErrorCode.UNAVAILABLE, "authentication is unavailable, try again", null);
-          session.close(CloseCodes.TRY_AGAIN_LATER, "unavailable");
-        }
-      });
+    } catch (ProtocolException e) {
+      session.error(e.code(), e.getMessage(), frame == null ? null : frame.clientMsgId());
+    } catch (RuntimeException e) {
+      LOG.error("Frame handling failed", e);
+      session.error(ErrorCode.INTERNAL, "internal error", frame == null ? null : frame.clientMsgId());
     }
+  }
 
-    private void opened(String username, String jti) {
-      vertx.cancelTimer(authTimer);
-      session.authenticated(username, jti);
-      if (!registry.tryAdd(session, limits.maxSocketsPerUser())) {
-        session.error(ErrorCode.TOO_MANY_SOCKETS, "over " + limits.maxSocketsPerUser() + " sockets for this user", null);
-        session.close(CloseCodes.TOO_MANY_SOCKETS, "too many sockets");
-        return;
-      }
-      state = State.OPEN;
-      metrics.socketAuthenticated();
-      session.send(Frames.success("authenticated").put("username", username));
-      handler.onAuthenticated(session);
-      while (!early.isEmpty() && !ws.isClosed()) {
-        onAuthenticatedFrame(early.poll());
-      }
+  private void refuse(SocketSession session, String msg, short closeCode) {
+    session.error(ErrorCode.AUTH_FAILED, msg, null);
+    session.close(closeCode, msg.length() > 100 ? "auth failed" : msg);
+  }
+
+  private void onClose(SocketSession session) {
+    if (session.authTimer != -1) {
+      vertx.cancelTimer(session.authTimer);
     }
-
-    private void onAuthenticatedFrame(String text) {
-      Frame frame = null;
-      try {
-        if (text == null) {
-          throw new ProtocolException(ErrorCode.BAD_JSON, "binary frames are not supported, send JSON text");
-        }
-        frame = Frame.parse(text, limits);
-        metrics.frameReceived(frame.type());
-        switch (frame.type()) {
-          case MessageType.AUTH -> throw ProtocolException.invalid("already authenticated");
-          case MessageType.DISCONNECT -> session.close(CloseCodes.NORMAL, "disconnect");
-          default -> handler.onFrame(session, frame);
-        }
-      } catch (ProtocolException e) {
-        session.error(e.code(), e.getMessage(), frame == null ? null : frame.clientMsgId());
-      } catch (RuntimeException e) {
-        LOG.error("Frame handling failed", e);
-        session.error(ErrorCode.INTERNAL, "internal error", frame == null ? null : frame.clientMsgId());
-      }
-    }
-
-    private void refuse(String msg, short closeCode) {
-      session.error(ErrorCode.AUTH_FAILED, msg, null);
-      session.close(closeCode, msg.length() > 100 ? "auth failed" : msg);
-    }
-
-    private void onClose() {
-      vertx.cancelTimer(authTimer);
-      metrics.socketClosed(ws.closeStatusCode(), state == State.OPEN);
-      if (state == State.OPEN) {
-        registry.remove(session);
-        handler.onClosed(session);
-      }
+    boolean open = session.state == SocketSession.OPEN;
+    metrics.socketClosed(session.ws.closeStatusCode(), open);
+    session.early = null;
+    if (open) {
+      registry.remove(session);
+      handler.onClosed(session);
     }
   }
 }
