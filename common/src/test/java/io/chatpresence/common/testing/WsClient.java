@@ -91,9 +91,14 @@ public final class WsClient implements AutoCloseable {
     return frame;
   }
 
-  /** Skips frames until one matches; the skipped ones are returned through {@code skipped} if given. */
+  /**
+   * Skips frames until one matches; the skipped ones are returned through {@code skipped} if given. Fails when
+   * no frame came for {@link #DEADLINE} (a slow machine still making progress is not a failure), or after
+   * six times that in all.
+   */
   public JsonObject until(Predicate<JsonObject> match, List<JsonObject> skipped) {
-    long end = System.nanoTime() + DEADLINE.toNanos();
+    long cap = System.nanoTime() + 6 * DEADLINE.toNanos();
+    long end = Math.min(cap, System.nanoTime() + DEADLINE.toNanos());
     while (System.nanoTime() < end) {
       try {
         JsonObject frame = frames.poll(end - System.nanoTime(), TimeUnit.NANOSECONDS);
@@ -106,11 +111,12 @@ public final class WsClient implements AutoCloseable {
         if (skipped != null) {
           skipped.add(frame);
         }
+        end = Math.min(cap, System.nanoTime() + DEADLINE.toNanos());
       } catch (InterruptedException e) {
         throw new IllegalStateException(e);
       }
     }
-    fail("no matching frame within " + DEADLINE);
+    fail("no matching frame: none for " + DEADLINE + " or none in " + DEADLINE.multipliedBy(6) + " in all");
     return null;
   }
 
