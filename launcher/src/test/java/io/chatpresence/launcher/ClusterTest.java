@@ -99,6 +99,49 @@ class ClusterTest {
     }
   }
 
+  private static JsonObject groupChat(String groupId, String content) {
+    return new JsonObject().put("type", "GROUP_CHAT").put("groupId", groupId).put("content", content);
+  }
+
+  @Test
+  void aJoinAndALeaveOnOneNodeReachTheMemberListCachedOnAnother() {
+    TestServer.User owner = user("jowner");
+    TestServer.User other = user("jother");
+    TestServer.User late = user("jlate");
+    String groupId = "jg_" + owner.name();
+    try (WsClient ownerA = chat(a, owner); WsClient otherB = chat(b, other); WsClient lateB = chat(b, late)) {
+      ownerA.send(new JsonObject().put("type", "JOIN_GROUP").put("groupId", groupId));
+      ownerA.next("SUCCESS");
+      otherB.send(new JsonObject().put("type", "JOIN_GROUP").put("groupId", groupId));
+      otherB.next("SUCCESS");
+      ownerA.next("INFO");
+      ownerA.send(groupChat(groupId, "cached now"));
+      ownerA.next("SUCCESS");
+      assertEquals("cached now", otherB.next("GROUP_CHAT").getString("content"));
+
+      // joins on B: A's cached list does not have it, A learns from the version on its next send
+      lateB.send(new JsonObject().put("type", "JOIN_GROUP").put("groupId", groupId));
+      lateB.next("SUCCESS");
+      assertEquals("JOINED", ownerA.next("INFO").getString("event"));
+      assertEquals("JOINED", otherB.next("INFO").getString("event"));
+      ownerA.send(groupChat(groupId, "hello late"));
+      ownerA.next("SUCCESS");
+      assertEquals("hello late", lateB.next("GROUP_CHAT").getString("content"));
+      assertEquals("hello late", otherB.next("GROUP_CHAT").getString("content"));
+
+      lateB.send(new JsonObject().put("type", "LEAVE_GROUP").put("groupId", groupId));
+      lateB.next("SUCCESS");
+      assertEquals("LEFT", ownerA.next("INFO").getString("event"));
+      assertEquals("LEFT", otherB.next("INFO").getString("event"));
+      ownerA.send(groupChat(groupId, "after leaving"));
+      ownerA.next("SUCCESS");
+      // otherB and lateB are on the same node and instance: one fan-out writes to both or neither
+      assertEquals("after leaving", otherB.next("GROUP_CHAT").getString("content"));
+      lateB.send(groupChat(groupId, "still here?"));
+      assertEquals("FORBIDDEN", lateB.next("ERROR").getString("code"), "no copy for the leaver, and no sending");
+    }
+  }
+
   @Test
   void presenceIsClusterWideAndTheGraceHoldsAcrossNodes() {
     TestServer.User alice = user("palice");

@@ -45,6 +45,7 @@ public final class ChatSocketHandler implements SocketServer.FrameHandler {
   private final Delivery delivery;
   private final Settings settings;
   private final Metrics metrics;
+  private final MemberCache groupMembers;
   private final Map<String, Future<Void>> tails = new HashMap<>();
   /** During an outage every send fails: log the first and then a count every few seconds, not each one. */
   private final ThrottledLog storageFailures = new ThrottledLog(5_000);
@@ -55,6 +56,7 @@ public final class ChatSocketHandler implements SocketServer.FrameHandler {
     this.delivery = delivery;
     this.settings = settings;
     this.metrics = Metrics.of(vertx);
+    this.groupMembers = new MemberCache(store::members, MemberCache.MAX_NAMES);
   }
 
   @Override
@@ -142,9 +144,10 @@ public final class ChatSocketHandler implements SocketServer.FrameHandler {
       }));
   }
 
+  /** The group's members at the version read with the sender's membership check (or later). */
   private Future<Void> deliverToMembers(Conversation group, StoredMessage m, String senderSocket) {
     String encoded = ChatFrames.received(m).encode();
-    return store.members(group.id()).<Void>map(members -> {
+    return groupMembers.members(group.id(), group.membersVersion()).<Void>map(members -> {
       metrics.fanout(GROUP, members.size() - 1);
       for (String member : members) {
         delivery.toUser(member, encoded, member.equals(m.from()) ? senderSocket : null);
@@ -238,7 +241,7 @@ public final class ChatSocketHandler implements SocketServer.FrameHandler {
       if (!joined.added()) {
         return Future.succeededFuture();
       }
-      return store.members(joined.group().id()).map(members -> {
+      return groupMembers.refresh(joined.group().id(), joined.group().membersVersion() + 1).map(members -> {
         tellMembers(members, me, Frames.info(me + " joined " + groupId, "JOINED", groupId, me));
         if (members.size() <= settings.contactGroupMax()) {
           contactsChanged(me, members);
@@ -254,7 +257,7 @@ public final class ChatSocketHandler implements SocketServer.FrameHandler {
     String groupId = f.requiredConversationId("groupId");
     return store.leave(groupId, me).compose(group -> {
       session.send(withClientMsgId(Frames.success("left").put("groupId", groupId), f));
-      return store.members(group.id()).map(members -> {
+      return groupMembers.refresh(group.id(), group.membersVersion() + 1).map(members -> {
         tellMembers(members, me, Frames.info(me + " left " + groupId, "LEFT", groupId, me));
         return null;
       });
