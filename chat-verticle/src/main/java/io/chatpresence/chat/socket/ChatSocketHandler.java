@@ -22,6 +22,7 @@ import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -144,14 +145,12 @@ public final class ChatSocketHandler implements SocketServer.FrameHandler {
       }));
   }
 
-  /** The group's members at the version read with the sender's membership check (or later). */
+  /** The group's members at the version read with the sender's membership check (or later), then one fan-out. */
   private Future<Void> deliverToMembers(Conversation group, StoredMessage m, String senderSocket) {
     String encoded = ChatFrames.received(m).encode();
     return groupMembers.members(group.id(), group.membersVersion()).<Void>map(members -> {
       metrics.fanout(GROUP, members.size() - 1);
-      for (String member : members) {
-        delivery.toUser(member, encoded, member.equals(m.from()) ? senderSocket : null);
-      }
+      delivery.toMembers(members, encoded, senderSocket);
       return null;
     }).recover(e -> {
       // acknowledged and stored: members catch up through history
@@ -265,12 +264,13 @@ public final class ChatSocketHandler implements SocketServer.FrameHandler {
   }
 
   private void tellMembers(List<String> members, String except, JsonObject frame) {
-    String encoded = frame.encode();
+    List<String> others = new ArrayList<>(members.size());
     for (String member : members) {
       if (!member.equals(except)) {
-        delivery.toUser(member, encoded, null);
+        others.add(member);
       }
     }
+    delivery.toMembers(others, frame.encode(), null);
   }
 
   /** Presence shows new contacts each other's status without waiting for their next change. */
