@@ -94,13 +94,16 @@ public final class Delivery {
     String frame = body.getString("frame");
     String skip = body.getString("skip");
     JsonArray members = body.getJsonArray("members");
+    int written = 0;
     for (int i = 0, n = members.size(); i < n; i++) {
       for (SocketSession session : registry.sessions(members.getString(i))) {
-        if (!session.id().equals(skip)) {
-          session.send(frame);
+        if (!session.id().equals(skip) && session.sendUncounted(frame)) {
+          written++;
         }
       }
     }
+    // the frame's type is read once per fan-out, not once per socket
+    registry.countSent(frame, written);
   }
 
   private void deliverLocally(Message<String> msg) {

@@ -63,15 +63,25 @@ public final class SocketSession {
    * stalled sockets cost to about a quarter of a GiB at worst.
    */
   public void send(String encoded) {
+    if (sendUncounted(encoded)) {
+      metrics.frameSent(encoded);
+    }
+  }
+
+  /**
+   * {@link #send(String)} without counting it in the metrics: for one frame written to many sockets, counted
+   * once with {@link SessionRegistry#countSent}. Whether it was written.
+   */
+  public boolean sendUncounted(String encoded) {
     if (dropping || ws.isClosed()) {
-      return;
+      return false;
     }
     if (ws.writeQueueFull()) {
       drop();
-      return;
+      return false;
     }
     ws.writeTextMessage(encoded);
-    metrics.frameSent(encoded);
+    return true;
   }
 
   /**
