@@ -474,7 +474,7 @@ public final class Bench {
       await(target.sql().preparedQuery("INSERT INTO group_members (conversation_id, username) "
           + "SELECT c.id, u FROM conversations c, unnest($2::text[]) u WHERE c.kind = 'G' AND c.external_id = $1")
         .execute(Tuple.of(groupId, (Object) members.toArray(new String[0]))));
-      await(target.sql().preparedQuery("UPDATE conversations SET member_count = member_count + $2 "
+      await(target.sql().preparedQuery("UPDATE conversations SET member_count = member_count + $2, members_version = members_version + 1 "
         + "WHERE kind = 'G' AND external_id = $1").execute(Tuple.of(groupId, members.size())));
       List<Gen.Spec> specs = new ArrayList<>();
       for (int i = 0; i < members.size(); i++) {

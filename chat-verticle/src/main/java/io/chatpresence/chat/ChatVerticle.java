@@ -29,6 +29,7 @@ public class ChatVerticle extends ServiceVerticle {
 
   private Authenticator authenticator;
   private PasswordHasher hasher;
+  private Delivery delivery;
 
   @Override
   protected String name() {
@@ -42,6 +43,10 @@ public class ChatVerticle extends ServiceVerticle {
       .compose(h -> {
         hasher = h;
         return registry.registerConsumers();
+      })
+      .compose(v -> {
+        delivery = new Delivery(vertx, registry);
+        return delivery.start();
       })
       .compose(v -> startServer());
   }
@@ -58,7 +63,7 @@ public class ChatVerticle extends ServiceVerticle {
       cfg.getInteger(ConfigKeys.MAX_CONTENT_CHARS), cfg.getInteger(ConfigKeys.HISTORY_DEFAULT_LIMIT),
       cfg.getInteger(ConfigKeys.HISTORY_MAX_LIMIT), cfg.getInteger(ConfigKeys.CONTACT_GROUP_MAX_MEMBERS));
     SocketServer sockets = new SocketServer(vertx, Limits.from(cfg), authenticator, registry,
-      new ChatSocketHandler(vertx, conversations, new Delivery(vertx, registry), settings))
+      new ChatSocketHandler(vertx, conversations, delivery, settings))
       .metrics(Metrics.of(vertx).sockets("chat"));
 
     server = HttpSupport.webSocketServer(vertx, cfg, ConfigKeys.CHAT_PORT, sockets, setupRouter(conversations));

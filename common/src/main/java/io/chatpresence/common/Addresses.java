@@ -5,8 +5,18 @@ public final class Addresses {
   private Addresses() {
   }
 
-  /** Per user: frames for that user's chat sockets, {@code {"frame": encoded, "skip": socketId?}}. */
+  /**
+   * Per user: frames for that user's chat sockets; the body is the encoded frame, a {@code skip} header names
+   * a socket that must not get it.
+   */
   public static final String CHAT_USER_PREFIX = "chat.user.";
+
+  /**
+   * Published, consumed by every chat verticle instance: one frame for many users (a group),
+   * {@code {"frame": encoded, "members": [name, ...], "skip": socketId?}}; each instance writes it to its
+   * own sockets of those users.
+   */
+  public static final String CHAT_FANOUT = "chat.fanout";
 
   /**
    * Published: an authenticated socket opened or closed, {@code {"username","source","node","delta"}}. A

@@ -99,6 +99,106 @@ class ClusterTest {
     }
   }
 
+  private static JsonObject groupChat(String groupId, String content) {
+    return new JsonObject().put("type", "GROUP_CHAT").put("groupId", groupId).put("content", content);
+  }
+
+  /** The next GROUP_CHAT on {@code c}, skipping only INFO frames (joins of others). */
+  private static JsonObject nextGroupChat(WsClient c) {
+    List<JsonObject> skipped = new ArrayList<>();
+    JsonObject msg = c.until(f -> "GROUP_CHAT".equals(f.getString("type")), skipped);
+    for (JsonObject f : skipped) {
+      assertEquals("INFO", f.getString("type"), f.encode());
+    }
+    return msg;
+  }
+
+  @Test
+  void aGroupOfFiftyOnTwoNodesGetsEveryMessageOnceAndInOrderExceptTheSendingSocket() {
+    TestServer.User sender = user("fsender");
+    String groupId = "fg_" + sender.name();
+    List<WsClient> sockets = new ArrayList<>();
+    try {
+      WsClient sending = chat(a, sender);
+      sockets.add(sending);
+      sending.send(new JsonObject().put("type", "JOIN_GROUP").put("groupId", groupId));
+      sending.next("SUCCESS");
+      WsClient senderOnB = chat(b, sender);
+      sockets.add(senderOnB);
+      List<WsClient> receivers = new ArrayList<>(List.of(senderOnB));
+      for (int i = 0; i < 49; i++) {
+        WsClient m = chat(i % 2 == 0 ? a : b, user("fm" + i));
+        sockets.add(m);
+        receivers.add(m);
+        m.send(new JsonObject().put("type", "JOIN_GROUP").put("groupId", groupId));
+        m.until(f -> "SUCCESS".equals(f.getString("type")));
+      }
+      int messages = 5;
+      List<String> ids = new ArrayList<>();
+      for (int i = 0; i < messages; i++) {
+        sending.send(groupChat(groupId, "m" + i));
+      }
+      for (int i = 0; i < messages; i++) {
+        ids.add(sending.until(f -> "SUCCESS".equals(f.getString("type"))).getString("messageId"));
+      }
+      for (WsClient r : receivers) {
+        for (int i = 0; i < messages; i++) {
+          JsonObject msg = nextGroupChat(r);
+          assertEquals("m" + i, msg.getString("content"));
+          assertEquals(ids.get(i), msg.getString("messageId"));
+        }
+      }
+      // once per socket, and none to the sending socket: the next frame on each answers a later request
+      for (WsClient s : sockets) {
+        s.send(new JsonObject().put("type", "GET_GROUP_CHAT_HISTORY").put("groupId", groupId));
+        JsonObject next = s.until(f -> !"INFO".equals(f.getString("type")));
+        assertEquals("GROUP_CHAT_HISTORY", next.getString("type"), next.encode());
+        assertEquals(messages, next.getJsonArray("messages").size());
+      }
+    } finally {
+      sockets.forEach(WsClient::close);
+    }
+  }
+
+  @Test
+  void aJoinAndALeaveOnOneNodeReachTheMemberListCachedOnAnother() {
+    TestServer.User owner = user("jowner");
+    TestServer.User other = user("jother");
+    TestServer.User late = user("jlate");
+    String groupId = "jg_" + owner.name();
+    try (WsClient ownerA = chat(a, owner); WsClient otherB = chat(b, other); WsClient lateB = chat(b, late)) {
+      ownerA.send(new JsonObject().put("type", "JOIN_GROUP").put("groupId", groupId));
+      ownerA.next("SUCCESS");
+      otherB.send(new JsonObject().put("type", "JOIN_GROUP").put("groupId", groupId));
+      otherB.next("SUCCESS");
+      ownerA.next("INFO");
+      ownerA.send(groupChat(groupId, "cached now"));
+      ownerA.next("SUCCESS");
+      assertEquals("cached now", otherB.next("GROUP_CHAT").getString("content"));
+
+      // joins on B: A's cached list does not have it, A learns from the version on its next send
+      lateB.send(new JsonObject().put("type", "JOIN_GROUP").put("groupId", groupId));
+      lateB.next("SUCCESS");
+      assertEquals("JOINED", ownerA.next("INFO").getString("event"));
+      assertEquals("JOINED", otherB.next("INFO").getString("event"));
+      ownerA.send(groupChat(groupId, "hello late"));
+      ownerA.next("SUCCESS");
+      assertEquals("hello late", lateB.next("GROUP_CHAT").getString("content"));
+      assertEquals("hello late", otherB.next("GROUP_CHAT").getString("content"));
+
+      lateB.send(new JsonObject().put("type", "LEAVE_GROUP").put("groupId", groupId));
+      lateB.next("SUCCESS");
+      assertEquals("LEFT", ownerA.next("INFO").getString("event"));
+      assertEquals("LEFT", otherB.next("INFO").getString("event"));
+      ownerA.send(groupChat(groupId, "after leaving"));
+      ownerA.next("SUCCESS");
+      // otherB and lateB are on the same node and instance: one fan-out writes to both or neither
+      assertEquals("after leaving", otherB.next("GROUP_CHAT").getString("content"));
+      lateB.send(groupChat(groupId, "still here?"));
+      assertEquals("FORBIDDEN", lateB.next("ERROR").getString("code"), "no copy for the leaver, and no sending");
+    }
+  }
+
   @Test
   void presenceIsClusterWideAndTheGraceHoldsAcrossNodes() {
     TestServer.User alice = user("palice");

@@ -112,4 +112,41 @@ class GroupTest {
       assertEquals(0, o.next("GROUP_CHAT_HISTORY").getJsonArray("messages").size(), "nothing refused was stored");
     }
   }
+
+  @Test
+  void aMemberWhoJoinsAfterTheListWasCachedGetsTheNextMessageAndOneWhoLeftDoesNot() {
+    TestServer.User owner = server.newUser("cowner");
+    TestServer.User late = server.newUser("clate");
+    String groupId = "group_" + owner.name();
+    try (WsClient o = server.chat(owner); WsClient o2 = server.chat(owner); WsClient l = server.chat(late)) {
+      o.send(join(groupId));
+      o.next("SUCCESS");
+      o.send(say(groupId, "before").put("clientMsgId", "c1"));
+      o.next("SUCCESS");
+      assertEquals("before", o2.next("GROUP_CHAT").getString("content"));
+
+      l.send(join(groupId));
+      l.next("SUCCESS");
+      assertEquals("JOINED", o.next("INFO").getString("event"));
+      assertEquals("JOINED", o2.next("INFO").getString("event"));
+      o.send(say(groupId, "welcome").put("clientMsgId", "c2"));
+      o.next("SUCCESS");
+      assertEquals("welcome", l.next("GROUP_CHAT").getString("content"));
+      assertEquals("welcome", o2.next("GROUP_CHAT").getString("content"));
+
+      l.send(new JsonObject().put("type", "LEAVE_GROUP").put("groupId", groupId));
+      l.next("SUCCESS");
+      assertEquals("LEFT", o.next("INFO").getString("event"));
+      assertEquals("LEFT", o2.next("INFO").getString("event"));
+      o.send(say(groupId, "after").put("clientMsgId", "c3"));
+      o.next("SUCCESS");
+      // o2 got it; the same fan-out would have written to the leaver's socket before anything asked later
+      assertEquals("after", o2.next("GROUP_CHAT").getString("content"));
+      l.send(say(groupId, "still here?"));
+      assertEquals("FORBIDDEN", l.next("ERROR").getString("code"), "no copy for the leaver, and no sending");
+      // the sender's own socket got only its SUCCESSes
+      o.send(new JsonObject().put("type", "GET_GROUP_CHAT_HISTORY").put("groupId", groupId));
+      assertEquals(3, o.next("GROUP_CHAT_HISTORY").getJsonArray("messages").size());
+    }
+  }
 }

@@ -22,6 +22,7 @@ import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,7 +46,9 @@ public final class ChatSocketHandler implements SocketServer.FrameHandler {
   private final Delivery delivery;
   private final Settings settings;
   private final Metrics metrics;
-  private final Map<String, Future<Void>> tails = new HashMap<>();
+  private final MemberCache groupMembers;
+  /** Each socket's last frame still being handled (identity keys: a session is its own key). */
+  private final Map<SocketSession, Future<Void>> tails = new HashMap<>();
   /** During an outage every send fails: log the first and then a count every few seconds, not each one. */
   private final ThrottledLog storageFailures = new ThrottledLog(5_000);
 
@@ -55,6 +58,7 @@ public final class ChatSocketHandler implements SocketServer.FrameHandler {
     this.delivery = delivery;
     this.settings = settings;
     this.metrics = Metrics.of(vertx);
+    this.groupMembers = new MemberCache(store::members, MemberCache.MAX_NAMES);
   }
 
   @Override
@@ -83,7 +87,7 @@ public final class ChatSocketHandler implements SocketServer.FrameHandler {
   }
 
   private void enqueue(SocketSession session, Frame frame, Function<Frame, Future<Void>> action) {
-    Future<Void> previous = tails.getOrDefault(session.id(), Future.succeededFuture());
+    Future<Void> previous = tails.getOrDefault(session, Future.succeededFuture());
     Future<Void> next = previous.transform(ignored -> {
       Future<Void> done;
       try {
@@ -96,8 +100,8 @@ public final class ChatSocketHandler implements SocketServer.FrameHandler {
         return Future.succeededFuture();
       });
     });
-    tails.put(session.id(), next);
-    next.onComplete(v -> tails.remove(session.id(), next));
+    tails.put(session, next);
+    next.onComplete(v -> tails.remove(session, next));
   }
 
   // ---- sending --------------------------------------------------------------------------------------
@@ -142,13 +146,12 @@ public final class ChatSocketHandler implements SocketServer.FrameHandler {
       }));
   }
 
+  /** The group's members at the version read with the sender's membership check (or later), then one fan-out. */
   private Future<Void> deliverToMembers(Conversation group, StoredMessage m, String senderSocket) {
     String encoded = ChatFrames.received(m).encode();
-    return store.members(group.id()).<Void>map(members -> {
+    return groupMembers.members(group.id(), group.membersVersion()).<Void>map(members -> {
       metrics.fanout(GROUP, members.size() - 1);
-      for (String member : members) {
-        delivery.toUser(member, encoded, member.equals(m.from()) ? senderSocket : null);
-      }
+      delivery.toMembers(members, encoded, senderSocket);
       return null;
     }).recover(e -> {
       // acknowledged and stored: members catch up through history
@@ -238,7 +241,7 @@ public final class ChatSocketHandler implements SocketServer.FrameHandler {
       if (!joined.added()) {
         return Future.succeededFuture();
       }
-      return store.members(joined.group().id()).map(members -> {
+      return groupMembers.refresh(joined.group().id(), joined.group().membersVersion() + 1).map(members -> {
         tellMembers(members, me, Frames.info(me + " joined " + groupId, "JOINED", groupId, me));
         if (members.size() <= settings.contactGroupMax()) {
           contactsChanged(me, members);
@@ -254,7 +257,7 @@ public final class ChatSocketHandler implements SocketServer.FrameHandler {
     String groupId = f.requiredConversationId("groupId");
     return store.leave(groupId, me).compose(group -> {
       session.send(withClientMsgId(Frames.success("left").put("groupId", groupId), f));
-      return store.members(group.id()).map(members -> {
+      return groupMembers.refresh(group.id(), group.membersVersion() + 1).map(members -> {
         tellMembers(members, me, Frames.info(me + " left " + groupId, "LEFT", groupId, me));
         return null;
       });
@@ -262,12 +265,13 @@ public final class ChatSocketHandler implements SocketServer.FrameHandler {
   }
 
   private void tellMembers(List<String> members, String except, JsonObject frame) {
-    String encoded = frame.encode();
+    List<String> others = new ArrayList<>(members.size());
     for (String member : members) {
       if (!member.equals(except)) {
-        delivery.toUser(member, encoded, null);
+        others.add(member);
       }
     }
+    delivery.toMembers(others, frame.encode(), null);
   }
 
   /** Presence shows new contacts each other's status without waiting for their next change. */

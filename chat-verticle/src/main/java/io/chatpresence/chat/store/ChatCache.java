@@ -30,7 +30,7 @@ final class ChatCache {
   Conversation keep(Conversation c) {
     if (c != null && "C".equals(c.kind())) {
       Conversation plain = c.created() ? new Conversation(c.id(), c.kind(), c.externalId(), c.userA(), c.userB(),
-        c.name(), c.owner(), c.memberCount(), false) : c;
+        c.name(), c.owner(), c.memberCount(), c.membersVersion(), false) : c;
       byId.put(plain.externalId(), plain);
       byPair.put(pairKey(plain.userA(), plain.userB()), plain);
     }

@@ -19,7 +19,7 @@ import java.util.UUID;
 /** SQL for chats, groups, members and messages. Every query reads by key or by (conversation, seq). */
 public final class ConversationStore {
   private static final String CONVERSATION_COLUMNS =
-    "c.id, c.kind, c.external_id, c.user_a, c.user_b, c.name, c.owner, c.member_count";
+    "c.id, c.kind, c.external_id, c.user_a, c.user_b, c.name, c.owner, c.member_count, c.members_version";
   private static final String MESSAGE_COLUMNS = "m.id, m.seq, m.sender, m.content, m.created_at";
   private static final String BY_EXTERNAL_ID =
     "SELECT " + CONVERSATION_COLUMNS + " FROM conversations c WHERE c.kind = $1 AND c.external_id = $2";
@@ -41,11 +41,11 @@ public final class ConversationStore {
   private static final String ADD_MEMBER =
     "INSERT INTO group_members (conversation_id, username) VALUES ($1, $2) ON CONFLICT DO NOTHING";
   private static final String COUNT_JOIN =
-    "UPDATE conversations SET member_count = member_count + 1 WHERE id = $1";
+    "UPDATE conversations SET member_count = member_count + 1, members_version = members_version + 1 WHERE id = $1";
   private static final String REMOVE_MEMBER =
     "DELETE FROM group_members WHERE conversation_id = $1 AND username = $2";
   private static final String COUNT_LEAVE =
-    "UPDATE conversations SET member_count = member_count - 1 WHERE id = $1";
+    "UPDATE conversations SET member_count = member_count - 1, members_version = members_version + 1 WHERE id = $1";
   private static final String LOCK_GROUP =
     "SELECT " + CONVERSATION_COLUMNS + " FROM conversations c "
       + "WHERE c.kind = 'G' AND c.external_id = $1 FOR UPDATE";
@@ -53,8 +53,10 @@ public final class ConversationStore {
     "SELECT " + CONVERSATION_COLUMNS
       + ", EXISTS (SELECT 1 FROM group_members gm WHERE gm.conversation_id = c.id AND gm.username = $2) "
       + "FROM conversations c WHERE c.kind = 'G' AND c.external_id = $1";
+  /** One row: the membership version and, read in the same statement (one snapshot), the names at it. */
   private static final String MEMBERS =
-    "SELECT username FROM group_members WHERE conversation_id = $1";
+    "SELECT c.members_version, ARRAY(SELECT gm.username FROM group_members gm WHERE gm.conversation_id = c.id) "
+      + "FROM conversations c WHERE c.id = $1";
   private static final String GROUPS_OF =
     "SELECT c.external_id, c.name, c.owner, c.member_count FROM group_members gm "
       + "JOIN conversations c ON c.id = gm.conversation_id WHERE gm.username = $1 ORDER BY c.external_id LIMIT 1000";
@@ -233,21 +235,29 @@ public final class ConversationStore {
           return Future.failedFuture(ProtocolException.notFound("no group " + groupId));
         }
         Row row = rows.iterator().next();
-        return row.getBoolean(8) ? Future.succeededFuture(toConversation(row))
+        return row.getBoolean(9) ? Future.succeededFuture(toConversation(row))
           : Future.failedFuture(ProtocolException.forbidden("not a member of group " + groupId));
       });
   }
 
-  public Future<List<String>> members(long conversationId) {
+  /**
+   * The group's members and the membership version they are at (see {@code members_version}); an unknown
+   * conversation has none, at version -1.
+   */
+  public Future<Members> members(long conversationId) {
     return pool.preparedQuery(MEMBERS)
       .execute(Tuple.of(conversationId))
       .map(rows -> {
-        List<String> names = new ArrayList<>(rows.size());
-        for (Row row : rows) {
-          names.add(row.getString(0));
+        if (rows.size() == 0) {
+          return new Members(-1, List.of());
         }
-        return names;
+        Row row = rows.iterator().next();
+        return new Members(row.getLong(0), List.of(row.getArrayOfStrings(1)));
       });
+  }
+
+  /** A group's member names at one membership version. */
+  public record Members(long version, List<String> names) {
   }
 
   public Future<JsonArray> groupsOf(String username) {
@@ -343,7 +353,7 @@ public final class ConversationStore {
 
   private static Conversation toConversation(Row row) {
     return new Conversation(row.getLong(0), row.getString(1), row.getString(2), row.getString(3),
-      row.getString(4), row.getString(5), row.getString(6), row.getInteger(7), false);
+      row.getString(4), row.getString(5), row.getString(6), row.getInteger(7), row.getLong(8), false);
   }
 
   static String newId(String prefix) {

@@ -127,9 +127,14 @@ public class SocketMetrics {
 
   /** An encoded frame was written; its type is read from its start (our frames begin with {@code "type"}). */
   public void frameSent(String encoded) {
-    if (opened != null) {
+    framesSent(encoded, 1);
+  }
+
+  /** The same frame sent to {@code frames} sockets: its type is read once (group fan-out). */
+  public void framesSent(String encoded, int frames) {
+    if (opened != null && frames > 0) {
       Counter c = sent.get(typeOf(encoded));
-      (c == null ? sent.get(OTHER) : c).increment();
+      (c == null ? sent.get(OTHER) : c).increment(frames);
     }
   }
 

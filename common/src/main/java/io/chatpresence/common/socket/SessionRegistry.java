@@ -123,6 +123,11 @@ public final class SessionRegistry {
     return byUser.containsKey(username);
   }
 
+  /** Counts one frame written to {@code frames} of these sockets with {@link SocketSession#sendUncounted}. */
+  public void countSent(String encoded, int frames) {
+    metrics.framesSent(encoded, frames);
+  }
+
   public int userCount() {
     return byUser.size();
   }

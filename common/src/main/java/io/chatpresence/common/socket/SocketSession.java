@@ -61,6 +61,26 @@ public final class SocketSession {
     return PROCESS + Long.toString(serial, 36);
   }
 
+  /**
+   * What {@link #isSocket} compares: the serial in {@code id} when it names a socket of this process, else -1.
+   * Parsed once per delivery, so that checking each local socket builds no String.
+   */
+  public static long localSerial(String id) {
+    if (id == null || !id.startsWith(PROCESS) || id.length() == PROCESS.length()) {
+      return -1;
+    }
+    try {
+      return Long.parseLong(id, PROCESS.length(), id.length(), 36);
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  /** Whether this is the socket whose {@link #localSerial} is given. */
+  public boolean isSocket(long localSerial) {
+    return serial == localSerial;
+  }
+
   public String username() {
     return username;
   }
@@ -136,15 +156,25 @@ public final class SocketSession {
    * stalled sockets cost to about a quarter of a GiB at worst.
    */
   public void send(String encoded) {
+    if (sendUncounted(encoded)) {
+      server.metrics.frameSent(encoded);
+    }
+  }
+
+  /**
+   * {@link #send(String)} without counting it in the metrics: for one frame written to many sockets, counted
+   * once with {@link SessionRegistry#countSent}. Whether it was written.
+   */
+  public boolean sendUncounted(String encoded) {
     if (dropping || ws.isClosed()) {
-      return;
+      return false;
     }
     if (ws.writeQueueFull()) {
       drop();
-      return;
+      return false;
     }
     ws.writeTextMessage(encoded);
-    server.metrics.frameSent(encoded);
+    return true;
   }
 
   /**
