@@ -40,6 +40,9 @@ public final class Bench {
   private final BenchServer server;
   private final Gen gen;
   private String passwordHash;
+  /** This run's server settings, for a server started in a second JVM; and that server's relay port. */
+  JsonObject serverOverrides = new JsonObject();
+  private int relayPortOfProcess;
   /** Where users, tokens and sockets go: the in-process server, or the separate one of {@code connections}. */
   private Target target;
 
@@ -96,6 +99,7 @@ public final class Bench {
       try (BenchServer server = BenchServer.start(overrides, "cluster".equals(s) ? 2 : 1);
            Gen gen = new Gen(Math.max(1, Runtime.getRuntime().availableProcessors()))) {
         Bench bench = new Bench(sizes, server, gen);
+        bench.serverOverrides = overrides;
         JsonObject result = new JsonObject()
           .put("scenario", s)
           .put("date", Instant.now().toString())
@@ -124,6 +128,17 @@ public final class Bench {
    * heap of live objects after a full GC ({@code jcmd GC.class_histogram}) and VmRSS of that process.
    */
   private JsonObject connections() {
+    return againstServerProcess("connections", pid -> {
+      JsonObject product = connectionsAgainst(pid);
+      return product.mergeIn(relayConnections(pid, relayPortOfProcess, product.getInteger("sockets")));
+    });
+  }
+
+  /**
+   * Runs {@code body} against the product started alone in a second JVM ({@link ServerMain}, with this run's
+   * server settings), which has its own open-files limit: each side holds one descriptor per socket, not two.
+   */
+  private JsonObject againstServerProcess(String scenario, java.util.function.LongFunction<JsonObject> body) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(List.of("--add-modules", "java.se", "--add-exports", "java.base/jdk.internal.ref=ALL-UNNAMED",
@@ -135,8 +150,7 @@ public final class Bench {
       command.add("-XX:NativeMemoryTracking=summary");
     }
     command.addAll(List.of("-Djava.net.preferIPv4Stack=true", "-Dhazelcast.phone.home.enabled=false",
-      "-cp", System.getProperty("java.class.path"), ServerMain.class.getName(),
-      new JsonObject().put("MAX_SOCKETS_PER_USER", 10).encode()));
+      "-cp", System.getProperty("java.class.path"), ServerMain.class.getName(), serverOverrides.encode()));
     Process child;
     try {
       child = new ProcessBuilder(command).redirectErrorStream(true).start();
@@ -174,11 +188,11 @@ public final class Bench {
         io.chatpresence.common.config.ConfigKeys.defaults().put("JWT_SECRET", BenchServer.SECRET)));
       target = new Target(sql, info.getInteger("CHAT_PORT"), info.getInteger("PRESENCE_PORT"), tokens);
       passwordHash = null;
+      relayPortOfProcess = info.getInteger("RELAY_PORT");
       System.out.println("  server process " + pid + " on ports " + target.chatPort() + "/" + target.presencePort());
-      JsonObject product = connectionsAgainst(pid);
-      return product.mergeIn(relayConnections(pid, info.getInteger("RELAY_PORT"), product.getInteger("sockets")));
+      return body.apply(pid);
     } catch (Exception e) {
-      throw new IllegalStateException("connections: " + e, e);
+      throw new IllegalStateException(scenario + ": " + e, e);
     } finally {
       target = before;
       passwordHash = hashBefore;
@@ -458,7 +472,12 @@ public final class Bench {
 
   // ---- fan-out --------------------------------------------------------------------------------------
 
+  /** In a second JVM, so that a 10,000-member group fits under the open-files limit on each side. */
   private JsonObject fanout() {
+    return againstServerProcess("fanout", pid -> fanoutAgainst());
+  }
+
+  private JsonObject fanoutAgainst() {
     String senderName = "f" + RUN + "_sender";
     String senderToken = register(senderName);
     JsonArray groups = new JsonArray();
