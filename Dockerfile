@@ -9,7 +9,8 @@ FROM maven:3.9-eclipse-temurin-17 AS build
 WORKDIR /src
 COPY pom.xml ./
 COPY conf/ conf/
-COPY common/ common/
+COPY protocol/ protocol/
+COPY server/ server/
 COPY chat-verticle/ chat-verticle/
 COPY presence-verticle/ presence-verticle/
 COPY launcher/ launcher/

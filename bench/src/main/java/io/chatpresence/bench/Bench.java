@@ -46,7 +46,7 @@ public final class Bench {
   /** Where users, tokens and sockets go: the in-process server, or the separate one of {@code connections}. */
   private Target target;
 
-  record Target(io.vertx.sqlclient.Pool sql, int chatPort, int presencePort, io.chatpresence.common.auth.Tokens tokens) {
+  record Target(io.vertx.sqlclient.Pool sql, int chatPort, int presencePort, io.chatpresence.server.auth.Tokens tokens) {
   }
 
   private Bench(Sizes sizes, BenchServer server, Gen gen) {
@@ -182,10 +182,10 @@ public final class Bench {
       JsonObject info = ready.get(120, TimeUnit.SECONDS);
       long pid = info.getLong("pid");
       sql = io.vertx.pgclient.PgBuilder.pool().with(new io.vertx.sqlclient.PoolOptions().setMaxSize(2))
-        .connectingTo(io.chatpresence.common.db.Database.connectOptions(info.getString("PG_URL")))
+        .connectingTo(io.chatpresence.server.db.Database.connectOptions(info.getString("PG_URL")))
         .using(gen.vertx).build();
-      io.chatpresence.common.auth.Tokens tokens = await(io.chatpresence.common.auth.Tokens.create(gen.vertx,
-        io.chatpresence.common.config.ConfigKeys.defaults().put("JWT_SECRET", BenchServer.SECRET)));
+      io.chatpresence.server.auth.Tokens tokens = await(io.chatpresence.server.auth.Tokens.create(gen.vertx,
+        io.chatpresence.server.config.ConfigKeys.defaults().put("JWT_SECRET", BenchServer.SECRET)));
       target = new Target(sql, info.getInteger("CHAT_PORT"), info.getInteger("PRESENCE_PORT"), tokens);
       passwordHash = null;
       relayPortOfProcess = info.getInteger("RELAY_PORT");

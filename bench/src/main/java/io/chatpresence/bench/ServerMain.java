@@ -1,6 +1,6 @@
 package io.chatpresence.bench;
 
-import io.chatpresence.common.config.ConfigKeys;
+import io.chatpresence.server.config.ConfigKeys;
 import io.vertx.core.json.JsonObject;
 
 import java.io.IOException;

@@ -1,7 +1,7 @@
 package io.chatpresence.launcher;
 
-import io.chatpresence.common.db.Database;
-import io.chatpresence.common.db.EmbeddedDatabase;
+import io.chatpresence.server.db.Database;
+import io.chatpresence.server.db.EmbeddedDatabase;
 
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;

@@ -1,8 +1,8 @@
 package io.chatpresence.launcher;
 
-import io.chatpresence.common.cluster.ClusterSupport;
-import io.chatpresence.common.config.ConfigKeys;
-import io.chatpresence.common.metrics.Metrics;
+import io.chatpresence.server.cluster.ClusterSupport;
+import io.chatpresence.server.config.ConfigKeys;
+import io.chatpresence.server.metrics.Metrics;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;

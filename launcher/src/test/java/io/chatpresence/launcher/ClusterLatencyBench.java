@@ -1,8 +1,8 @@
 package io.chatpresence.launcher;
 
-import io.chatpresence.common.config.ConfigKeys;
-import io.chatpresence.common.testing.Rest;
-import io.chatpresence.common.testing.WsClient;
+import io.chatpresence.server.config.ConfigKeys;
+import io.chatpresence.server.testing.Rest;
+import io.chatpresence.server.testing.WsClient;
 import io.chatpresence.chat.ChatVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.json.JsonObject;

@@ -1,10 +1,10 @@
 package io.chatpresence.launcher;
 
 import io.chatpresence.chat.ChatVerticle;
-import io.chatpresence.common.cluster.ClusterSupport;
-import io.chatpresence.common.config.ConfigKeys;
-import io.chatpresence.common.testing.Ports;
-import io.chatpresence.common.testing.TestDatabase;
+import io.chatpresence.server.cluster.ClusterSupport;
+import io.chatpresence.server.config.ConfigKeys;
+import io.chatpresence.server.testing.Ports;
+import io.chatpresence.server.testing.TestDatabase;
 import io.chatpresence.presence.PresenceVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;

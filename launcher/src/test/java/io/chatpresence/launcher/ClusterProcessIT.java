@@ -1,9 +1,9 @@
 package io.chatpresence.launcher;
 
-import io.chatpresence.common.testing.Ports;
-import io.chatpresence.common.testing.Rest;
-import io.chatpresence.common.testing.TestDatabase;
-import io.chatpresence.common.testing.WsClient;
+import io.chatpresence.server.testing.Ports;
+import io.chatpresence.server.testing.Rest;
+import io.chatpresence.server.testing.TestDatabase;
+import io.chatpresence.server.testing.WsClient;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;

@@ -1,8 +1,8 @@
 package io.chatpresence.launcher;
 
-import io.chatpresence.common.Addresses;
-import io.chatpresence.common.testing.Rest;
-import io.chatpresence.common.testing.WsClient;
+import io.chatpresence.protocol.Addresses;
+import io.chatpresence.server.testing.Rest;
+import io.chatpresence.server.testing.WsClient;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

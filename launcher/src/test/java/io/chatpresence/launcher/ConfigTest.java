@@ -1,8 +1,8 @@
 package io.chatpresence.launcher;
 
-import io.chatpresence.common.cluster.ClusterSupport;
-import io.chatpresence.common.config.AppConfig;
-import io.chatpresence.common.config.ConfigKeys;
+import io.chatpresence.server.cluster.ClusterSupport;
+import io.chatpresence.server.config.AppConfig;
+import io.chatpresence.server.config.ConfigKeys;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgConnectOptions;
 import org.junit.jupiter.api.Test;

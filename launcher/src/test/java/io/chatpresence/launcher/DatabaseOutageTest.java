@@ -1,10 +1,10 @@
 package io.chatpresence.launcher;
 
-import io.chatpresence.common.config.ConfigKeys;
-import io.chatpresence.common.db.EmbeddedDatabase;
-import io.chatpresence.common.testing.Ports;
-import io.chatpresence.common.testing.Rest;
-import io.chatpresence.common.testing.WsClient;
+import io.chatpresence.server.config.ConfigKeys;
+import io.chatpresence.server.db.EmbeddedDatabase;
+import io.chatpresence.server.testing.Ports;
+import io.chatpresence.server.testing.Rest;
+import io.chatpresence.server.testing.WsClient;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;

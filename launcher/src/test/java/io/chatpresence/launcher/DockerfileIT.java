@@ -1,11 +1,11 @@
 package io.chatpresence.launcher;
 
-import io.chatpresence.common.config.ConfigKeys;
-import io.chatpresence.common.testing.JwtForge;
-import io.chatpresence.common.testing.Ports;
-import io.chatpresence.common.testing.Rest;
-import io.chatpresence.common.testing.TestDatabase;
-import io.chatpresence.common.testing.WsClient;
+import io.chatpresence.server.config.ConfigKeys;
+import io.chatpresence.server.testing.JwtForge;
+import io.chatpresence.server.testing.Ports;
+import io.chatpresence.server.testing.Rest;
+import io.chatpresence.server.testing.TestDatabase;
+import io.chatpresence.server.testing.WsClient;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.vertx.core.Vertx;

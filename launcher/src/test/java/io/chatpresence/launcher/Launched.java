@@ -1,6 +1,6 @@
 package io.chatpresence.launcher;
 
-import io.chatpresence.common.testing.Rest;
+import io.chatpresence.server.testing.Rest;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

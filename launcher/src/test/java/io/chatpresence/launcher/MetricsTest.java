@@ -1,9 +1,9 @@
 package io.chatpresence.launcher;
 
-import io.chatpresence.common.cluster.ClusterSupport;
-import io.chatpresence.common.metrics.Metrics;
-import io.chatpresence.common.testing.Rest;
-import io.chatpresence.common.testing.WsClient;
+import io.chatpresence.server.cluster.ClusterSupport;
+import io.chatpresence.server.metrics.Metrics;
+import io.chatpresence.server.testing.Rest;
+import io.chatpresence.server.testing.WsClient;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;

@@ -1,8 +1,8 @@
 package io.chatpresence.launcher;
 
 import io.chatpresence.chat.api.RestApi;
-import io.chatpresence.common.testing.Rest;
-import io.chatpresence.common.web.HttpSupport;
+import io.chatpresence.server.testing.Rest;
+import io.chatpresence.server.web.HttpSupport;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;

@@ -1,8 +1,8 @@
 package io.chatpresence.launcher;
 
-import io.chatpresence.common.config.ConfigKeys;
-import io.chatpresence.common.db.EmbeddedDatabase;
-import io.chatpresence.common.testing.Rest;
+import io.chatpresence.server.config.ConfigKeys;
+import io.chatpresence.server.db.EmbeddedDatabase;
+import io.chatpresence.server.testing.Rest;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

@@ -1,7 +1,7 @@
 package io.chatpresence.launcher;
 
-import io.chatpresence.common.db.Database;
-import io.chatpresence.common.testing.TestDatabase;
+import io.chatpresence.server.db.Database;
+import io.chatpresence.server.testing.TestDatabase;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.pgclient.PgBuilder;

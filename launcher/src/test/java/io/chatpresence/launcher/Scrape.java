@@ -1,6 +1,6 @@
 package io.chatpresence.launcher;
 
-import io.chatpresence.common.testing.Rest;
+import io.chatpresence.server.testing.Rest;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,7 +1,7 @@
 package io.chatpresence.launcher;
 
-import io.chatpresence.common.config.ConfigKeys;
-import io.chatpresence.common.testing.WsClient;
+import io.chatpresence.server.config.ConfigKeys;
+import io.chatpresence.server.testing.WsClient;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;

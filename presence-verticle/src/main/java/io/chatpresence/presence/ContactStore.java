@@ -1,6 +1,6 @@
 package io.chatpresence.presence;
 
-import io.chatpresence.common.db.BatchedStatement;
+import io.chatpresence.server.db.BatchedStatement;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;

@@ -1,12 +1,12 @@
 package io.chatpresence.presence;
 
-import io.chatpresence.common.protocol.ErrorCode;
-import io.chatpresence.common.protocol.Frame;
-import io.chatpresence.common.protocol.Frames;
-import io.chatpresence.common.protocol.ProtocolException;
-import io.chatpresence.common.socket.SessionRegistry;
-import io.chatpresence.common.socket.SocketServer;
-import io.chatpresence.common.socket.SocketSession;
+import io.chatpresence.protocol.ErrorCode;
+import io.chatpresence.protocol.Frame;
+import io.chatpresence.protocol.Frames;
+import io.chatpresence.protocol.ProtocolException;
+import io.chatpresence.server.socket.SessionRegistry;
+import io.chatpresence.server.socket.SocketServer;
+import io.chatpresence.server.socket.SocketSession;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

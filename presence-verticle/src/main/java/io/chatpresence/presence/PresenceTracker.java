@@ -1,6 +1,6 @@
 package io.chatpresence.presence;
 
-import io.chatpresence.common.protocol.Timestamps;
+import io.chatpresence.protocol.Timestamps;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 

@@ -1,15 +1,15 @@
 package io.chatpresence.presence;
 
-import io.chatpresence.common.Addresses;
-import io.chatpresence.common.ServiceVerticle;
-import io.chatpresence.common.auth.Authenticator;
-import io.chatpresence.common.auth.Tokens;
-import io.chatpresence.common.cluster.ClusterSupport;
-import io.chatpresence.common.config.ConfigKeys;
-import io.chatpresence.common.metrics.Metrics;
-import io.chatpresence.common.protocol.Limits;
-import io.chatpresence.common.socket.SocketServer;
-import io.chatpresence.common.web.HttpSupport;
+import io.chatpresence.protocol.Addresses;
+import io.chatpresence.server.ServiceVerticle;
+import io.chatpresence.server.auth.Authenticator;
+import io.chatpresence.server.auth.Tokens;
+import io.chatpresence.server.cluster.ClusterSupport;
+import io.chatpresence.server.config.ConfigKeys;
+import io.chatpresence.server.metrics.Metrics;
+import io.chatpresence.server.socket.Limits;
+import io.chatpresence.server.socket.SocketServer;
+import io.chatpresence.server.web.HttpSupport;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.MessageConsumer;

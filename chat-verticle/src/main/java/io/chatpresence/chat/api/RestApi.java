@@ -2,13 +2,13 @@ package io.chatpresence.chat.api;
 
 import io.chatpresence.chat.store.AccountStore;
 import io.chatpresence.chat.store.ConversationStore;
-import io.chatpresence.common.Addresses;
-import io.chatpresence.common.auth.Authenticator;
-import io.chatpresence.common.auth.Claims;
-import io.chatpresence.common.auth.IssuedToken;
-import io.chatpresence.common.protocol.ErrorCode;
-import io.chatpresence.common.protocol.Names;
-import io.chatpresence.common.protocol.ProtocolException;
+import io.chatpresence.protocol.Addresses;
+import io.chatpresence.server.auth.Authenticator;
+import io.chatpresence.server.auth.Claims;
+import io.chatpresence.server.auth.IssuedToken;
+import io.chatpresence.protocol.ErrorCode;
+import io.chatpresence.protocol.Names;
+import io.chatpresence.protocol.ProtocolException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -22,8 +22,8 @@ import org.slf4j.LoggerFactory;
 
 import java.util.List;
 
-import static io.chatpresence.common.web.HttpSupport.error;
-import static io.chatpresence.common.web.HttpSupport.json;
+import static io.chatpresence.server.web.HttpSupport.error;
+import static io.chatpresence.server.web.HttpSupport.json;
 
 /** The REST API under {@code /api}: accounts, tokens, users, chats and groups. */
 public final class RestApi {
@@ -234,7 +234,7 @@ public final class RestApi {
 
   private static JsonObject tokenBody(String username, IssuedToken token) {
     return new JsonObject().put("username", username).put("token", token.token())
-      .put("expiresAt", io.chatpresence.common.protocol.Timestamps.format(token.expiresAt()));
+      .put("expiresAt", io.chatpresence.protocol.Timestamps.format(token.expiresAt()));
   }
 
   /** The JSON object body, or null after answering 400. */

@@ -1,8 +1,8 @@
 package io.chatpresence.chat.socket;
 
-import io.chatpresence.common.Addresses;
-import io.chatpresence.common.socket.SessionRegistry;
-import io.chatpresence.common.socket.SocketSession;
+import io.chatpresence.protocol.Addresses;
+import io.chatpresence.server.socket.SessionRegistry;
+import io.chatpresence.server.socket.SocketSession;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;

@@ -1,8 +1,8 @@
 package io.chatpresence.chat.store;
 
-import io.chatpresence.common.protocol.Frames;
-import io.chatpresence.common.protocol.MessageType;
-import io.chatpresence.common.protocol.Timestamps;
+import io.chatpresence.protocol.Frames;
+import io.chatpresence.protocol.MessageType;
+import io.chatpresence.protocol.Timestamps;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 

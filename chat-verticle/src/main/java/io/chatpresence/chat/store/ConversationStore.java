@@ -1,7 +1,7 @@
 package io.chatpresence.chat.store;
 
-import io.chatpresence.common.db.BatchedStatement;
-import io.chatpresence.common.protocol.ProtocolException;
+import io.chatpresence.server.db.BatchedStatement;
+import io.chatpresence.protocol.ProtocolException;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

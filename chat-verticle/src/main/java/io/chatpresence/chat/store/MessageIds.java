@@ -1,6 +1,6 @@
 package io.chatpresence.chat.store;
 
-import io.chatpresence.common.protocol.ProtocolException;
+import io.chatpresence.protocol.ProtocolException;
 
 /** {@code msg_<id>}: the message's row id, unique cluster-wide and increasing within a conversation. */
 public final class MessageIds {

@@ -1,8 +1,8 @@
 package io.chatpresence.chat.store;
 
-import io.chatpresence.common.config.ConfigKeys;
-import io.chatpresence.common.db.Database;
-import io.chatpresence.common.testing.TestDatabase;
+import io.chatpresence.server.config.ConfigKeys;
+import io.chatpresence.server.db.Database;
+import io.chatpresence.server.testing.TestDatabase;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

@@ -1,8 +1,8 @@
 package io.chatpresence.launcher.reliability;
 
-import io.chatpresence.common.testing.JwtForge;
-import io.chatpresence.common.testing.Rest;
-import io.chatpresence.common.testing.WsClient;
+import io.chatpresence.server.testing.JwtForge;
+import io.chatpresence.server.testing.Rest;
+import io.chatpresence.server.testing.WsClient;
 import io.chatpresence.launcher.TestServer;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;

@@ -1,9 +1,9 @@
 package io.chatpresence.launcher.reliability;
 
-import io.chatpresence.common.config.ConfigKeys;
-import io.chatpresence.common.db.EmbeddedDatabase;
-import io.chatpresence.common.testing.Ports;
-import io.chatpresence.common.testing.WsClient;
+import io.chatpresence.server.config.ConfigKeys;
+import io.chatpresence.server.db.EmbeddedDatabase;
+import io.chatpresence.server.testing.Ports;
+import io.chatpresence.server.testing.WsClient;
 import io.chatpresence.launcher.TestServer;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;

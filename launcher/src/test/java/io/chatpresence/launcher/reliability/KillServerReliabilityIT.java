@@ -1,7 +1,7 @@
 package io.chatpresence.launcher.reliability;
 
-import io.chatpresence.common.testing.Ports;
-import io.chatpresence.common.testing.Rest;
+import io.chatpresence.server.testing.Ports;
+import io.chatpresence.server.testing.Rest;
 import io.chatpresence.launcher.Launched;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;

@@ -1,6 +1,6 @@
 package io.chatpresence.launcher.reliability;
 
-import io.chatpresence.common.testing.WsClient;
+import io.chatpresence.server.testing.WsClient;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 

@@ -1,7 +1,0 @@
-package io.chatpresence.common.auth;
-
-import java.time.Instant;
-
-/** What a verified token says: whose it is, its id (for revocation) and when it ends. */
-public record Claims(String username, String jti, Instant expiresAt) {
-}

@@ -1,6 +1,0 @@
-package io.chatpresence.common.auth;
-
-import java.time.Instant;
-
-public record IssuedToken(String token, String jti, Instant expiresAt) {
-}
