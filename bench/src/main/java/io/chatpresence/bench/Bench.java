@@ -182,7 +182,7 @@ public final class Bench {
       JsonObject info = ready.get(120, TimeUnit.SECONDS);
       long pid = info.getLong("pid");
       sql = io.vertx.pgclient.PgBuilder.pool().with(new io.vertx.sqlclient.PoolOptions().setMaxSize(2))
-        .connectingTo(io.chatpresence.server.db.Database.connectOptions(info.getString("PG_URL")))
+        .connectingTo(io.chatpresence.server.db.Pools.connectOptions(info.getString("PG_URL")))
         .using(gen.vertx).build();
       io.chatpresence.server.auth.Tokens tokens = await(io.chatpresence.server.auth.Tokens.create(gen.vertx,
         io.chatpresence.server.config.ConfigKeys.defaults().put("JWT_SECRET", BenchServer.SECRET)));

@@ -6,8 +6,9 @@ import io.chatpresence.chat.ChatVerticle;
 import io.chatpresence.server.auth.Tokens;
 import io.chatpresence.server.cluster.ClusterSupport;
 import io.chatpresence.server.config.ConfigKeys;
-import io.chatpresence.server.db.Database;
-import io.chatpresence.server.db.EmbeddedDatabase;
+import io.chatpresence.launcher.db.Migrations;
+import io.chatpresence.server.db.Pools;
+import io.chatpresence.launcher.db.EmbeddedDatabase;
 import io.chatpresence.presence.PresenceVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
@@ -81,6 +82,7 @@ final class BenchServer implements AutoCloseable {
   static BenchServer start(JsonObject overrides, int nodeCount) throws IOException {
     Path dir = Files.createTempDirectory("chat-bench");
     EmbeddedDatabase db = EmbeddedDatabase.start(dir.resolve("pg"), 0);
+    Migrations.migrate(db.url());
     String clusterName = "chat-bench-" + UUID.randomUUID();
     List<Node> nodes = new ArrayList<>();
     try {
@@ -100,7 +102,7 @@ final class BenchServer implements AutoCloseable {
     int relayPort = freePort();
     Bench.await(vertx.deployVerticle(new Relay(relayPort)));
     Pool sql = PgBuilder.pool().with(new PoolOptions().setMaxSize(4))
-      .connectingTo(Database.connectOptions(db.url())).using(vertx).build();
+      .connectingTo(Pools.connectOptions(db.url())).using(vertx).build();
     Tokens tokens = Bench.await(Tokens.create(vertx, nodes.get(0).config()));
     return new BenchServer(List.copyOf(nodes), db, relayPort, sql, tokens, dir);
   }

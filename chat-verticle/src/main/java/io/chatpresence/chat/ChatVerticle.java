@@ -8,17 +8,20 @@ import io.chatpresence.chat.store.AccountStore;
 import io.chatpresence.chat.store.ConversationStore;
 import io.chatpresence.server.ServiceVerticle;
 import io.chatpresence.server.auth.Authenticator;
-import io.chatpresence.server.auth.Tokens;
+import io.chatpresence.protocol.bus.Bus;
 import io.chatpresence.server.config.ConfigKeys;
 import io.chatpresence.server.metrics.Metrics;
 import io.chatpresence.server.socket.Limits;
+import io.chatpresence.server.socket.SessionRegistry;
 import io.chatpresence.server.socket.SocketServer;
 import io.chatpresence.server.web.HttpSupport;
+import io.chatpresence.server.web.Peer;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.StaticHandler;
+import io.vertx.sqlclient.Pool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,9 +30,15 @@ public class ChatVerticle extends ServiceVerticle {
   private static final Logger LOG = LoggerFactory.getLogger(ChatVerticle.class);
   private static final long HOUR_MS = 3_600_000L;
 
+  private static final Peer PRESENCE = new Peer("presence", Bus.PRESENCE_PING);
+
+  private JsonObject cfg;
+  private Pool pool;
+  private SessionRegistry registry;
   private Authenticator authenticator;
   private PasswordHasher hasher;
   private Delivery delivery;
+  private long purgeTimer = -1;
 
   @Override
   protected String name() {
@@ -37,24 +46,35 @@ public class ChatVerticle extends ServiceVerticle {
   }
 
   @Override
-  protected Future<HttpServer> startService(Tokens tokens) {
-    authenticator = new Authenticator(tokens, pool);
+  protected Future<HttpServer> startService(Services services) {
+    cfg = services.cfg();
+    pool = services.pool();
+    registry = services.registry();
+    authenticator = new Authenticator(services.tokens(), pool);
+    delivery = new Delivery(vertx, registry);
     return vertx.executeBlocking(() -> new PasswordHasher(cfg.getInteger(ConfigKeys.PASSWORD_ITERATIONS)), false)
       .compose(h -> {
         hasher = h;
-        return registry.registerConsumers();
+        return registerConsumers();
       })
-      .compose(v -> {
-        delivery = new Delivery(vertx, registry);
-        return delivery.start();
-      })
-      .compose(v -> startServer());
+      .compose(v -> startServer())
+      .onSuccess(this::started);
+  }
+
+  private Future<Void> registerConsumers() {
+    return Future.all(registry.registerConsumers(), delivery.start(),
+      Peer.answer(vertx, Bus.CHAT_PING, "chat").completion()).mapEmpty();
+  }
+
+  private void started(HttpServer listening) {
+    schedulePurge();
+    PRESENCE.checkAtStart(vertx, "chat");
+    LOG.info("Chat server listening on {}:{}", cfg.getString(ConfigKeys.HTTP_HOST), listening.actualPort());
   }
 
   @Override
-  protected void started(HttpServer listening) {
-    schedulePurge();
-    LOG.info("Chat server listening on {}:{}", cfg.getString(ConfigKeys.HTTP_HOST), listening.actualPort());
+  protected void stopping() {
+    vertx.cancelTimer(purgeTimer);
   }
 
   private Future<HttpServer> startServer() {
@@ -66,13 +86,12 @@ public class ChatVerticle extends ServiceVerticle {
       new ChatSocketHandler(vertx, conversations, delivery, settings))
       .metrics(Metrics.of(vertx).sockets("chat"));
 
-    server = HttpSupport.webSocketServer(vertx, cfg, ConfigKeys.CHAT_PORT, sockets, setupRouter(conversations));
-    return server.listen();
+    return HttpSupport.webSocketServer(vertx, cfg, ConfigKeys.CHAT_PORT, sockets, setupRouter(conversations)).listen();
   }
 
   private Router setupRouter(ConversationStore conversations) {
     Router router = Router.router(vertx);
-    HttpSupport.addHealthRoutes(router, pool);
+    HttpSupport.addHealthRoutes(router, pool, PRESENCE);
     new RestApi(vertx, new AccountStore(pool), conversations, authenticator, hasher).mount(router);
     // what the web client cannot derive from its own address: the presence server's port
     router.get("/config.json").handler(ctx -> HttpSupport.json(ctx, 200,
@@ -83,7 +102,7 @@ public class ChatVerticle extends ServiceVerticle {
   }
 
   private void schedulePurge() {
-    vertx.setPeriodic(HOUR_MS, HOUR_MS, id -> new AccountStore(pool).purgeExpiredRevocations()
+    purgeTimer = vertx.setPeriodic(HOUR_MS, HOUR_MS, id -> new AccountStore(pool).purgeExpiredRevocations()
       .onFailure(e -> LOG.debug("Purge of expired revocations failed: {}", e.toString())));
   }
 }

@@ -1,7 +1,7 @@
 package io.chatpresence.launcher;
 
-import io.chatpresence.server.db.Database;
-import io.chatpresence.server.db.EmbeddedDatabase;
+import io.chatpresence.launcher.db.EmbeddedDatabase;
+import io.chatpresence.launcher.db.Migrations;
 
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
@@ -18,7 +18,7 @@ public final class DatabaseMain {
     String dataDir = env("DATA_DIR", "./data");
     int port = Integer.parseInt(env("PG_PORT", "5433"));
     EmbeddedDatabase db = EmbeddedDatabase.start(Path.of(dataDir, "pg"), port);
-    Database.migrateNow(db.url());
+    Migrations.migrate(db.url());
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {

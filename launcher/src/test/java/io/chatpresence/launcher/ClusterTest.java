@@ -1,6 +1,11 @@
 package io.chatpresence.launcher;
 
-import io.chatpresence.protocol.Addresses;
+import io.chatpresence.protocol.bus.Bus;
+import io.chatpresence.protocol.bus.ResyncRequest;
+import io.chatpresence.protocol.bus.SocketDelta;
+import io.chatpresence.protocol.bus.SourceHeartbeat;
+import io.chatpresence.protocol.bus.SourceId;
+import io.chatpresence.protocol.bus.SourceSnapshot;
 import io.chatpresence.server.testing.Rest;
 import io.chatpresence.server.testing.WsClient;
 import io.vertx.core.json.JsonObject;
@@ -245,8 +250,8 @@ class ClusterTest {
     assertEquals(200, rest.post("/api/chats", new JsonObject().put("with", ghost.name()), alice.token()).status());
     try (WsClient alicePresence = presence(c, alice)) {
       // an event no socket owner sent (as if its close was lost in a partition): presence believes it...
-      a.vertx.eventBus().publish(Addresses.PRESENCE_SOCKETS, new JsonObject().put("username", ghost.name())
-        .put("source", "lost-source-" + UUID.randomUUID()).put("node", a.nodeId()).put("delta", 1));
+      Bus.PRESENCE_SOCKETS.publish(a.vertx.eventBus(),
+        new SocketDelta(new SourceId("lost-source-" + UUID.randomUUID(), a.nodeId()), ghost.name(), 1));
       assertEquals("online", alicePresence.next("PRESENCE_UPDATE").getString("status"));
       // ...until that source's heartbeat never comes: dropped after the TTL, the user goes offline
       JsonObject repaired = alicePresence.next("PRESENCE_UPDATE");
@@ -264,23 +269,21 @@ class ClusterTest {
       assertEquals("online", alicePresence.next("PRESENCE_UPDATE").getString("status"));
       // a stray close attributed to a live source: counts drift and the event count no longer matches
       String source = "drift-" + UUID.randomUUID();
-      a.vertx.eventBus().publish(Addresses.PRESENCE_SOCKETS, new JsonObject().put("username", bob.name())
-        .put("source", source).put("node", a.nodeId()).put("delta", 1));
-      java.util.concurrent.CompletableFuture<JsonObject> asked = new java.util.concurrent.CompletableFuture<>();
-      var listener = a.vertx.eventBus().<JsonObject>consumer(Addresses.PRESENCE_RESYNC, msg -> {
-        if (source.equals(msg.body().getString("source"))) {
-          asked.complete(msg.body());
+      SourceId id = new SourceId(source, a.nodeId());
+      Bus.PRESENCE_SOCKETS.publish(a.vertx.eventBus(), new SocketDelta(id, bob.name(), 1));
+      java.util.concurrent.CompletableFuture<ResyncRequest> asked = new java.util.concurrent.CompletableFuture<>();
+      var listener = Bus.PRESENCE_RESYNC.consumer(a.vertx.eventBus(), request -> {
+        if (source.equals(request.source())) {
+          asked.complete(request);
         }
       });
       TestServer.await(listener.completion());
-      a.vertx.eventBus().publish(Addresses.PRESENCE_HEARTBEAT, new JsonObject().put("source", source)
-        .put("node", a.nodeId()).put("published", 5));
-      assertEquals(source, asked.orTimeout(10, java.util.concurrent.TimeUnit.SECONDS).join().getString("source"));
+      Bus.PRESENCE_HEARTBEAT.publish(a.vertx.eventBus(), new SourceHeartbeat(id, 5));
+      assertEquals(source, asked.orTimeout(10, java.util.concurrent.TimeUnit.SECONDS).join().source());
       listener.unregister();
       // presence asks that source for its counts; a snapshot saying "none" settles it (bob stays online: his
       // real socket on A still counts), and nothing flaps
-      a.vertx.eventBus().publish(Addresses.PRESENCE_SNAPSHOT, new JsonObject().put("source", source)
-        .put("node", a.nodeId()).put("published", 5).put("counts", new JsonObject()));
+      Bus.PRESENCE_SNAPSHOT.publish(a.vertx.eventBus(), new SourceSnapshot(id, 5, java.util.Map.of()));
       List<JsonObject> seen = new ArrayList<>();
       await().during(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(8)).until(() -> {
         seen.addAll(alicePresence.pending());

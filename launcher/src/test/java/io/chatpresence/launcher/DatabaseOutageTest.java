@@ -1,7 +1,8 @@
 package io.chatpresence.launcher;
 
 import io.chatpresence.server.config.ConfigKeys;
-import io.chatpresence.server.db.EmbeddedDatabase;
+import io.chatpresence.launcher.db.EmbeddedDatabase;
+import io.chatpresence.launcher.db.Migrations;
 import io.chatpresence.server.testing.Ports;
 import io.chatpresence.server.testing.Rest;
 import io.chatpresence.server.testing.WsClient;
@@ -35,6 +36,7 @@ class DatabaseOutageTest {
     dataDir = Files.createTempDirectory("outage-pg");
     port = Ports.free();
     database = EmbeddedDatabase.start(dataDir, port);
+    Migrations.migrate(database.url());
     server = new TestServer(vertx, new JsonObject().put(ConfigKeys.PG_URL, database.url())).start();
   }
 

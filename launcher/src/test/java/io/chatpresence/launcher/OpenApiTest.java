@@ -51,7 +51,7 @@ class OpenApiTest {
   void documentsExactlyTheRoutesTheServersMount() {
     assertTrue(doc.getString("openapi").startsWith("3."), doc.getString("openapi"));
     Router router = Router.router(vertx);
-    HttpSupport.addHealthRoutes(router, null);
+    HttpSupport.addHealthRoutes(router, null, null);
     new RestApi(vertx, null, null, null, null).mount(router);
     Set<String> mounted = new TreeSet<>();
     for (Route route : router.getRoutes()) {

@@ -1,7 +1,8 @@
 package io.chatpresence.launcher;
 
 import io.chatpresence.server.config.ConfigKeys;
-import io.chatpresence.server.db.EmbeddedDatabase;
+import io.chatpresence.launcher.db.EmbeddedDatabase;
+import io.chatpresence.launcher.db.Migrations;
 import io.chatpresence.server.testing.Rest;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -43,6 +44,7 @@ class ReadinessTest {
   void readyTurns503WhenTheDatabaseStopsAndBackWhenItReturns() throws Exception {
     Path dir = Files.createTempDirectory("ready-pg");
     db = EmbeddedDatabase.start(dir, 0);
+    Migrations.migrate(db.url());
     int pgPort = db.port();
     vertx = Vertx.vertx();
     server = new TestServer(vertx, new JsonObject().put(ConfigKeys.PG_URL, db.url())).start();

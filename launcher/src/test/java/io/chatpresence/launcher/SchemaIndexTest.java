@@ -1,6 +1,6 @@
 package io.chatpresence.launcher;
 
-import io.chatpresence.server.db.Database;
+import io.chatpresence.server.db.Pools;
 import io.chatpresence.server.testing.TestDatabase;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
@@ -25,8 +25,7 @@ class SchemaIndexTest {
 
   @BeforeAll
   static void fill(Vertx vertx) {
-    Database.migrateNow(TestDatabase.url());
-    pool = PgBuilder.pool().connectingTo(Database.connectOptions(TestDatabase.url())).using(vertx).build();
+    pool = PgBuilder.pool().connectingTo(Pools.connectOptions(TestDatabase.url())).using(vertx).build();
     await(pool.query("INSERT INTO users (username, password_hash) VALUES ('explain_a', 'x'), ('explain_b', 'x') "
       + "ON CONFLICT DO NOTHING").execute());
     conversation = await(pool.query("INSERT INTO conversations (kind, external_id, user_a, user_b) "

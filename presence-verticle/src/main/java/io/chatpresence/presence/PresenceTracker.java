@@ -1,8 +1,11 @@
 package io.chatpresence.presence;
 
 import io.chatpresence.protocol.Timestamps;
+import io.chatpresence.protocol.bus.SocketDelta;
+import io.chatpresence.protocol.bus.SourceHeartbeat;
+import io.chatpresence.protocol.bus.SourceId;
+import io.chatpresence.protocol.bus.SourceSnapshot;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -14,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 
 /**
  * Who is online, cluster-wide: for each user, how many authenticated sockets each source (a verticle
@@ -115,19 +119,20 @@ final class PresenceTracker {
   private final Set<String> removedNodes = new HashSet<>();
   /** Every user with a socket somewhere, or online (within the grace period after the last socket closed). */
   private final Map<String, User> users = new HashMap<>();
+  private final LongConsumer onlineCount;
   private int online;
-  private java.util.function.LongConsumer onlineCount = n -> { };
 
-  PresenceTracker(Vertx vertx, long graceMs, long sourceTtlMs, Listener listener, Consumer<String> resync) {
+  /**
+   * {@code listener} hears every status change; {@code resync} asks a source for its full counts;
+   * {@code onlineCount} is told the number of users online after every change (the metrics gauge).
+   */
+  PresenceTracker(Vertx vertx, long graceMs, long sourceTtlMs, Listener listener, Consumer<String> resync,
+                  LongConsumer onlineCount) {
     this.vertx = vertx;
     this.graceMs = graceMs;
     this.sourceTtlNanos = sourceTtlMs * 1_000_000L;
     this.listener = listener;
     this.resync = resync;
-  }
-
-  /** Told the number of users online after every change (the metrics gauge). */
-  void onlineCount(java.util.function.LongConsumer onlineCount) {
     this.onlineCount = onlineCount;
   }
 
@@ -150,11 +155,13 @@ final class PresenceTracker {
     return u == null || u.since < 0 ? null : Timestamps.format(Instant.ofEpochMilli(u.since));
   }
 
-  void apply(String username, String source, String node, int delta) {
-    if (removedNodes.contains(node)) {
+  void apply(SocketDelta event) {
+    if (removedNodes.contains(event.source().node())) {
       return;
     }
-    Source s = seen(source, node);
+    String username = event.username();
+    int delta = event.delta();
+    Source s = seen(event.source());
     s.applied++;
     User u = users.get(username);
     if (u == null) {
@@ -165,13 +172,13 @@ final class PresenceTracker {
     settle(username);
   }
 
-  void heartbeat(String source, String node, long published) {
-    if (removedNodes.contains(node)) {
+  void heartbeat(SourceHeartbeat beat) {
+    if (removedNodes.contains(beat.source().node())) {
       return;
     }
-    Source s = sources.get(source);
-    if (s == null || s.applied != published) {
-      askResync(source, s);
+    Source s = sources.get(beat.source().source());
+    if (s == null || s.applied != beat.published()) {
+      askResync(beat.source().source(), s);
     }
     if (s != null) {
       s.lastSeenNanos = System.nanoTime();
@@ -179,13 +186,14 @@ final class PresenceTracker {
   }
 
   /** A source's full report replaces what we knew of it. */
-  void snapshot(String source, String node, long published, JsonObject report) {
-    if (removedNodes.contains(node)) {
+  void snapshot(SourceSnapshot report) {
+    if (removedNodes.contains(report.source().node())) {
       return;
     }
-    Source s = seen(source, node);
-    s.applied = published;
-    Set<String> touched = new HashSet<>(report.fieldNames());
+    Source s = seen(report.source());
+    s.applied = report.published();
+    Map<String, Integer> counts = report.counts();
+    Set<String> touched = new HashSet<>(counts.keySet());
     users.forEach((user, u) -> {
       if (u.count(s.index) > 0) {
         touched.add(user);
@@ -197,7 +205,7 @@ final class PresenceTracker {
         u = new User(user);
         users.put(user, u);
       }
-      Integer n = report.getInteger(user);
+      Integer n = counts.get(user);
       u.set(s.index, n == null ? 0 : n);
       settle(user);
     }
@@ -251,11 +259,11 @@ final class PresenceTracker {
     affected.forEach(this::settle);
   }
 
-  private Source seen(String source, String node) {
-    Source s = sources.computeIfAbsent(source, id -> {
+  private Source seen(SourceId source) {
+    Source s = sources.computeIfAbsent(source.source(), id -> {
       int index = sourceIndexes.nextClearBit(0);
       sourceIndexes.set(index);
-      return new Source(node, index);
+      return new Source(source.node(), index);
     });
     s.lastSeenNanos = System.nanoTime();
     return s;
@@ -286,7 +294,7 @@ final class PresenceTracker {
         u.since = now.toEpochMilli();
         online++;
         onlineCount.accept(online);
-        listener.statusChanged(username, true, Timestamps.format(now));
+        listener.statusChanged(u.name, true, Timestamps.format(now));
       }
     } else if (u.since < 0) {
       users.remove(username);
@@ -301,7 +309,7 @@ final class PresenceTracker {
           users.remove(username);
           online--;
           onlineCount.accept(online);
-          listener.statusChanged(username, false, Timestamps.now());
+          listener.statusChanged(still.name, false, Timestamps.now());
         }
       });
     }

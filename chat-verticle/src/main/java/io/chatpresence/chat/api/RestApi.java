@@ -2,7 +2,11 @@ package io.chatpresence.chat.api;
 
 import io.chatpresence.chat.store.AccountStore;
 import io.chatpresence.chat.store.ConversationStore;
-import io.chatpresence.protocol.Addresses;
+import io.chatpresence.protocol.bus.Bus;
+import io.chatpresence.protocol.bus.ContactsChanged;
+import io.chatpresence.protocol.bus.StatusQuery;
+import io.chatpresence.protocol.bus.StatusReply;
+import io.chatpresence.protocol.bus.TokenRevoked;
 import io.chatpresence.server.auth.Authenticator;
 import io.chatpresence.server.auth.Claims;
 import io.chatpresence.server.auth.IssuedToken;
@@ -21,6 +25,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.List;
+import java.util.Map;
 
 import static io.chatpresence.server.web.HttpSupport.error;
 import static io.chatpresence.server.web.HttpSupport.json;
@@ -160,8 +165,7 @@ public final class RestApi {
         unavailable(ctx, ar.cause());
         return;
       }
-      vertx.eventBus().publish(Addresses.TOKEN_REVOKED,
-        new JsonObject().put("jti", claims.jti()).put("username", claims.username()));
+      Bus.TOKEN_REVOKED.publish(vertx.eventBus(), new TokenRevoked(claims.username(), claims.jti()));
       ctx.response().setStatusCode(204).end();
     });
   }
@@ -174,20 +178,19 @@ public final class RestApi {
     }
     accounts.search(q, 50).compose(names -> statuses(names).map(statuses -> {
       JsonArray users = new JsonArray();
-      names.forEach(n -> users.add(new JsonObject().put("username", n).put("status", statuses.getString(n, "unknown"))));
+      names.forEach(n -> users.add(new JsonObject().put("username", n).put("status", statuses.getOrDefault(n, "unknown"))));
       return users;
     })).onComplete(ar -> answer(ctx, ar.map(u -> u), 200));
   }
 
   /** Statuses come from presence over the event bus; without an answer they are "unknown". */
-  private Future<JsonObject> statuses(List<String> names) {
+  private Future<Map<String, String>> statuses(List<String> names) {
     if (names.isEmpty()) {
-      return Future.succeededFuture(new JsonObject());
+      return Future.succeededFuture(Map.of());
     }
-    return vertx.eventBus().<JsonObject>request(Addresses.PRESENCE_STATUS,
-        new JsonObject().put("usernames", new JsonArray(names)), new DeliveryOptions().setSendTimeout(2000))
-      .map(reply -> reply.body().getJsonObject("statuses"))
-      .otherwise(new JsonObject());
+    return Bus.PRESENCE_STATUS.request(vertx.eventBus(), new StatusQuery(names), 2000)
+      .map(StatusReply::statuses)
+      .otherwise(Map.of());
   }
 
   private void openChat(RoutingContext ctx) {
@@ -203,8 +206,7 @@ public final class RestApi {
     }
     conversations.chatFor(me, with, null).onComplete(ar -> answer(ctx, ar.map(chat -> {
       if (chat.created()) {
-        vertx.eventBus().publish(Addresses.CONTACTS_CHANGED,
-          new JsonObject().put("user", me).put("contacts", new JsonArray().add(with)));
+        Bus.CONTACTS_CHANGED.publish(vertx.eventBus(), new ContactsChanged(me, List.of(with)));
       }
       return new JsonObject().put("chatId", chat.externalId())
         .put("participants", new JsonArray().add(chat.userA()).add(chat.userB()));

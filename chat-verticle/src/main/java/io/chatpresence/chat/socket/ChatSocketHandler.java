@@ -5,7 +5,8 @@ import io.chatpresence.chat.store.Conversation;
 import io.chatpresence.chat.store.ConversationStore;
 import io.chatpresence.chat.store.MessageIds;
 import io.chatpresence.chat.store.StoredMessage;
-import io.chatpresence.protocol.Addresses;
+import io.chatpresence.protocol.bus.Bus;
+import io.chatpresence.protocol.bus.ContactsChanged;
 import io.chatpresence.server.metrics.Metrics;
 import io.chatpresence.protocol.ErrorCode;
 import io.chatpresence.protocol.Frame;
@@ -276,8 +277,7 @@ public final class ChatSocketHandler implements SocketServer.FrameHandler {
 
   /** Presence shows new contacts each other's status without waiting for their next change. */
   private void contactsChanged(String user, List<String> contacts) {
-    vertx.eventBus().publish(Addresses.CONTACTS_CHANGED,
-      new JsonObject().put("user", user).put("contacts", new JsonArray(List.copyOf(contacts))));
+    Bus.CONTACTS_CHANGED.publish(vertx.eventBus(), new ContactsChanged(user, contacts));
   }
 
   private static JsonObject withClientMsgId(JsonObject frame, Frame request) {

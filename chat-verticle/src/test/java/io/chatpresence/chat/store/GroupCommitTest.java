@@ -1,7 +1,7 @@
 package io.chatpresence.chat.store;
 
 import io.chatpresence.server.config.ConfigKeys;
-import io.chatpresence.server.db.Database;
+import io.chatpresence.server.db.Pools;
 import io.chatpresence.server.testing.TestDatabase;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -41,13 +41,13 @@ class GroupCommitTest {
     vertx = Vertx.vertx();
     context = vertx.getOrCreateContext();
     JsonObject config = ConfigKeys.defaults().put(ConfigKeys.PG_URL, TestDatabase.url());
-    pool = on(() -> Database.acquire(vertx, config));
+    pool = on(() -> io.vertx.core.Future.succeededFuture(Pools.create(vertx, config)));
     store = new ConversationStore(pool);
   }
 
   @AfterAll
   static void stop() throws Exception {
-    on(() -> Database.release(vertx));
+    on(() -> pool.close());
     vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
 

@@ -1,7 +1,8 @@
 package io.chatpresence.launcher.reliability;
 
 import io.chatpresence.server.config.ConfigKeys;
-import io.chatpresence.server.db.EmbeddedDatabase;
+import io.chatpresence.launcher.db.EmbeddedDatabase;
+import io.chatpresence.launcher.db.Migrations;
 import io.chatpresence.server.testing.Ports;
 import io.chatpresence.server.testing.WsClient;
 import io.chatpresence.launcher.TestServer;
@@ -27,6 +28,7 @@ class DatabaseRestartReliabilityIT {
     Path dataDir = Files.createTempDirectory("db-restart");
     int port = Ports.free();
     EmbeddedDatabase database = EmbeddedDatabase.start(dataDir, port);
+    Migrations.migrate(database.url());
     Vertx vertx = Vertx.vertx();
     TestServer server = new TestServer(vertx, new JsonObject().put(ConfigKeys.PG_URL, database.url())
       .put(ConfigKeys.RATE_PER_SECOND, 100_000).put(ConfigKeys.RATE_BURST, 100_000)).start();

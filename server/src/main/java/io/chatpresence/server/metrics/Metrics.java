@@ -10,6 +10,8 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.shareddata.LocalMap;
+import io.vertx.core.shareddata.Shareable;
 import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.internal.VertxInternal;
@@ -25,10 +27,8 @@ import io.vertx.micrometer.VertxPrometheusOptions;
 import io.vertx.micrometer.impl.MicrometerMetrics;
 
 import java.time.Duration;
-import java.util.Collections;
 import java.util.Map;
 import java.util.UUID;
-import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongConsumer;
@@ -44,12 +44,13 @@ import java.util.function.LongConsumer;
  * <p>Names follow Prometheus conventions once rendered: {@code chatpresence_frames_received_total},
  * {@code chatpresence_send_to_ack_seconds_bucket}, ... Every label takes a bounded set of values.
  */
-public final class Metrics {
+public final class Metrics implements Shareable {
   public static final String PREFIX = "chatpresence";
   /** Event-bus addresses per user would make one time series per user: they are folded into one. */
   public static final String USER_ADDRESSES = "chat.user.*";
 
-  private static final Map<Vertx, Metrics> BY_VERTX = Collections.synchronizedMap(new WeakHashMap<>());
+  /** Where each Vert.x instance keeps its Metrics: its own local shared data, so nothing static outlives it. */
+  private static final String LOCAL_MAP = "io.chatpresence.server.metrics";
 
   private final MeterRegistry registry;
   private final boolean vertxMetrics;
@@ -88,14 +89,17 @@ public final class Metrics {
 
   /** The meters of this Vert.x instance. */
   public static Metrics of(Vertx vertx) {
-    synchronized (BY_VERTX) {
-      return BY_VERTX.computeIfAbsent(vertx, v -> {
-        MeterRegistry vertxRegistry = vertx instanceof VertxInternal internal
-          && internal.metrics() instanceof MicrometerMetrics micrometer ? micrometer.registry() : null;
-        return vertxRegistry != null ? new Metrics(vertxRegistry, true)
-          : new Metrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), false);
-      });
+    LocalMap<String, Metrics> map = vertx.sharedData().getLocalMap(LOCAL_MAP);
+    Metrics known = map.get(LOCAL_MAP);
+    if (known != null) {
+      return known;
     }
+    MeterRegistry vertxRegistry = vertx instanceof VertxInternal internal
+      && internal.metrics() instanceof MicrometerMetrics micrometer ? micrometer.registry() : null;
+    Metrics made = vertxRegistry != null ? new Metrics(vertxRegistry, true)
+      : new Metrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), false);
+    Metrics raced = map.putIfAbsent(LOCAL_MAP, made);
+    return raced != null ? raced : made;
   }
 
   public MeterRegistry registry() {

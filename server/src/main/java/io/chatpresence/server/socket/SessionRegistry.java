@@ -1,13 +1,16 @@
 package io.chatpresence.server.socket;
 
 import io.chatpresence.protocol.CloseCodes;
-import io.chatpresence.protocol.Addresses;
+import io.chatpresence.protocol.bus.Bus;
+import io.chatpresence.protocol.bus.SocketDelta;
+import io.chatpresence.protocol.bus.SourceHeartbeat;
+import io.chatpresence.protocol.bus.SourceId;
+import io.chatpresence.protocol.bus.SourceSnapshot;
 import io.chatpresence.server.cluster.ClusterSupport;
 import io.chatpresence.server.metrics.SocketMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
-import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -27,8 +30,7 @@ import java.util.UUID;
 public final class SessionRegistry {
   private final Vertx vertx;
   private final long heartbeatMs;
-  private final String source = UUID.randomUUID().toString();
-  private final String node;
+  private final SourceId source;
   /**
    * By user: the one {@link SocketSession} (by far the usual case, so no set per user), or a
    * {@code LinkedHashSet<SocketSession>} of two or more.
@@ -42,15 +44,13 @@ public final class SessionRegistry {
   public SessionRegistry(Vertx vertx, long heartbeatMs) {
     this.vertx = vertx;
     this.heartbeatMs = heartbeatMs;
-    this.node = ClusterSupport.nodeId(vertx);
+    this.source = new SourceId(UUID.randomUUID().toString(), ClusterSupport.nodeId(vertx));
   }
 
   public Future<Void> registerConsumers() {
-    MessageConsumer<JsonObject> revoked = vertx.eventBus().<JsonObject>consumer(Addresses.TOKEN_REVOKED,
-      msg -> closeToken(msg.body().getString("username"), msg.body().getString("jti")));
-    MessageConsumer<JsonObject> resync = vertx.eventBus().<JsonObject>consumer(Addresses.PRESENCE_RESYNC, msg -> {
-      String wanted = msg.body() == null ? null : msg.body().getString("source");
-      if (wanted == null || wanted.equals(source)) {
+    MessageConsumer<?> revoked = Bus.TOKEN_REVOKED.consumer(vertx.eventBus(), t -> closeToken(t.username(), t.jti()));
+    MessageConsumer<?> resync = Bus.PRESENCE_RESYNC.consumer(vertx.eventBus(), request -> {
+      if (request.concerns(source.source())) {
         announceCounts();
       }
     });
@@ -158,21 +158,16 @@ public final class SessionRegistry {
 
   private void publishDelta(String username, int delta) {
     published++;
-    vertx.eventBus().publish(Addresses.PRESENCE_SOCKETS, identity()
-      .put("username", username).put("delta", delta));
+    Bus.PRESENCE_SOCKETS.publish(vertx.eventBus(), new SocketDelta(source, username, delta));
   }
 
   private void heartbeat() {
-    vertx.eventBus().publish(Addresses.PRESENCE_HEARTBEAT, identity().put("published", published));
+    Bus.PRESENCE_HEARTBEAT.publish(vertx.eventBus(), new SourceHeartbeat(source, published));
   }
 
   private void announceCounts() {
-    JsonObject counts = new JsonObject();
+    Map<String, Integer> counts = new HashMap<>();
     byUser.forEach((user, held) -> counts.put(user, held instanceof Set<?> set ? set.size() : 1));
-    vertx.eventBus().publish(Addresses.PRESENCE_SNAPSHOT, identity().put("published", published).put("counts", counts));
-  }
-
-  private JsonObject identity() {
-    return new JsonObject().put("source", source).put("node", node);
+    Bus.PRESENCE_SNAPSHOT.publish(vertx.eventBus(), new SourceSnapshot(source, published, counts));
   }
 }

@@ -5,6 +5,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.shareddata.LocalMap;
 import io.vertx.ext.healthchecks.CheckResult;
 import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.healthchecks.Status;
@@ -13,10 +14,8 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -35,7 +34,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class Health {
   /** Each check gets this long; the probes' timeout (k8s/) is longer. */
   public static final long CHECK_TIMEOUT_MS = 2_000;
-  private static final Map<Vertx, Map<String, String>> SERVERS = Collections.synchronizedMap(new WeakHashMap<>());
+  /** The servers of one Vert.x instance and their states, in its local shared data (nothing static). */
+  private static final String SERVERS = "io.chatpresence.server.web.servers";
   private static final String STARTING = "starting";
   private static final String LISTENING = "listening";
   private static final String STOPPING = "stopping";
@@ -46,10 +46,10 @@ public final class Health {
 
   /** A server that readiness waits for; starts as not listening. */
   public static final class Server {
-    private final Map<String, String> states;
+    private final LocalMap<String, String> states;
     private final String name;
 
-    private Server(Map<String, String> states, String name) {
+    private Server(LocalMap<String, String> states, String name) {
       this.states = states;
       this.name = name;
       states.put(name, STARTING);
@@ -72,25 +72,21 @@ public final class Health {
   }
 
   public static Server server(Vertx vertx, String name) {
-    Map<String, String> states;
-    synchronized (SERVERS) {
-      states = SERVERS.computeIfAbsent(vertx, v -> new ConcurrentHashMap<>());
-    }
-    return new Server(states, name);
+    return new Server(vertx.sharedData().getLocalMap(SERVERS), name);
   }
 
   /** The routes of one server's router; the checks are made on the first request, on its Vert.x instance. */
-  public static void addRoutes(Router router, Pool pool) {
+  public static void addRoutes(Router router, Pool pool, Peer peer) {
     HealthChecks[] checks = new HealthChecks[2];
-    router.get("/health").handler(ctx -> answer(ctx, checks(checks, ctx.vertx(), pool)[0].checkStatus()));
-    router.get("/ready").handler(ctx -> answer(ctx, checks(checks, ctx.vertx(), pool)[1].checkStatus()));
+    router.get("/health").handler(ctx -> answer(ctx, checks(checks, ctx.vertx(), pool, peer)[0].checkStatus()));
+    router.get("/ready").handler(ctx -> answer(ctx, checks(checks, ctx.vertx(), pool, peer)[1].checkStatus()));
   }
 
   /** Liveness and readiness checks, made once (a router is used from its verticle's event loop only). */
-  private static HealthChecks[] checks(HealthChecks[] checks, Vertx vertx, Pool pool) {
+  private static HealthChecks[] checks(HealthChecks[] checks, Vertx vertx, Pool pool, Peer peer) {
     if (checks[0] == null) {
       checks[0] = liveness(vertx);
-      checks[1] = readiness(vertx, pool);
+      checks[1] = readiness(vertx, pool, peer);
     }
     return checks;
   }
@@ -105,8 +101,11 @@ public final class Health {
       });
   }
 
-  private static HealthChecks readiness(Vertx vertx, Pool pool) {
+  private static HealthChecks readiness(Vertx vertx, Pool pool, Peer peer) {
     return HealthChecks.create(vertx)
+      // data only: the other side being down must not take this one out of the load balancer (see Peer)
+      .register("peer", CHECK_TIMEOUT_MS, p -> peer.reachable(vertx).onComplete(ar -> p.complete(Status.OK(
+        new JsonObject().put(peer.name(), ar.succeeded() && ar.result() ? "reachable" : "unreachable on the event bus")))))
       .register("database", CHECK_TIMEOUT_MS, p -> pool.preparedQuery(PING).execute()
         .onComplete(ar -> p.complete(ar.succeeded() ? Status.OK() : down(String.valueOf(ar.cause().getMessage())))))
       .register("cluster", CHECK_TIMEOUT_MS, p -> vertx.executeBlocking(() -> ClusterSupport.readinessBlocking(vertx), false)
@@ -115,11 +114,8 @@ public final class Health {
   }
 
   private static Status servers(Vertx vertx) {
-    Map<String, String> states = SERVERS.get(vertx);
     JsonObject data = new JsonObject();
-    if (states != null) {
-      states.forEach(data::put);
-    }
+    vertx.sharedData().<String, String>getLocalMap(SERVERS).forEach(data::put);
     List<String> notReady = new ArrayList<>();
     if (data.isEmpty()) {
       notReady.add("no server started");

@@ -66,8 +66,8 @@ public final class HttpSupport {
    * What operations need on each port: {@code /health} (liveness), {@code /ready} (readiness), see {@link Health};
    * {@code /metrics} (Prometheus text), see {@link Metrics}.
    */
-  public static void addHealthRoutes(Router router, Pool pool) {
-    Health.addRoutes(router, pool);
+  public static void addHealthRoutes(Router router, Pool pool, Peer peer) {
+    Health.addRoutes(router, pool, peer);
     router.get("/metrics").handler(ctx -> Metrics.of(ctx.vertx()).scrape(ctx));
   }
 

@@ -1,4 +1,4 @@
-package io.chatpresence.server.db;
+package io.chatpresence.launcher.db;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.slf4j.Logger;

@@ -1,0 +1,41 @@
+package io.chatpresence.server.db;
+
+import io.chatpresence.server.config.ConfigKeys;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+
+/**
+ * The verticles' PostgreSQL pool, built from {@code PG_URL} (the launcher has started and migrated the database
+ * before any verticle is deployed). Shared by name: the verticle instances of one Vert.x use one pool of
+ * {@code DB_POOL_SIZE} connections; each closes its handle when it stops, and the pool closes with the last.
+ */
+public final class Pools {
+  public static final String POOL_NAME = "chat-presence-db";
+
+  private Pools() {
+  }
+
+  public static Pool create(Vertx vertx, JsonObject config) {
+    String url = config.getString(ConfigKeys.PG_URL);
+    if (url == null || url.isBlank()) {
+      throw new IllegalStateException(ConfigKeys.PG_URL + " is not set: start the product with bin/vertx, which starts"
+        + " embedded PostgreSQL when no database is configured");
+    }
+    return PgBuilder.pool()
+      .with(new PoolOptions()
+        .setShared(true)
+        .setName(POOL_NAME)
+        .setMaxSize(config.getInteger(ConfigKeys.DB_POOL_SIZE)))
+      .connectingTo(connectOptions(url))
+      .using(vertx)
+      .build();
+  }
+
+  public static PgConnectOptions connectOptions(String url) {
+    return PgConnectOptions.fromUri(url).setCachePreparedStatements(true).setPipeliningLimit(256);
+  }
+}
