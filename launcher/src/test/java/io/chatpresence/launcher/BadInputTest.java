@@ -6,9 +6,8 @@ import io.chatpresence.server.testing.WsClient;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.util.ArrayList;
@@ -23,17 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Every refusal of contract.md: a clear ERROR, nothing stored, the socket still usable. */
 @ExtendWith(VertxExtension.class)
 class BadInputTest {
-  private static TestServer server;
-
-  @BeforeAll
-  static void deploy(Vertx vertx) {
-    server = new TestServer(vertx, new JsonObject().put(ConfigKeys.MAX_SOCKETS_PER_USER, 3)).start();
-  }
-
-  @AfterAll
-  static void undeploy() {
-    server.stop();
-  }
+  @RegisterExtension
+  static final TestServer server = TestServer.perClass(new JsonObject().put(ConfigKeys.MAX_SOCKETS_PER_USER, 3));
 
   @Test
   void badFramesAfterAuthGetErrorsAndTheSocketStaysOpen() {

@@ -1,14 +1,10 @@
 package io.chatpresence.launcher;
 
 import io.chatpresence.server.testing.WsClient;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Instant;
 import java.util.Set;
@@ -20,19 +16,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The chat WebSocket: sending, delivery, idempotency, history. */
-@ExtendWith(VertxExtension.class)
 class ChatSocketTest {
-  private static TestServer server;
-
-  @BeforeAll
-  static void deploy(Vertx vertx) {
-    server = new TestServer(vertx, new JsonObject()).start();
-  }
-
-  @AfterAll
-  static void undeploy() {
-    server.stop();
-  }
+  @RegisterExtension
+  static final TestServer server = TestServer.perClass(new JsonObject());
 
   static JsonObject direct(String to, String content) {
     return new JsonObject().put("type", "ONE_TO_ONE_CHAT").put("to", to).put("content", content);

@@ -1,32 +1,18 @@
 package io.chatpresence.launcher;
 
 import io.chatpresence.server.testing.WsClient;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** Groups over the chat WebSocket: join (creating), messages, history, leave, members only. */
-@ExtendWith(VertxExtension.class)
 class GroupTest {
-  private static TestServer server;
-
-  @BeforeAll
-  static void deploy(Vertx vertx) {
-    server = new TestServer(vertx, new JsonObject()).start();
-  }
-
-  @AfterAll
-  static void undeploy() {
-    server.stop();
-  }
+  @RegisterExtension
+  static final TestServer server = TestServer.perClass(new JsonObject());
 
   static JsonObject join(String groupId) {
     return new JsonObject().put("type", "JOIN_GROUP").put("groupId", groupId);

@@ -2,14 +2,10 @@ package io.chatpresence.launcher;
 
 import io.chatpresence.server.config.ConfigKeys;
 import io.chatpresence.server.testing.WsClient;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -21,7 +17,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Random frames against a live authenticated socket: only well-formed answers, the socket stays usable. */
-@ExtendWith(VertxExtension.class)
 public class LiveFuzzTest {
   static final Set<String> ANSWER_TYPES = Set.of("SUCCESS", "ERROR", "INFO", "ONE_TO_ONE_CHAT", "GROUP_CHAT",
     "ONE_TO_ONE_CHAT_HISTORY", "GROUP_CHAT_HISTORY", "PRESENCE_UPDATE");
@@ -29,18 +24,9 @@ public class LiveFuzzTest {
     "GET_GROUP_CHAT_HISTORY", "JOIN_GROUP", "LEAVE_GROUP", "AUTH", "NOPE", ""};
   private static final String[] FIELDS = {"to", "from", "content", "chatId", "groupId", "clientMsgId", "limit",
     "before", "after", "username", "token", "name"};
-  private static TestServer server;
-
-  @BeforeAll
-  static void deploy(Vertx vertx) {
-    server = new TestServer(vertx, new JsonObject()
-      .put(ConfigKeys.RATE_PER_SECOND, 100_000).put(ConfigKeys.RATE_BURST, 100_000)).start();
-  }
-
-  @AfterAll
-  static void undeploy() {
-    server.stop();
-  }
+  @RegisterExtension
+  static final TestServer server = TestServer.perClass(new JsonObject()
+    .put(ConfigKeys.RATE_PER_SECOND, 100_000).put(ConfigKeys.RATE_BURST, 100_000));
 
   /** One random frame: noise, JSON noise, or a valid-looking frame with random field values. */
   public static String randomFrame(Random random, String self, String peer) {

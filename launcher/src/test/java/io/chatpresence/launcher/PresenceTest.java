@@ -2,13 +2,9 @@ package io.chatpresence.launcher;
 
 import io.chatpresence.server.config.ConfigKeys;
 import io.chatpresence.server.testing.WsClient;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -20,20 +16,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The presence server: snapshot after AUTH, contacts' changes, grace period, large groups. */
-@ExtendWith(VertxExtension.class)
 class PresenceTest {
   private static final int GROUP_LIMIT = 3;
-  private static TestServer server;
-
-  @BeforeAll
-  static void deploy(Vertx vertx) {
-    server = new TestServer(vertx, new JsonObject().put(ConfigKeys.CONTACT_GROUP_MAX_MEMBERS, GROUP_LIMIT)).start();
-  }
-
-  @AfterAll
-  static void undeploy() {
-    server.stop();
-  }
+  @RegisterExtension
+  static final TestServer server = TestServer.perClass(new JsonObject().put(ConfigKeys.CONTACT_GROUP_MAX_MEMBERS, GROUP_LIMIT));
 
   private static void contacts(TestServer.User a, TestServer.User b) {
     assertEquals(200, server.rest.post("/api/chats", new JsonObject().put("with", b.name()), a.token()).status());

@@ -8,9 +8,8 @@ import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.util.concurrent.CompletableFuture;
@@ -22,19 +21,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /** A client that stops reading is dropped (1008) instead of growing the server's memory; others go on. */
 @ExtendWith(VertxExtension.class)
 class SlowConsumerTest {
-  private static TestServer server;
-
-  @BeforeAll
-  static void deploy(Vertx vertx) {
-    server = new TestServer(vertx, new JsonObject()
-      .put(ConfigKeys.MAX_WRITE_QUEUE_BYTES, 64 * 1024)
-      .put(ConfigKeys.RATE_PER_SECOND, 100_000).put(ConfigKeys.RATE_BURST, 100_000)).start();
-  }
-
-  @AfterAll
-  static void undeploy() {
-    server.stop();
-  }
+  @RegisterExtension
+  static final TestServer server = TestServer.perClass(new JsonObject()
+    .put(ConfigKeys.MAX_WRITE_QUEUE_BYTES, 64 * 1024)
+    .put(ConfigKeys.RATE_PER_SECOND, 100_000).put(ConfigKeys.RATE_BURST, 100_000));
 
   @Test
   void aSocketThatStopsReadingIsClosedWith1008AndTheOthersAreUnaffected(Vertx vertx) throws Exception {

@@ -8,13 +8,21 @@ import io.chatpresence.server.testing.WsClient;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 import java.nio.file.Files;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** Chat and presence deployed together (AllVerticle) against the test JVM's PostgreSQL, on free ports. */
-public final class TestServer {
+/**
+ * Chat and presence deployed together (AllVerticle) against the test JVM's PostgreSQL, on free ports. A test
+ * class that needs one server for all its tests registers it as an extension, which deploys it before the first
+ * test and undeploys it (and closes its Vert.x) after the last:
+ * <pre>{@code @RegisterExtension static final TestServer server = TestServer.perClass(new JsonObject());}</pre>
+ */
+public final class TestServer implements BeforeAllCallback, AfterAllCallback {
   public static final String SECRET = "test-secret-for-the-suite-0123456789";
   private static final AtomicInteger USERS = new AtomicInteger();
   private static final String RUN = Long.toString(System.nanoTime() % 1_000_000, 36);
@@ -45,6 +53,22 @@ public final class TestServer {
     } catch (java.io.IOException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /** A server of the test class's own, on a Vert.x of its own (see the class comment). */
+  public static TestServer perClass(JsonObject overrides) {
+    return new TestServer(Vertx.vertx(), overrides);
+  }
+
+  @Override
+  public void beforeAll(ExtensionContext context) {
+    start();
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) {
+    stop();
+    await(vertx.close());
   }
 
   public TestServer start() {
