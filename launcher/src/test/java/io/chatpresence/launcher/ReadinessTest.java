@@ -4,6 +4,8 @@ import io.chatpresence.server.config.ConfigKeys;
 import io.chatpresence.launcher.db.EmbeddedDatabase;
 import io.chatpresence.launcher.db.Migrations;
 import io.chatpresence.server.testing.Rest;
+import io.chatpresence.chat.ChatVerticle;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -13,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Set;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -20,7 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@code /ready} follows the database: 503 with the reason while it is down (on both ports), 200 again when it
- * is back; {@code /health} (liveness) stays 200 throughout, so an outage does not get pods restarted.
+ * is back; {@code /health} (liveness) stays 200 throughout, so an outage does not get pods restarted. Its data
+ * says whether the other verticle answers on the event bus.
  */
 class ReadinessTest {
   private Vertx vertx;
@@ -85,6 +89,27 @@ class ReadinessTest {
       await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertEquals(200, rest.get("/ready", null).status()));
     }
     server.newUser("back");
+  }
+
+  @Test
+  void readySaysWhetherTheOtherVerticleAnswersOnTheEventBus() {
+    vertx = Vertx.vertx();
+    server = new TestServer(vertx, new JsonObject()).start();
+    for (int port : new int[] {server.chatPort, server.presencePort}) {
+      JsonObject peer = check(new Rest(port).get("/ready", null).json(), "peer");
+      assertEquals("UP", peer.getString("status"));
+      assertEquals(Set.of("reachable"), Set.copyOf(peer.getJsonObject("data").getMap().values()), peer.encode());
+    }
+    server.stop();
+    server = null;
+
+    // chat alone, as `bin/vertx run chat` without -cluster beside a presence process: still ready, but it says so
+    TestServer alone = new TestServer(vertx, new JsonObject());
+    TestServer.await(vertx.deployVerticle(ChatVerticle.class, new DeploymentOptions().setConfig(alone.config)));
+    Rest.Response ready = new Rest(alone.chatPort).get("/ready", null);
+    assertEquals(200, ready.status(), ready.body());
+    assertEquals("unreachable on the event bus",
+      check(ready.json(), "peer").getJsonObject("data").getString("presence"), ready.body());
   }
 
   static JsonObject check(JsonObject body, String id) {
