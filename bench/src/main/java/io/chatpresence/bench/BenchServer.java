@@ -1,10 +1,10 @@
 package io.chatpresence.bench;
 
+import io.chatpresence.launcher.cluster.HazelcastConfig;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import io.chatpresence.chat.ChatVerticle;
 import io.chatpresence.server.auth.Tokens;
-import io.chatpresence.server.cluster.ClusterSupport;
 import io.chatpresence.server.config.ConfigKeys;
 import io.chatpresence.launcher.db.Migrations;
 import io.chatpresence.server.db.Pools;
@@ -144,7 +144,7 @@ final class BenchServer implements AutoCloseable {
    * refuses to run unless it is loopback only: TCP-IP on 127.0.0.1, no multicast, no auto-detection, no bind-any.
    */
   private static Config loopbackConfig(String clusterName) {
-    Config hazelcast = ClusterSupport.hazelcastConfig(clusterName);
+    Config hazelcast = HazelcastConfig.load(clusterName);
     JoinConfig join = hazelcast.getNetworkConfig().getJoin();
     List<String> loopback = List.of("127.0.0.1");
     if (join.getMulticastConfig().isEnabled() || join.getAutoDetectionConfig().isEnabled()

@@ -1,7 +1,7 @@
 package io.chatpresence.launcher;
 
+import io.chatpresence.launcher.cluster.HazelcastConfig;
 import io.chatpresence.launcher.db.DatabaseBootstrap;
-import io.chatpresence.server.cluster.ClusterSupport;
 import io.chatpresence.server.config.AppConfig;
 import io.chatpresence.server.config.ConfigKeys;
 import io.chatpresence.server.metrics.Metrics;
@@ -37,8 +37,8 @@ public final class Launcher implements VertxApplicationHooks {
     System.setProperty("hazelcast.logging.type", System.getProperty("hazelcast.logging.type", "slf4j"));
     System.setProperty("hazelcast.phone.home.enabled", "false");
     String hazelcastConfig = System.getenv(ConfigKeys.VERTX_HAZELCAST_CONFIG);
-    if (System.getProperty(ClusterSupport.CONFIG_PROPERTY) == null && hazelcastConfig != null && !hazelcastConfig.isBlank()) {
-      System.setProperty(ClusterSupport.CONFIG_PROPERTY, hazelcastConfig);
+    if (System.getProperty(HazelcastConfig.CONFIG_PROPERTY) == null && hazelcastConfig != null && !hazelcastConfig.isBlank()) {
+      System.setProperty(HazelcastConfig.CONFIG_PROPERTY, hazelcastConfig);
     }
     int exitCode = new VertxApplication(args, new Launcher()).launch();
     if (exitCode != 0) {
@@ -54,7 +54,7 @@ public final class Launcher implements VertxApplicationHooks {
   public VertxBuilder createVertxBuilder(VertxOptions options) {
     boolean metrics = !"false".equalsIgnoreCase(System.getenv(ConfigKeys.METRICS_ENABLED));
     return (metrics ? Metrics.vertxBuilder(options) : Vertx.builder().with(options))
-      .withClusterManager(new HazelcastClusterManager(ClusterSupport.hazelcastConfig(System.getenv(ConfigKeys.CLUSTER_NAME))));
+      .withClusterManager(new HazelcastClusterManager(HazelcastConfig.load(System.getenv(ConfigKeys.CLUSTER_NAME))));
   }
 
   /**

@@ -1,7 +1,7 @@
 package io.chatpresence.launcher;
 
+import io.chatpresence.launcher.cluster.HazelcastConfig;
 import io.chatpresence.chat.ChatVerticle;
-import io.chatpresence.server.cluster.ClusterSupport;
 import io.chatpresence.server.config.ConfigKeys;
 import io.chatpresence.server.testing.Ports;
 import io.chatpresence.server.testing.TestDatabase;
@@ -30,7 +30,7 @@ final class ClusterNode {
   }
 
   static ClusterNode join(String clusterName) {
-    HazelcastClusterManager cm = new HazelcastClusterManager(ClusterSupport.hazelcastConfig(clusterName));
+    HazelcastClusterManager cm = new HazelcastClusterManager(HazelcastConfig.load(clusterName));
     long start = System.nanoTime();
     Vertx vertx = await(Vertx.builder()
       .with(new VertxOptions().setEventBusOptions(new EventBusOptions().setHost("127.0.0.1")))

@@ -1,6 +1,6 @@
 package io.chatpresence.launcher;
 
-import io.chatpresence.server.cluster.ClusterSupport;
+import io.chatpresence.launcher.cluster.HazelcastConfig;
 import io.chatpresence.server.config.AppConfig;
 import io.chatpresence.server.config.ConfigKeys;
 import io.vertx.core.json.JsonObject;
@@ -105,21 +105,21 @@ class ConfigTest {
   void theHazelcastConfigTakesHazelcastOverridesAndMustExist() {
     String dns = "chat-presence-hazelcast.some-namespace.svc.cluster.local";
     try {
-      System.setProperty(ClusterSupport.CONFIG_PROPERTY, ROOT.resolve("conf/cluster-kubernetes.xml").toString());
+      System.setProperty(HazelcastConfig.CONFIG_PROPERTY, ROOT.resolve("conf/cluster-kubernetes.xml").toString());
       // the system-property form of HZ_NETWORK_JOIN_KUBERNETES_SERVICEDNS (same override mechanism)
       System.setProperty("hz.network.join.kubernetes.service-dns", dns);
-      var config = ClusterSupport.hazelcastConfig("renamed");
+      var config = HazelcastConfig.load("renamed");
       assertEquals("renamed", config.getClusterName());
       var kubernetes = config.getNetworkConfig().getJoin().getKubernetesConfig();
       assertTrue(kubernetes.isEnabled());
       assertEquals(dns, kubernetes.getProperty("service-dns"));
       assertFalse(config.getNetworkConfig().getJoin().getMulticastConfig().isEnabled());
 
-      System.setProperty(ClusterSupport.CONFIG_PROPERTY, ROOT.resolve("conf/no-such.xml").toString());
-      assertThrows(IllegalStateException.class, () -> ClusterSupport.hazelcastConfig(null),
+      System.setProperty(HazelcastConfig.CONFIG_PROPERTY, ROOT.resolve("conf/no-such.xml").toString());
+      assertThrows(IllegalStateException.class, () -> HazelcastConfig.load(null),
         "not the silent fallback to the loopback config");
     } finally {
-      System.clearProperty(ClusterSupport.CONFIG_PROPERTY);
+      System.clearProperty(HazelcastConfig.CONFIG_PROPERTY);
       System.clearProperty("hz.network.join.kubernetes.service-dns");
     }
   }

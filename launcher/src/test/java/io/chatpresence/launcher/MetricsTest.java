@@ -1,6 +1,6 @@
 package io.chatpresence.launcher;
 
-import io.chatpresence.server.cluster.ClusterSupport;
+import io.chatpresence.launcher.cluster.HazelcastConfig;
 import io.chatpresence.server.metrics.Metrics;
 import io.chatpresence.server.testing.Rest;
 import io.chatpresence.server.testing.WsClient;
@@ -176,7 +176,7 @@ class MetricsTest {
 
   private static Vertx clusteredWithMetrics(String cluster) {
     return await(Metrics.vertxBuilder(new VertxOptions().setEventBusOptions(new EventBusOptions().setHost("127.0.0.1")))
-      .withClusterManager(new HazelcastClusterManager(ClusterSupport.hazelcastConfig(cluster)))
+      .withClusterManager(new HazelcastClusterManager(HazelcastConfig.load(cluster)))
       .buildClustered());
   }
 

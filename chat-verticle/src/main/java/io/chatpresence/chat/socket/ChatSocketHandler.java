@@ -62,9 +62,14 @@ public final class ChatSocketHandler implements SocketServer.FrameHandler {
     this.groupMembers = new MemberCache(store::members, MemberCache.MAX_NAMES);
   }
 
+  /** SUCCESS only once this user's address is registered on every node: a message sent right after reaches us. */
+  @Override
+  public Future<Void> beforeSuccess(SocketSession session) {
+    return delivery.listen(session.username());
+  }
+
   @Override
   public void onAuthenticated(SocketSession session) {
-    delivery.listen(session.username());
   }
 
   @Override

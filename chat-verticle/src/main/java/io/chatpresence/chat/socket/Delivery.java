@@ -58,10 +58,13 @@ public final class Delivery {
     Bus.chatUser(username).publish(vertx.eventBus(), new UserFrame(encodedFrame, skipSocketId));
   }
 
-  /** Call when a user's socket opened here. */
-  public void listen(String username) {
-    consumers.computeIfAbsent(username,
-      u -> Bus.chatUser(u).consumer(vertx.eventBus(), frame -> deliverLocally(u, frame)));
+  /**
+   * Call when a user's socket opened here; completes once the address is registered (in a cluster, once every
+   * node's publishes would reach it).
+   */
+  public Future<Void> listen(String username) {
+    return consumers.computeIfAbsent(username,
+      u -> Bus.chatUser(u).consumer(vertx.eventBus(), frame -> deliverLocally(u, frame))).completion();
   }
 
   /** Call when a user's socket closed here; stops listening once none is left. */

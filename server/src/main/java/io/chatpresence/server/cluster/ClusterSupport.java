@@ -2,19 +2,14 @@ package io.chatpresence.server.cluster;
 
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
-import com.hazelcast.config.Config;
 import com.hazelcast.core.HazelcastInstance;
-import com.hazelcast.internal.config.override.ExternalConfigurationOverride;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.spi.cluster.ClusterManager;
-import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.UUID;
 import java.util.function.Consumer;
 
@@ -24,8 +19,6 @@ public final class ClusterSupport {
   private static final String LOCAL = "local-" + UUID.randomUUID();
   /** Where vertx-hazelcast keeps a member's Vert.x node id (not the Hazelcast member UUID). */
   private static final String NODE_ID_ATTRIBUTE = "__vertx.nodeId";
-  /** The Hazelcast XML that {@code -cluster} uses (a file, or {@code classpath:NAME}); default cluster.xml. */
-  public static final String CONFIG_PROPERTY = "vertx.hazelcast.config";
 
   private ClusterSupport() {
   }
@@ -71,25 +64,6 @@ public final class ClusterSupport {
         // the instance is already shutting down
       }
     };
-  }
-
-  /**
-   * The Hazelcast config of {@code vertx.hazelcast.config} (default: {@code cluster.xml} on the classpath, the
-   * loopback config), with the cluster name replaced when {@code clusterName} is given.
-   */
-  public static Config hazelcastConfig(String clusterName) {
-    String location = System.getProperty(CONFIG_PROPERTY);
-    if (location != null && !location.startsWith("classpath:") && !Files.isRegularFile(Path.of(location))) {
-      // vertx-hazelcast would quietly fall back to the classpath config (loopback only): each pod alone
-      throw new IllegalStateException(CONFIG_PROPERTY + " names " + location + ", which is not a readable file");
-    }
-    // Hazelcast applies its HZ_* environment overrides (e.g. HZ_NETWORK_JOIN_KUBERNETES_SERVICEDNS) only in
-    // Config.load(); vertx-hazelcast builds the XML itself, so apply them here
-    Config config = new ExternalConfigurationOverride().overwriteMemberConfig(ConfigUtil.loadConfig());
-    if (clusterName != null && !clusterName.isBlank()) {
-      config.setClusterName(clusterName);
-    }
-    return config;
   }
 
   /**
