@@ -15,7 +15,7 @@ import java.util.List;
  */
 final class ContactStore {
   private static final String CONTACTS_SQL =
-    "SELECT CASE WHEN c.user_a = $1 THEN c.user_b ELSE c.user_a END FROM conversations c "
+    "SELECT CASE WHEN c.user_a = $1 THEN c.user_b ELSE c.user_a END AS contact FROM conversations c "
       + "WHERE c.kind = 'C' AND (c.user_a = $1 OR c.user_b = $1) "
       + "UNION "
       + "SELECT other.username FROM group_members mine "
@@ -40,7 +40,7 @@ final class ContactStore {
     return contacts.execute(0, Tuple.of(username, groupLimit)).map(rows -> {
       List<String> contacts = new ArrayList<>(rows.size());
       for (Row row : rows) {
-        contacts.add(row.getString(0));
+        contacts.add(row.getString("contact"));
       }
       return contacts;
     });

@@ -1,5 +1,6 @@
 package io.chatpresence.chat.api;
 
+import io.chatpresence.chat.ChatFrames;
 import io.chatpresence.chat.store.AccountStore;
 import io.chatpresence.chat.store.ConversationStore;
 import io.chatpresence.protocol.bus.Bus;
@@ -64,10 +65,10 @@ public final class RestApi {
     router.get("/api/users").handler(this::users);
     router.post("/api/chats").handler(this::openChat);
     router.get("/api/chats").handler(ctx -> conversations.chatsOf(me(ctx))
-      .onComplete(ar -> answer(ctx, ar.map(chats -> chats), 200)));
+      .onComplete(ar -> answer(ctx, ar.map(ChatFrames::chats), 200)));
     router.post("/api/groups").handler(this::createGroup);
     router.get("/api/groups").handler(ctx -> conversations.groupsOf(me(ctx))
-      .onComplete(ar -> answer(ctx, ar.map(groups -> groups), 200)));
+      .onComplete(ar -> answer(ctx, ar.map(ChatFrames::groups), 200)));
     router.route("/api/*").handler(ctx -> error(ctx, 404, ErrorCode.NOT_FOUND, "no such API route"));
   }
 
@@ -208,8 +209,7 @@ public final class RestApi {
       if (chat.created()) {
         Bus.CONTACTS_CHANGED.publish(vertx.eventBus(), new ContactsChanged(me, List.of(with)));
       }
-      return new JsonObject().put("chatId", chat.externalId())
-        .put("participants", new JsonArray().add(chat.userA()).add(chat.userB()));
+      return ChatFrames.chat(chat);
     }), 200));
   }
 
@@ -219,13 +219,13 @@ public final class RestApi {
       return;
     }
     String name = body.getValue("name") instanceof String s ? s.strip() : null;
-    if (name == null || name.isEmpty() || name.length() > 100 || name.indexOf(0) >= 0) {
-      error(ctx, 400, ErrorCode.INVALID, "name must be 1 to 100 characters, without NUL");
+    if (!Names.isGroupName(name)) {
+      error(ctx, 400, ErrorCode.INVALID, "name must be " + Names.GROUP_NAME_RULE);
       return;
     }
     String me = me(ctx);
     conversations.join(ConversationStore.newGroupId(), name, me).onComplete(ar -> answer(ctx, ar.map(joined ->
-      new JsonObject().put("groupId", joined.group().externalId()).put("name", name).put("owner", me)), 201));
+      ChatFrames.newGroup(joined.group().externalId(), name, me)), 201));
   }
 
   // ---- helpers --------------------------------------------------------------------------------------

@@ -1,8 +1,9 @@
 package io.chatpresence.chat.socket;
 
-import io.chatpresence.chat.store.ChatFrames;
+import io.chatpresence.chat.ChatFrames;
 import io.chatpresence.chat.store.Conversation;
 import io.chatpresence.chat.store.ConversationStore;
+import io.chatpresence.chat.store.Kind;
 import io.chatpresence.chat.store.MessageIds;
 import io.chatpresence.chat.store.StoredMessage;
 import io.chatpresence.protocol.bus.Bus;
@@ -12,6 +13,7 @@ import io.chatpresence.protocol.ErrorCode;
 import io.chatpresence.protocol.Frame;
 import io.chatpresence.protocol.Frames;
 import io.chatpresence.protocol.MessageType;
+import io.chatpresence.protocol.Names;
 import io.chatpresence.protocol.ProtocolException;
 import io.chatpresence.server.socket.SocketServer;
 import io.chatpresence.server.ThrottledLog;
@@ -182,7 +184,7 @@ public final class ChatSocketHandler implements SocketServer.FrameHandler {
     Cursor cursor = cursor(f);
     String partner = to;
     Future<Conversation> chat = chatId == null ? store.existingChat(me, partner)
-      : store.conversation("C", chatId).compose(c -> {
+      : store.conversation(Kind.CHAT, chatId).compose(c -> {
         if (c != null) {
           return c.isParticipant(me) ? Future.succeededFuture(c)
             : Future.failedFuture(ProtocolException.forbidden("not a participant of chat " + chatId));
@@ -192,12 +194,7 @@ public final class ChatSocketHandler implements SocketServer.FrameHandler {
     return chat.compose(c -> {
       if (c == null) {
         // nothing was ever said: an empty page, not an error
-        JsonObject empty = new JsonObject().put("type", MessageType.ONE_TO_ONE_CHAT_HISTORY).put("chatId", chatId)
-          .put("messages", new JsonArray()).put("hasMore", false);
-        if (f.clientMsgId() != null) {
-          empty.put("clientMsgId", f.clientMsgId());
-        }
-        session.send(empty);
+        session.send(ChatFrames.emptyChatHistory(chatId, f.clientMsgId()));
         return Future.succeededFuture();
       }
       return page(session, f, c, cursor);
@@ -238,8 +235,8 @@ public final class ChatSocketHandler implements SocketServer.FrameHandler {
     f.checkActor("username", me);
     String groupId = f.requiredConversationId("groupId");
     String name = f.optionalString("name");
-    if (name != null && (name.isBlank() || name.length() > 100 || name.indexOf(0) >= 0)) {
-      throw ProtocolException.invalid("field 'name' must be 1 to 100 characters, without NUL");
+    if (name != null && !Names.isGroupName(name)) {
+      throw ProtocolException.invalid("field 'name' must be " + Names.GROUP_NAME_RULE);
     }
     return store.join(groupId, name == null ? groupId : name, me).compose(joined -> {
       session.send(withClientMsgId(Frames.success(joined.added() ? "joined" : "already a member")

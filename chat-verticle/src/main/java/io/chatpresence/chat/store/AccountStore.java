@@ -45,7 +45,7 @@ public final class AccountStore {
   public Future<String> passwordHash(String username) {
     return pool.preparedQuery(PASSWORD_HASH)
       .execute(Tuple.of(username))
-      .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getString(0));
+      .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getString("password_hash"));
   }
 
   /** Usernames starting with {@code prefix}, by the text_pattern_ops index. */
@@ -56,7 +56,7 @@ public final class AccountStore {
       .map(rows -> {
         List<String> names = new ArrayList<>();
         for (Row row : rows) {
-          names.add(row.getString(0));
+          names.add(row.getString("username"));
         }
         return names;
       });

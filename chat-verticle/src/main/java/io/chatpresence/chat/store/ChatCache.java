@@ -4,7 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Chats ('C') by chatId and by pair. What a chat is (its id and its two users) never changes once created,
+ * Chats by chatId and by pair. What a chat is (its id and its two users) never changes once created,
  * so a cached chat cannot be stale, on this node or any other; only groups change. Least recently used
  * first out. Touched only on its verticle's event loop.
  */
@@ -28,9 +28,8 @@ final class ChatCache {
 
   /** Keeps a chat (a group is ignored); returns it. */
   Conversation keep(Conversation c) {
-    if (c != null && "C".equals(c.kind())) {
-      Conversation plain = c.created() ? new Conversation(c.id(), c.kind(), c.externalId(), c.userA(), c.userB(),
-        c.name(), c.owner(), c.memberCount(), c.membersVersion(), false) : c;
+    if (c != null && c.isChat()) {
+      Conversation plain = c.withCreated(false);
       byId.put(plain.externalId(), plain);
       byPair.put(pairKey(plain.userA(), plain.userB()), plain);
     }

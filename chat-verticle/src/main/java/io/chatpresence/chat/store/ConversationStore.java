@@ -3,8 +3,6 @@ package io.chatpresence.chat.store;
 import io.chatpresence.server.db.BatchedStatement;
 import io.chatpresence.protocol.ProtocolException;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -16,7 +14,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
-/** SQL for chats, groups, members and messages. Every query reads by key or by (conversation, seq). */
+/**
+ * SQL for chats, groups, members and messages. Every query reads by key or by (conversation, seq). Returns
+ * records ({@link Conversation}, {@link StoredMessage}, ...); rows are read by column name. The wire JSON is
+ * built elsewhere (ChatFrames).
+ */
 public final class ConversationStore {
   private static final String CONVERSATION_COLUMNS =
     "c.id, c.kind, c.external_id, c.user_a, c.user_b, c.name, c.owner, c.member_count, c.members_version";
@@ -51,11 +53,11 @@ public final class ConversationStore {
       + "WHERE c.kind = 'G' AND c.external_id = $1 FOR UPDATE";
   private static final String GROUP_FOR_MEMBER =
     "SELECT " + CONVERSATION_COLUMNS
-      + ", EXISTS (SELECT 1 FROM group_members gm WHERE gm.conversation_id = c.id AND gm.username = $2) "
+      + ", EXISTS (SELECT 1 FROM group_members gm WHERE gm.conversation_id = c.id AND gm.username = $2) AS is_member "
       + "FROM conversations c WHERE c.kind = 'G' AND c.external_id = $1";
   /** One row: the membership version and, read in the same statement (one snapshot), the names at it. */
   private static final String MEMBERS =
-    "SELECT c.members_version, ARRAY(SELECT gm.username FROM group_members gm WHERE gm.conversation_id = c.id) "
+    "SELECT c.members_version, ARRAY(SELECT gm.username FROM group_members gm WHERE gm.conversation_id = c.id) AS names "
       + "FROM conversations c WHERE c.id = $1";
   private static final String GROUPS_OF =
     "SELECT c.external_id, c.name, c.owner, c.member_count FROM group_members gm "
@@ -108,7 +110,7 @@ public final class ConversationStore {
   public Future<Conversation> chatFor(String me, String other, String requestedId) {
     String a = me.compareTo(other) < 0 ? me : other;
     String b = me.compareTo(other) < 0 ? other : me;
-    Future<Conversation> byId = requestedId == null ? Future.succeededFuture(null) : conversation("C", requestedId);
+    Future<Conversation> byId = requestedId == null ? Future.succeededFuture(null) : conversation(Kind.CHAT, requestedId);
     return byId.compose(existing -> {
       if (existing != null) {
         return existing.isParticipant(me) && existing.isParticipant(other)
@@ -127,13 +129,13 @@ public final class ConversationStore {
     return me.compareTo(other) < 0 ? pairChat(me, other) : pairChat(other, me);
   }
 
-  public Future<Conversation> conversation(String kind, String externalId) {
-    Conversation cached = "C".equals(kind) ? chatCache.byId(externalId) : null;
+  public Future<Conversation> conversation(Kind kind, String externalId) {
+    Conversation cached = kind == Kind.CHAT ? chatCache.byId(externalId) : null;
     if (cached != null) {
       return Future.succeededFuture(cached);
     }
     return pool.preparedQuery(BY_EXTERNAL_ID)
-      .execute(Tuple.of(kind, externalId))
+      .execute(Tuple.of(kind.code(), externalId))
       .map(rows -> chatCache.keep(firstConversation(rows)));
   }
 
@@ -153,7 +155,7 @@ public final class ConversationStore {
       .execute(Tuple.of(externalId, a, b))
       .map(rows -> {
         Conversation created = chatCache.keep(firstConversation(rows));
-        return created == null ? null : created.asCreated();
+        return created == null ? null : created.withCreated(true);
       })
       .recover(e -> e instanceof PgException pg && "23503".equals(pg.getSqlState())
         ? Future.failedFuture(ProtocolException.notFound("no such user"))
@@ -161,24 +163,24 @@ public final class ConversationStore {
   }
 
   /** My chats, most recently active first, each with its last message (null when empty). */
-  public Future<JsonArray> chatsOf(String me) {
+  public Future<List<ChatSummary>> chatsOf(String me) {
     return pool.preparedQuery(CHATS_OF)
       .execute(Tuple.of(me))
       .map(rows -> {
-        JsonArray chats = new JsonArray();
+        List<ChatSummary> chats = new ArrayList<>(rows.size());
         for (Row row : rows) {
-          String chatId = row.getString(0);
-          String other = me.equals(row.getString(1)) ? row.getString(2) : row.getString(1);
-          JsonObject last = null;
-          if (row.getLong(3) != null) {
-            String from = row.getString(4);
-            last = ChatFrames.oneToOne(new StoredMessage(row.getLong(3), 0, from, from.equals(me) ? other : me,
-              "C", chatId, row.getString(5), row.getOffsetDateTime(6), false));
+          String chatId = row.getString("external_id");
+          String userA = row.getString("user_a");
+          String userB = row.getString("user_b");
+          String other = me.equals(userA) ? userB : userA;
+          StoredMessage last = null;
+          Long lastId = row.getLong("id");
+          if (lastId != null) {
+            String from = row.getString("sender");
+            last = new StoredMessage(lastId, 0, from, from.equals(me) ? other : me, Kind.CHAT, chatId,
+              row.getString("content"), row.getOffsetDateTime("created_at"), false);
           }
-          chats.add(new JsonObject().put("chatId", chatId)
-            .put("participants", new JsonArray().add(row.getString(1)).add(row.getString(2)))
-            .put("with", other)
-            .put("lastMessage", last));
+          chats.add(new ChatSummary(chatId, userA, userB, other, last));
         }
         return chats;
       });
@@ -235,7 +237,7 @@ public final class ConversationStore {
           return Future.failedFuture(ProtocolException.notFound("no group " + groupId));
         }
         Row row = rows.iterator().next();
-        return row.getBoolean(9) ? Future.succeededFuture(toConversation(row))
+        return row.getBoolean("is_member") ? Future.succeededFuture(toConversation(row))
           : Future.failedFuture(ProtocolException.forbidden("not a member of group " + groupId));
       });
   }
@@ -252,7 +254,7 @@ public final class ConversationStore {
           return new Members(-1, List.of());
         }
         Row row = rows.iterator().next();
-        return new Members(row.getLong(0), List.of(row.getArrayOfStrings(1)));
+        return new Members(row.getLong("members_version"), List.of(row.getArrayOfStrings("names")));
       });
   }
 
@@ -260,14 +262,14 @@ public final class ConversationStore {
   public record Members(long version, List<String> names) {
   }
 
-  public Future<JsonArray> groupsOf(String username) {
+  public Future<List<GroupSummary>> groupsOf(String username) {
     return pool.preparedQuery(GROUPS_OF)
       .execute(Tuple.of(username))
       .map(rows -> {
-        JsonArray groups = new JsonArray();
+        List<GroupSummary> groups = new ArrayList<>(rows.size());
         for (Row row : rows) {
-          groups.add(new JsonObject().put("groupId", row.getString(0)).put("name", row.getString(1))
-            .put("owner", row.getString(2)).put("memberCount", row.getInteger(3)));
+          groups.add(new GroupSummary(row.getString("external_id"), row.getString("name"), row.getString("owner"),
+            row.getInteger("member_count")));
         }
         return groups;
       });
@@ -288,9 +290,9 @@ public final class ConversationStore {
           return firstCopy(sender, clientMsgId);
         }
         Row row = rows.iterator().next();
-        return Future.succeededFuture(new StoredMessage(row.getLong(0), row.getLong(1), sender,
-          "C".equals(conv.kind()) ? conv.otherParticipant(sender) : null, conv.kind(), conv.externalId(),
-          content, row.getOffsetDateTime(2), false));
+        return Future.succeededFuture(new StoredMessage(row.getLong("id"), row.getLong("seq"), sender,
+          conv.isChat() ? conv.otherParticipant(sender) : null, conv.kind(), conv.externalId(),
+          content, row.getOffsetDateTime("created_at"), false));
       });
   }
 
@@ -299,10 +301,11 @@ public final class ConversationStore {
       .execute(Tuple.of(sender, clientMsgId))
       .map(rows -> {
         Row row = rows.iterator().next();
-        String kind = row.getString(5);
-        String to = "C".equals(kind) ? (sender.equals(row.getString(7)) ? row.getString(8) : row.getString(7)) : null;
-        return new StoredMessage(row.getLong(0), row.getLong(1), sender, to, kind, row.getString(6),
-          row.getString(3), row.getOffsetDateTime(4), true);
+        Kind kind = Kind.of(row.getString("kind"));
+        String userA = row.getString("user_a");
+        String to = kind == Kind.CHAT ? (sender.equals(userA) ? row.getString("user_b") : userA) : null;
+        return new StoredMessage(row.getLong("id"), row.getLong("seq"), sender, to, kind, row.getString("external_id"),
+          row.getString("content"), row.getOffsetDateTime("created_at"), true);
       });
   }
 
@@ -317,11 +320,11 @@ public final class ConversationStore {
         .execute(Tuple.of(cursor, conv.id()))
         .compose(rows -> rows.size() == 0
           ? Future.failedFuture(ProtocolException.notFound("message " + MessageIds.format(cursor) + " is not in this conversation"))
-          : Future.succeededFuture(rows.iterator().next().getLong(0)));
+          : Future.succeededFuture(rows.iterator().next().getLong("seq")));
     boolean forward = afterId != null;
     return cursorSeq.compose(seq -> {
-      String sql = seq == null ? HISTORY_NEWEST : forward ? HISTORY_AFTER : HISTORY_BEFORE;
-      return pool.preparedQuery(sql).execute(Tuple.of(conv.id(), seq, limit + 1));
+      String query = seq == null ? HISTORY_NEWEST : forward ? HISTORY_AFTER : HISTORY_BEFORE;
+      return pool.preparedQuery(query).execute(Tuple.of(conv.id(), seq, limit + 1));
     }).map(rows -> toPage(conv, rows, limit, forward));
   }
 
@@ -334,10 +337,10 @@ public final class ConversationStore {
       if (messages.size() == limit) {
         break;
       }
-      String from = row.getString(2);
-      messages.add(new StoredMessage(row.getLong(0), row.getLong(1), from,
-        "C".equals(conv.kind()) ? conv.otherParticipant(from) : null, conv.kind(), conv.externalId(),
-        row.getString(3), row.getOffsetDateTime(4), false));
+      String from = row.getString("sender");
+      messages.add(new StoredMessage(row.getLong("id"), row.getLong("seq"), from,
+        conv.isChat() ? conv.otherParticipant(from) : null, conv.kind(), conv.externalId(),
+        row.getString("content"), row.getOffsetDateTime("created_at"), false));
     }
     if (!forward) {
       java.util.Collections.reverse(messages);
@@ -352,8 +355,9 @@ public final class ConversationStore {
   }
 
   private static Conversation toConversation(Row row) {
-    return new Conversation(row.getLong(0), row.getString(1), row.getString(2), row.getString(3),
-      row.getString(4), row.getString(5), row.getString(6), row.getInteger(7), row.getLong(8), false);
+    return new Conversation(row.getLong("id"), Kind.of(row.getString("kind")), row.getString("external_id"),
+      row.getString("user_a"), row.getString("user_b"), row.getString("name"), row.getString("owner"),
+      row.getInteger("member_count"), row.getLong("members_version"), false);
   }
 
   static String newId(String prefix) {

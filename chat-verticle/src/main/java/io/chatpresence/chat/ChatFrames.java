@@ -1,0 +1,141 @@
+package io.chatpresence.chat;
+
+import io.chatpresence.chat.store.ChatSummary;
+import io.chatpresence.chat.store.Conversation;
+import io.chatpresence.chat.store.GroupSummary;
+import io.chatpresence.chat.store.Kind;
+import io.chatpresence.chat.store.StoredMessage;
+import io.chatpresence.protocol.Frames;
+import io.chatpresence.protocol.MessageType;
+import io.chatpresence.protocol.Timestamps;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Every JSON the chat server writes about chats, groups and messages: the WebSocket frames in the formats of
+ * the client document, and the REST bodies of {@code api/openapi.json}. Stores return records; this is the
+ * one place that turns them into wire JSON.
+ */
+public final class ChatFrames {
+  private ChatFrames() {
+  }
+
+  // ---- WebSocket frames -----------------------------------------------------------------------------
+
+  public static JsonObject received(StoredMessage m) {
+    return m.conversationKind() == Kind.CHAT ? oneToOne(m) : group(m);
+  }
+
+  public static JsonObject oneToOne(StoredMessage m) {
+    return new JsonObject()
+      .put("type", MessageType.ONE_TO_ONE_CHAT)
+      .put("from", m.from())
+      .put("to", m.to())
+      .put("content", m.content())
+      .put("chatId", m.conversationId())
+      .put("timestamp", Timestamps.format(m.createdAt()))
+      .put("messageId", m.messageId());
+  }
+
+  public static JsonObject group(StoredMessage m) {
+    return new JsonObject()
+      .put("type", MessageType.GROUP_CHAT)
+      .put("from", m.from())
+      .put("groupId", m.conversationId())
+      .put("content", m.content())
+      .put("timestamp", Timestamps.format(m.createdAt()))
+      .put("messageId", m.messageId());
+  }
+
+  /** The sender's acknowledgement, sent only once the message is committed. */
+  public static JsonObject sent(StoredMessage m, String clientMsgId) {
+    JsonObject frame = Frames.success("sent")
+      .put("messageId", m.messageId())
+      .put(idField(m.conversationKind()), m.conversationId())
+      .put("timestamp", Timestamps.format(m.createdAt()));
+    if (clientMsgId != null) {
+      frame.put("clientMsgId", clientMsgId);
+    }
+    if (m.duplicate()) {
+      frame.put("duplicate", true);
+    }
+    return frame;
+  }
+
+  public static JsonObject history(Conversation conv, List<StoredMessage> messages, boolean hasMore, String clientMsgId) {
+    JsonArray list = new JsonArray();
+    messages.forEach(m -> list.add(received(m)));
+    return history(conv.kind(), conv.externalId(), list, hasMore, clientMsgId);
+  }
+
+  /** A chat nobody has written in yet: an empty page, not an error. */
+  public static JsonObject emptyChatHistory(String chatId, String clientMsgId) {
+    return history(Kind.CHAT, chatId, new JsonArray(), false, clientMsgId);
+  }
+
+  private static JsonObject history(Kind kind, String id, JsonArray messages, boolean hasMore, String clientMsgId) {
+    JsonObject frame = new JsonObject()
+      .put("type", kind == Kind.CHAT ? MessageType.ONE_TO_ONE_CHAT_HISTORY : MessageType.GROUP_CHAT_HISTORY)
+      .put(idField(kind), id)
+      .put("messages", messages)
+      .put("hasMore", hasMore);
+    if (clientMsgId != null) {
+      frame.put("clientMsgId", clientMsgId);
+    }
+    return frame;
+  }
+
+  private static String idField(Kind kind) {
+    return kind == Kind.CHAT ? "chatId" : "groupId";
+  }
+
+  // ---- REST bodies ----------------------------------------------------------------------------------
+
+  public static JsonObject token(String username, String token, Instant expiresAt) {
+    return new JsonObject().put("username", username).put("token", token)
+      .put("expiresAt", Timestamps.format(expiresAt));
+  }
+
+  public static JsonObject me(String username) {
+    return new JsonObject().put("username", username);
+  }
+
+  /** Users in the order given, each with its status ("unknown" when presence did not say). */
+  public static JsonArray users(List<String> names, Map<String, String> statuses) {
+    JsonArray users = new JsonArray();
+    names.forEach(n -> users.add(new JsonObject().put("username", n).put("status", statuses.getOrDefault(n, "unknown"))));
+    return users;
+  }
+
+  public static JsonObject chat(Conversation chat) {
+    return new JsonObject().put("chatId", chat.externalId())
+      .put("participants", new JsonArray().add(chat.userA()).add(chat.userB()));
+  }
+
+  public static JsonArray chats(List<ChatSummary> chats) {
+    JsonArray list = new JsonArray();
+    for (ChatSummary c : chats) {
+      list.add(new JsonObject().put("chatId", c.chatId())
+        .put("participants", new JsonArray().add(c.userA()).add(c.userB()))
+        .put("with", c.with())
+        .put("lastMessage", c.lastMessage() == null ? null : oneToOne(c.lastMessage())));
+    }
+    return list;
+  }
+
+  public static JsonObject newGroup(String groupId, String name, String owner) {
+    return new JsonObject().put("groupId", groupId).put("name", name).put("owner", owner);
+  }
+
+  public static JsonArray groups(List<GroupSummary> groups) {
+    JsonArray list = new JsonArray();
+    for (GroupSummary g : groups) {
+      list.add(newGroup(g.groupId(), g.name(), g.owner()).put("memberCount", g.memberCount()));
+    }
+    return list;
+  }
+}
