@@ -13,7 +13,6 @@ import io.vertx.core.json.JsonObject;
 
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Every JSON the chat server writes about chats, groups and messages: the WebSocket frames in the formats of
@@ -105,9 +104,9 @@ public final class ChatFrames {
   }
 
   /** Users in the order given, each with its status ("unknown" when presence did not say). */
-  public static JsonArray users(List<String> names, Map<String, String> statuses) {
+  public static JsonArray users(List<String> names, JsonObject statuses) {
     JsonArray users = new JsonArray();
-    names.forEach(n -> users.add(new JsonObject().put("username", n).put("status", statuses.getOrDefault(n, "unknown"))));
+    names.forEach(n -> users.add(new JsonObject().put("username", n).put("status", statuses.getString(n, "unknown"))));
     return users;
   }
 

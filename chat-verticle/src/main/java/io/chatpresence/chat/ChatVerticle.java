@@ -1,5 +1,6 @@
 package io.chatpresence.chat;
 
+import io.chatpresence.chat.api.ApiContract;
 import io.chatpresence.chat.api.PasswordHasher;
 import io.chatpresence.chat.api.RestApi;
 import io.chatpresence.chat.socket.ChatSocketHandler;
@@ -66,14 +67,17 @@ public class ChatVerticle extends ServiceVerticle {
       new ChatSocketHandler(vertx, conversations, delivery, settings))
       .metrics(Metrics.of(vertx).sockets("chat"));
 
-    server = HttpSupport.webSocketServer(vertx, cfg, ConfigKeys.CHAT_PORT, sockets, setupRouter(conversations));
-    return server.listen();
+    return ApiContract.load(vertx).compose(api -> {
+      server = HttpSupport.webSocketServer(vertx, cfg, ConfigKeys.CHAT_PORT, sockets, setupRouter(api, conversations));
+      return server.listen();
+    });
   }
 
-  private Router setupRouter(ConversationStore conversations) {
-    Router router = Router.router(vertx);
+  /** The one place the chat port's HTTP routes are put together. */
+  private Router setupRouter(ApiContract api, ConversationStore conversations) {
+    // the REST API, built from its OpenAPI contract
+    Router router = new RestApi(vertx, new AccountStore(pool), conversations, authenticator, hasher).router(api);
     HttpSupport.addHealthRoutes(router, pool);
-    new RestApi(vertx, new AccountStore(pool), conversations, authenticator, hasher).mount(router);
     // what the web client cannot derive from its own address: the presence server's port
     router.get("/config.json").handler(ctx -> HttpSupport.json(ctx, 200,
       new JsonObject().put("presencePort", cfg.getInteger(ConfigKeys.PRESENCE_PORT))));
