@@ -75,9 +75,10 @@ public class ChatVerticle extends ServiceVerticle {
 
   /** The one place the chat port's HTTP routes are put together. */
   private Router setupRouter(ApiContract api, ConversationStore conversations) {
-    // the REST API, built from its OpenAPI contract
-    Router router = new RestApi(vertx, new AccountStore(pool), conversations, authenticator, hasher).router(api);
+    Router router = Router.router(vertx);
     HttpSupport.addHealthRoutes(router, pool);
+    // the REST API under /api, built from its OpenAPI contract (its paths are absolute: mounted at the root)
+    router.route("/*").subRouter(new RestApi(vertx, new AccountStore(pool), conversations, authenticator, hasher).router(api));
     // what the web client cannot derive from its own address: the presence server's port
     router.get("/config.json").handler(ctx -> HttpSupport.json(ctx, 200,
       new JsonObject().put("presencePort", cfg.getInteger(ConfigKeys.PRESENCE_PORT))));

@@ -24,6 +24,8 @@ import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.openapi.router.OpenAPIRoute;
 import io.vertx.ext.web.openapi.router.RequestExtractor;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
+import io.vertx.openapi.contract.Operation;
+import io.vertx.openapi.validation.ValidatableRequest;
 import io.vertx.openapi.validation.ValidatedRequest;
 
 import java.util.List;
@@ -60,23 +62,27 @@ public final class RestApi {
 
   /** The handler of each operationId of the contract. */
   private Map<String, Handler<RoutingContext>> operations(ApiContract api) {
-    return Map.of(
-      "register", this::register,
-      "login", this::login,
-      "logout", this::logout,
-      "me", ctx -> json(ctx, 200, ChatFrames.me(me(ctx))),
-      "searchUsers", this::users,
-      "openChat", this::openChat,
-      "listChats", ctx -> conversations.chatsOf(me(ctx)).onComplete(ar -> answer(ctx, ar.map(ChatFrames::chats), 200)),
-      "createGroup", this::createGroup,
-      "listGroups", ctx -> conversations.groupsOf(me(ctx)).onComplete(ar -> answer(ctx, ar.map(ChatFrames::groups), 200)),
-      "openapi", ctx -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(api.document()));
+    return Map.ofEntries(
+      Map.entry("register", this::register),
+      Map.entry("login", this::login),
+      Map.entry("logout", this::logout),
+      Map.entry("me", ctx -> json(ctx, 200, ChatFrames.me(me(ctx)))),
+      Map.entry("searchUsers", this::users),
+      Map.entry("openChat", this::openChat),
+      Map.entry("listChats", ctx -> conversations.chatsOf(me(ctx))
+        .onComplete(ar -> answer(ctx, ar.map(ChatFrames::chats), 200))),
+      Map.entry("createGroup", this::createGroup),
+      Map.entry("listGroups", ctx -> conversations.groupsOf(me(ctx))
+        .onComplete(ar -> answer(ctx, ar.map(ChatFrames::groups), 200))),
+      Map.entry("openapi", ctx -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .end(api.document())));
   }
 
   /**
    * A router with the contract's operations under {@code /api} (body limit, bearer check, validation, then the
    * handler), an unknown {@code /api} route answered 404 after the bearer check, and every failure there in the
-   * API's error format. The caller adds its other routes to it.
+   * API's error format. Its paths are absolute: the caller mounts it at the root, and what it does not route
+   * goes on to the caller's next routes.
    */
   public Router router(ApiContract api) {
     RouterBuilder builder = RouterBuilder.create(vertx, api.contract(), RestApi::jsonRequest)
@@ -102,8 +108,7 @@ public final class RestApi {
   }
 
   /** The request as the validator reads it; a body without Content-Type is JSON, as the API always took it. */
-  private static Future<io.vertx.openapi.validation.ValidatableRequest> jsonRequest(
-      RoutingContext ctx, io.vertx.openapi.contract.Operation operation) {
+  private static Future<ValidatableRequest> jsonRequest(RoutingContext ctx, Operation operation) {
     if (operation.getRequestBody() != null && ctx.request().getHeader(HttpHeaders.CONTENT_TYPE) == null) {
       ctx.request().headers().set(HttpHeaders.CONTENT_TYPE, "application/json");
     }
