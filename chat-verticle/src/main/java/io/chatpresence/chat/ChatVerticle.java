@@ -78,7 +78,8 @@ public class ChatVerticle extends ServiceVerticle {
     Router router = Router.router(vertx);
     HttpSupport.addHealthRoutes(router, pool);
     // the REST API under /api, built from its OpenAPI contract (its paths are absolute: mounted at the root)
-    router.route("/*").subRouter(new RestApi(vertx, new AccountStore(pool), conversations, authenticator, hasher).router(api));
+    RestApi restApi = new RestApi(vertx, new AccountStore(pool), conversations, authenticator, hasher);
+    router.route("/*").subRouter(restApi.router(api));
     // what the web client cannot derive from its own address: the presence server's port
     router.get("/config.json").handler(ctx -> HttpSupport.json(ctx, 200,
       new JsonObject().put("presencePort", cfg.getInteger(ConfigKeys.PRESENCE_PORT))));
