@@ -1,13 +1,9 @@
 package io.chatpresence.launcher;
 
 import io.chatpresence.server.testing.Rest;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -20,21 +16,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * The REST answers the hand-written checks gave, now that api/openapi.json validates requests and mounts the
  * bearer check: the same status, error code and message for each kind of bad request.
  */
-@ExtendWith(VertxExtension.class)
 class RestContractTest {
-  private static TestServer server;
-  private static Rest rest;
-
-  @BeforeAll
-  static void deploy(Vertx vertx) {
-    server = new TestServer(vertx, new JsonObject()).start();
-    rest = server.rest;
-  }
-
-  @AfterAll
-  static void undeploy() {
-    server.stop();
-  }
+  @RegisterExtension
+  static final TestServer server = TestServer.perClass(new JsonObject());
+  private static final Rest rest = server.rest;
 
   private static void refused(Rest.Response r, int status, String code, String message) {
     assertEquals(status, r.status(), r.body());
