@@ -17,6 +17,8 @@ final class PresenceView {
   final Map<String, String> status = new HashMap<>();
   final Map<String, Long> changedAt = new HashMap<>();
   int updates;
+  /** Every update: [user, status, nanoTime], for the scenario's timeline. */
+  final java.util.List<Object[]> log = new java.util.ArrayList<>();
 
   PresenceView(WsClient socket) {
     this.socket = socket;
@@ -26,6 +28,7 @@ final class PresenceView {
     for (JsonObject f : socket.pending()) {
       if ("PRESENCE_UPDATE".equals(f.getString("type"))) {
         String user = f.getString("username");
+        log.add(new Object[] {user, f.getString("status"), System.nanoTime()});
         if (!f.getString("status").equals(status.put(user, f.getString("status")))) {
           changedAt.put(user, System.nanoTime());
         }
@@ -33,6 +36,18 @@ final class PresenceView {
       }
     }
     return this;
+  }
+
+  /** The updates since {@code since} (nanoTime), as "+1234ms user status" lines. */
+  String timeline(long since) {
+    StringBuilder b = new StringBuilder();
+    for (Object[] e : log) {
+      long t = (Long) e[2];
+      if (t >= since) {
+        b.append(String.format("%+dms %s %s; ", (t - since) / 1_000_000, e[0], e[1]));
+      }
+    }
+    return b.toString();
   }
 
   boolean online(String user) {

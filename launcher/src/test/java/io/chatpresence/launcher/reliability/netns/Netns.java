@@ -209,9 +209,15 @@ public final class Netns implements AutoCloseable {
     String xml = Files.readString(Launched.ROOT.resolve("conf/cluster.xml"));
     String list = members.stream().map(m -> "<member>" + m.address + "</member>")
       .collect(Collectors.joining("\n          "));
+    // each member has an address of its own here, so port 5701 only: the loopback config's 20 ports (all nodes
+    // share 127.0.0.1 there) would make each split-brain search try 60 addresses, one after another
     xml = xml.replace("<interface>127.0.0.1</interface>", "<interface>" + node.address + "</interface>")
-      .replace("<member>127.0.0.1</member>", list);
-    if (!xml.contains(node.address) || !xml.contains("<multicast enabled=\"false\"/>")) {
+      .replace("<member>127.0.0.1</member>", list)
+      .replace("<port auto-increment=\"true\" port-count=\"20\">5701</port>", "<port auto-increment=\"false\">5701</port>")
+      .replace("<property name=\"hazelcast.tcp.join.port.try.count\">20</property>",
+        "<property name=\"hazelcast.tcp.join.port.try.count\">1</property>");
+    if (!xml.contains(node.address) || !xml.contains("<multicast enabled=\"false\"/>")
+      || !xml.contains("auto-increment=\"false\"") || !xml.contains("port.try.count\">1<")) {
       throw new IllegalStateException("conf/cluster.xml changed: the namespace config could not be derived");
     }
     Path file = dir.resolve("hazelcast-" + node.name + ".xml");
