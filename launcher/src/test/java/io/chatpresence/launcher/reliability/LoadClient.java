@@ -42,6 +42,8 @@ final class LoadClient {
   final Set<String> unacked = new LinkedHashSet<>();
   final Map<String, Long> receivedLive = new HashMap<>();
   final List<Long> reconnectNanos = new ArrayList<>();
+  /** ERROR frames by code (a node shutting down may answer a send it can no longer store). */
+  final Map<String, Integer> errors = new HashMap<>();
   private long lastReceived = -1;
   long worstGapNanos;
   boolean gaveUp;
@@ -113,6 +115,13 @@ final class LoadClient {
       String id = f.getString("clientMsgId");
       acked.put(id, f.getString("messageId"));
       unacked.remove(id);
+    } else if ("ERROR".equals(type)) {
+      errors.merge(String.valueOf(f.getString("code")), 1, Integer::sum);
+      String id = f.getString("clientMsgId");
+      if (id != null && unacked.contains(id)) {
+        // refused, not stored: send it again a second later, as a front end retries UNAVAILABLE
+        vertx.setTimer(1_000, t -> retry(id));
+      }
     } else if ("ONE_TO_ONE_CHAT".equals(type)) {
       long now = System.nanoTime();
       if (receivedLive.putIfAbsent(f.getString("messageId"), now) == null) {
@@ -121,6 +130,12 @@ final class LoadClient {
         }
         lastReceived = now;
       }
+    }
+  }
+
+  private synchronized void retry(String id) {
+    if (authenticated && unacked.contains(id)) {
+      write(id);
     }
   }
 

@@ -135,8 +135,13 @@ class RollingRestartReliabilityIT {
       }
       view.poll();
       clients.forEach(LoadClient::stopSending);
-      await().atMost(Duration.ofSeconds(60)).until(() -> clients.stream()
-        .allMatch(c -> c.unackedCount() == 0 || c.gaveUp));
+      long drainDeadline = System.nanoTime() + 60_000_000_000L;
+      PartitionReliabilityIT.Pacer pacer = new PartitionReliabilityIT.Pacer(250);
+      while (System.nanoTime() < drainDeadline
+        && !clients.stream().allMatch(c -> c.unackedCount() == 0 || c.gaveUp)) {
+        pacer.await(() -> { });
+      }
+      int unackedAtEnd = clients.stream().mapToInt(LoadClient::unackedCount).sum();
       double steadySeconds = (System.nanoTime() - steadyFrom) / 1e9;
 
       // the stored histories: every acknowledged message once
@@ -170,11 +175,13 @@ class RollingRestartReliabilityIT {
       long worstGap = 0;
       int gaveUp = 0;
       Set<String> backWithinGrace = new HashSet<>();
+      Map<String, Integer> errors = new java.util.TreeMap<>();
       for (LoadClient c : clients) {
         synchronized (c) {
           reconnects.addAll(c.reconnectNanos);
           worstGap = Math.max(worstGap, c.worstGapNanos);
           gaveUp += c.gaveUp ? 1 : 0;
+          c.errors.forEach((code, k) -> errors.merge(code, k, Integer::sum));
           if (!c.reconnectNanos.isEmpty() && c.reconnectNanos.stream().allMatch(r -> r < GRACE_MS * 1_000_000L)) {
             backWithinGrace.add(c.name);
           }
@@ -194,7 +201,8 @@ class RollingRestartReliabilityIT {
       new Figures("rolling restart: three chat nodes SIGTERMed and restarted in turn under load")
         .put("clients", n).put("msg_per_s_each", rate).put("seconds", String.format("%.0f", steadySeconds))
         .put("restart_to_ready_s", restartSeconds.stream().map(s -> String.format("%.1f", s)).toList())
-        .put("acknowledged", acked).put("missing", missing).put("duplicated", duplicated)
+        .put("acknowledged", acked).put("unacknowledged_at_end", unackedAtEnd).put("error_frames", errors)
+        .put("missing", missing).put("duplicated", duplicated)
         .put("reconnects", sorted.length)
         .put("reconnect_ms_p50", String.format("%.0f", Figures.percentile(sorted, 0.50)))
         .put("reconnect_ms_p99", String.format("%.0f", Figures.percentile(sorted, 0.99)))
@@ -205,6 +213,7 @@ class RollingRestartReliabilityIT {
       assertEquals(0, missing, "acknowledged messages missing");
       assertEquals(0, duplicated, "messages stored twice");
       assertEquals(0, gaveUp, "clients that did not get back within the schedule");
+      assertEquals(0, unackedAtEnd, "messages never acknowledged in spite of the clients' retries");
       assertEquals(Set.of(), flappedWithinGrace, "offline flaps of clients back within the grace period");
       assertTrue(sorted.length >= n, "every client reconnected at least once (" + sorted.length + ")");
     }
