@@ -63,6 +63,11 @@ final class PingSweep {
     int now = now();
     // collected first, acted on after: a write or a cut may close a socket, which changes the registry
     registry.forEachSession(s -> {
+      if (s.dropping()) {
+        // a slow consumer being dropped (1008): it does not read, so it answers no ping either; its own
+        // close path ends it, and the 1008 is what it should see and be counted as
+        return;
+      }
       int pingedAt = s.pingedAt;
       if (pingedAt != 0) {
         if (now - pingedAt >= timeoutMs) {

@@ -92,6 +92,11 @@ public final class SocketSession implements Handler<Buffer> {
     return (int) Long.remainderUnsigned(serial, slices);
   }
 
+  /** Whether it is being dropped as a slow consumer: its close is under way, the ping sweep leaves it alone. */
+  boolean dropping() {
+    return dropping;
+  }
+
   /** A pong (answering our ping, or unsolicited): the client is there. */
   @Override
   public void handle(Buffer pong) {
