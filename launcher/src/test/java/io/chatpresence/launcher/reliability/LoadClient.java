@@ -17,8 +17,8 @@ import java.util.Set;
 /**
  * A steady client for the rolling restart: sends to its peer at a fixed rate, and when its socket closes it
  * reconnects on the client document's schedule (after 2, 4, 6, 8, 10 s; then it gives up), to the next node in
- * its list (a load balancer sends it to a live one), and resends everything unacknowledged with the same
- * clientMsgIds. Runs on the clients' Vert.x; the test thread reads it under its lock.
+ * its list (a load balancer sends it to a live one), and resends what is unacknowledged with the same
+ * clientMsgIds, a few per tick (a burst of resends would only meet the rate limit). Runs on the clients' Vert.x; the test thread reads it under its lock.
  */
 final class LoadClient {
   private static final int MAX_ATTEMPTS = 5;
@@ -40,6 +40,8 @@ final class LoadClient {
   final Map<String, String> contentById = new LinkedHashMap<>();
   final Map<String, String> acked = new HashMap<>();
   final Set<String> unacked = new LinkedHashSet<>();
+  /** Unacknowledged messages to send again (after a reconnect, or refused), a few per tick: under the rate limit. */
+  private final Set<String> toRetry = new LinkedHashSet<>();
   final Map<String, Long> receivedLive = new HashMap<>();
   final List<Long> reconnectNanos = new ArrayList<>();
   /** ERROR frames by code (a node shutting down may answer a send it can no longer store). */
@@ -74,11 +76,23 @@ final class LoadClient {
   }
 
   private synchronized void tick() {
-    if (sending && authenticated) {
+    if (!authenticated) {
+      return;
+    }
+    if (sending) {
       String id = name + "-" + serial++;
       contentById.put(id, name + " to " + peer + " #" + id);
       unacked.add(id);
       write(id);
+    }
+    // at most two resends a tick: with the new message that stays under the server's 20 frames/s
+    var retries = toRetry.iterator();
+    for (int i = 0; i < 2 && retries.hasNext(); i++) {
+      String id = retries.next();
+      retries.remove();
+      if (unacked.contains(id)) {
+        write(id);
+      }
     }
   }
 
@@ -110,7 +124,7 @@ final class LoadClient {
         reconnectNanos.add(System.nanoTime() - closedAt);
         closedAt = -1;
       }
-      unacked.forEach(this::write);
+      toRetry.addAll(unacked);
     } else if ("SUCCESS".equals(type) && f.getString("clientMsgId") != null) {
       String id = f.getString("clientMsgId");
       acked.put(id, f.getString("messageId"));
@@ -119,8 +133,8 @@ final class LoadClient {
       errors.merge(String.valueOf(f.getString("code")), 1, Integer::sum);
       String id = f.getString("clientMsgId");
       if (id != null && unacked.contains(id)) {
-        // refused, not stored: send it again a second later, as a front end retries UNAVAILABLE
-        vertx.setTimer(1_000, t -> retry(id));
+        // refused, not stored (a stopping node, the rate limit): sent again from a later tick
+        toRetry.add(id);
       }
     } else if ("ONE_TO_ONE_CHAT".equals(type)) {
       long now = System.nanoTime();
@@ -130,12 +144,6 @@ final class LoadClient {
         }
         lastReceived = now;
       }
-    }
-  }
-
-  private synchronized void retry(String id) {
-    if (authenticated && unacked.contains(id)) {
-      write(id);
     }
   }
 
