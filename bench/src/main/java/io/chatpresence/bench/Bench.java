@@ -245,6 +245,18 @@ public final class Bench {
     }
     System.out.printf("  %,d sockets in %.2f s: %,.0f sockets/s; heap after GC %,d KB, direct %,d KB, RSS %,d KB%n",
       count, seconds, count / seconds, after.heap / 1024, after.direct / 1024, after.rss / 1024);
+    // the sockets held open and idle (issue 17: what the WebSocket pings cost): the server's CPU over the
+    // hold (from /proc: user + system time) and the sockets lost meanwhile (clients answer pings by themselves)
+    long idleSeconds = Long.getLong("bench.idleSeconds", n >= 1_000 ? 45 : 2);
+    long closedBeforeIdle = gen.closedUnexpectedly.get();
+    double cpuBefore = cpuSeconds(pid);
+    long idleStart = System.nanoTime();
+    pause(idleSeconds * 1000);
+    double idleWall = (System.nanoTime() - idleStart) / 1e9;
+    double idleCpu = cpuSeconds(pid) - cpuBefore;
+    long lostIdle = gen.closedUnexpectedly.get() - closedBeforeIdle;
+    System.out.printf("  held idle %.0f s: server CPU %.2f s (%.2f %% of one core), %d sockets lost%n",
+      idleWall, idleCpu, 100 * idleCpu / idleWall, lostIdle);
     JsonObject r = new JsonObject()
       .put("sockets", count)
       .put("users", n)
@@ -261,9 +273,26 @@ public final class Bench {
       .put("heapHistogramTopAfter", new JsonArray(after.top()))
       .put("note", "server alone in its own JVM: heap = live objects after a full GC (jcmd GC.class_histogram), "
         + "direct memory not measured separately (0; it is inside RSS), rss = VmRSS of the server process")
-      .put("closedUnexpectedly", gen.closedUnexpectedly.get());
+      .put("closedUnexpectedly", gen.closedUnexpectedly.get())
+      .put("idleSeconds", idleWall)
+      .put("idleServerCpuSeconds", idleCpu)
+      .put("idleServerCpuPercentOfCore", 100 * idleCpu / idleWall)
+      .put("idleSocketsLost", lostIdle)
+      .put("pingIntervalMs", serverOverrides.getValue("PING_INTERVAL_MS", 20_000L));
     gen.closeAll(socks);
     return r;
+  }
+
+  /** User plus system CPU time of a process so far, in seconds (/proc/PID/stat, clock ticks of 1/100 s). */
+  private static double cpuSeconds(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      // after the command: state(0) ... utime(11) stime(12)
+      return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /**

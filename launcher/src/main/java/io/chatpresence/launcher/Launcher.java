@@ -69,6 +69,11 @@ public final class Launcher implements VertxApplicationHooks {
       String host = System.getenv(ConfigKeys.CLUSTER_HOST);
       eventBus.setHost(host == null || host.isBlank() ? "127.0.0.1" : host);
     }
+    // Vert.x keeps its event-bus connection to a member until a ping goes unanswered (20 s + 20 s) and
+    // connects with a 60 s time-out. Across a partition that meant queueing into a TCP connection whose
+    // retransmissions had backed off to ~10 s, so after the heal presence waited that long for the other
+    // side's heartbeats (bin/reliability partition): drop a dead connection within 6 s, give up a connect in 3 s.
+    eventBus.setClusterPingInterval(3_000).setClusterPingReplyInterval(3_000).setConnectTimeout(3_000);
   }
 
   /**

@@ -29,6 +29,10 @@ public final class ConfigKeys {
   public static final String MAX_SOCKETS_PER_USER = "MAX_SOCKETS_PER_USER";
   public static final String AUTH_TIMEOUT_MS = "AUTH_TIMEOUT_MS";
   public static final String MAX_WRITE_QUEUE_BYTES = "MAX_WRITE_QUEUE_BYTES";
+  /** How often each authenticated socket gets a WebSocket ping (0: never); spread over the interval. */
+  public static final String PING_INTERVAL_MS = "PING_INTERVAL_MS";
+  /** A socket that sends nothing (no pong, no frame) this long after a ping is cut: its client vanished. */
+  public static final String PONG_TIMEOUT_MS = "PONG_TIMEOUT_MS";
   public static final String HISTORY_DEFAULT_LIMIT = "HISTORY_DEFAULT_LIMIT";
   public static final String HISTORY_MAX_LIMIT = "HISTORY_MAX_LIMIT";
   public static final String PRESENCE_GRACE_MS = "PRESENCE_GRACE_MS";
@@ -80,6 +84,8 @@ public final class ConfigKeys {
       .put(MAX_SOCKETS_PER_USER, 10)
       .put(AUTH_TIMEOUT_MS, 10_000L)
       .put(MAX_WRITE_QUEUE_BYTES, 256 * 1024)
+      .put(PING_INTERVAL_MS, 20_000L)
+      .put(PONG_TIMEOUT_MS, 10_000L)
       .put(HISTORY_DEFAULT_LIMIT, 50)
       .put(HISTORY_MAX_LIMIT, 200)
       .put(PRESENCE_GRACE_MS, 3_000L)

@@ -37,6 +37,7 @@ public class SocketMetrics {
   private final AtomicLong authenticated = new AtomicLong();
   private final AtomicLong users = new AtomicLong();
   private final Counter opened;
+  private final Counter unresponsive;
   private final Map<String, Counter> received = new HashMap<>();
   private final Map<String, Counter> sent = new HashMap<>();
   private final Map<ErrorCode, Counter> errors = new EnumMap<>(ErrorCode.class);
@@ -44,6 +45,7 @@ public class SocketMetrics {
 
   private SocketMetrics() {
     opened = null;
+    unresponsive = null;
   }
 
   SocketMetrics(MeterRegistry registry, String server) {
@@ -56,6 +58,9 @@ public class SocketMetrics {
       .strongReference(true).register(registry);
     opened = Counter.builder(PREFIX + ".sockets.opened").tag("server", server)
       .description("WebSocket connections accepted").register(registry);
+    unresponsive = Counter.builder(PREFIX + ".sockets.unresponsive").tag("server", server)
+      .description("WebSocket connections cut because no pong (or any frame) came within PONG_TIMEOUT_MS of a ping "
+        + "(clients that vanished without closing; also counted in sockets.closed as 1006)").register(registry);
     for (String type : RECEIVED_TYPES) {
       received.put(type, Counter.builder(PREFIX + ".frames.received").tag("server", server).tag("type", type)
         .description("Frames received and parsed, by type").register(registry));
@@ -103,6 +108,13 @@ public class SocketMetrics {
     }
     Counter c = closed.get(code == null ? "1006" : String.valueOf(code));
     (c == null ? closed.get(OTHER) : c).increment();
+  }
+
+  /** A socket was cut because its client answered no ping: it vanished (its close is counted as 1006 too). */
+  public void socketUnresponsive() {
+    if (opened != null) {
+      unresponsive.increment();
+    }
   }
 
   public void socketAuthenticated() {

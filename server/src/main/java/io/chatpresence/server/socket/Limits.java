@@ -6,7 +6,8 @@ import io.vertx.core.json.JsonObject;
 
 /** The per-socket limits, read once from the config. */
 public record Limits(FrameLimits frame, double ratePerSecond, int rateBurst, int maxSocketsPerUser,
-                     long authTimeoutMs, int maxWriteQueueBytes) {
+                     long authTimeoutMs, int maxWriteQueueBytes, long pingIntervalMs,
+                     long pongTimeoutMs) {
 
   public static Limits from(JsonObject config) {
     return new Limits(
@@ -16,6 +17,8 @@ public record Limits(FrameLimits frame, double ratePerSecond, int rateBurst, int
       config.getInteger(ConfigKeys.RATE_BURST),
       config.getInteger(ConfigKeys.MAX_SOCKETS_PER_USER),
       config.getLong(ConfigKeys.AUTH_TIMEOUT_MS),
-      config.getInteger(ConfigKeys.MAX_WRITE_QUEUE_BYTES));
+      config.getInteger(ConfigKeys.MAX_WRITE_QUEUE_BYTES),
+      config.getLong(ConfigKeys.PING_INTERVAL_MS, 0L),
+      config.getLong(ConfigKeys.PONG_TIMEOUT_MS, 10_000L));
   }
 }

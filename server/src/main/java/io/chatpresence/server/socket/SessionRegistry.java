@@ -120,6 +120,18 @@ public final class SessionRegistry {
     return held instanceof SocketSession one ? Set.of(one) : Collections.unmodifiableSet((Set<SocketSession>) held);
   }
 
+  /** Every socket here; {@code action} must not open or close any (collect them, act after). */
+  @SuppressWarnings("unchecked")
+  void forEachSession(java.util.function.Consumer<SocketSession> action) {
+    for (Object held : byUser.values()) {
+      if (held instanceof SocketSession one) {
+        action.accept(one);
+      } else {
+        ((Set<SocketSession>) held).forEach(action);
+      }
+    }
+  }
+
   public boolean hasSessions(String username) {
     return byUser.containsKey(username);
   }

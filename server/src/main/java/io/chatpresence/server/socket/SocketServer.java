@@ -61,6 +61,7 @@ public final class SocketServer {
     this.authenticator = authenticator;
     this.registry = registry;
     this.handler = handler;
+    PingSweep.start(vertx, this, registry, limits);
   }
 
   /** Where this server's sockets and frames are counted (default: nowhere). */
@@ -83,6 +84,7 @@ public final class SocketServer {
     // handlers that capture only the session (it knows its server): 16 bytes each, kept as long as the socket
     ws.textMessageHandler(text -> session.server.onText(session, text));
     ws.binaryMessageHandler(b -> session.server.onText(session, null));
+    ws.pongHandler(session);
     ws.exceptionHandler(SocketServer::onException);
     ws.closeHandler(v -> session.server.onClose(session));
   }
@@ -95,6 +97,7 @@ public final class SocketServer {
     if (session.ws.isClosed()) {
       return;
     }
+    session.pingedAt = 0; // any frame shows the client is there, as a pong does
     if (!session.tryTake()) {
       session.error(ErrorCode.RATE_LIMITED, "over " + limits.ratePerSecond() + " frames per second", null);
       return;

@@ -3,7 +3,11 @@ package io.chatpresence.server.socket;
 import io.chatpresence.protocol.CloseCodes;
 import io.chatpresence.protocol.ErrorCode;
 import io.chatpresence.protocol.Frames;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.internal.http.WebSocketInternal;
 import io.vertx.core.json.JsonObject;
@@ -19,9 +23,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * arrived while AUTH was being checked), kept in plain fields of this one object: a server holds tens of
  * thousands of these, so nothing per socket is allocated that can be shared or created later (the id is
  * derived from a counter when asked; the early-frame queue exists only while AUTH is in flight and a frame
- * came early; the rate settings live in the server).
+ * came early; the rate settings live in the server). For the same reason it is its own WebSocket's pong
+ * handler (a lambda would be 16 bytes more per socket).
  */
-public final class SocketSession {
+public final class SocketSession implements Handler<Buffer> {
   /** How long a dropped slow consumer gets to take its close frame before the connection is cut. */
   static final long DROP_GRACE_MS = 1_000;
 
@@ -44,6 +49,11 @@ public final class SocketSession {
   byte state = AWAITING_AUTH;
   private boolean dropping;
   long authTimer = -1;
+  /**
+   * When the unanswered ping was sent ({@link PingSweep#now()}, milliseconds that wrap), 0 when none is: any
+   * pong or frame from the client clears it. An int fits in the padding: the object stays 88 bytes.
+   */
+  int pingedAt;
   /** The rate bucket (frames per second with a burst; rate and burst are the server's). */
   private double tokens;
   private long lastTake;
@@ -75,6 +85,22 @@ public final class SocketSession {
     } catch (NumberFormatException e) {
       return -1;
     }
+  }
+
+  /** The sweep's slice this socket is pinged in: sockets spread evenly over the ping interval. */
+  int slice(int slices) {
+    return (int) Long.remainderUnsigned(serial, slices);
+  }
+
+  /** Whether it is being dropped as a slow consumer: its close is under way, the ping sweep leaves it alone. */
+  boolean dropping() {
+    return dropping;
+  }
+
+  /** A pong (answering our ping, or unsolicited): the client is there. */
+  @Override
+  public void handle(Buffer pong) {
+    pingedAt = 0;
   }
 
   /** Whether this is the socket whose {@link #localSerial} is given. */
@@ -191,6 +217,28 @@ public final class SocketSession {
         internal.channelHandlerContext().channel().close();
       }
     });
+  }
+
+  /**
+   * Closes the TCP connection at once, without the closing handshake: for a peer that is not there to answer it.
+   * A plain {@code channel().close()} would not do: Vert.x routes it through its WebSocket close, which writes a
+   * close frame and waits up to the closing timeout (10 s) for the answer. Closing from the pipeline's first
+   * handler goes straight to the socket; the close handler then runs as for any lost connection (1006).
+   */
+  void cut() {
+    if (ws instanceof WebSocketInternal internal) {
+      Channel channel = internal.channelHandlerContext().channel();
+      ChannelHandlerContext first = channel.pipeline().firstContext();
+      if (channel.isOpen()) {
+        if (first != null) {
+          first.close();
+        } else {
+          channel.close();
+        }
+      }
+    } else if (!ws.isClosed()) {
+      ws.close(CloseCodes.GOING_AWAY, "no answer");
+    }
   }
 
   public void error(ErrorCode code, String msg, String clientMsgId) {
