@@ -111,6 +111,8 @@ class BadInputTest {
         } else if ("RATE_LIMITED".equals(answer.getString("code"))) {
           limited++;
         }
+        // every answer, the refusals too, names its frame (answers come in request order)
+        assertEquals("f" + i, answer.getString("clientMsgId"), answer.encode());
       }
       assertTrue(limited >= 10, "limited " + limited);
       assertEquals(60, sent + limited);
