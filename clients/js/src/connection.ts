@@ -233,8 +233,8 @@ export abstract class Connection {
       if (this.authenticated && ws.readyState === OPEN) {
         try { ws.send(JSON.stringify({ type: 'DISCONNECT' })); } catch { /* closing anyway */ }
       }
-      try { ws.close(1000); } catch { /* already closing */ }
       detach(ws);
+      closeQuietly(ws, 1000);
     }
     const wasOpen = this.authenticated;
     this.authenticated = false;
@@ -296,8 +296,8 @@ export abstract class Connection {
     this.openTimer = this.clock.setTimeout(() => {
       this.openTimer = null;
       if (this.ws === ws && !this.authenticated) {
-        try { ws.close(4000, 'AUTH not answered'); } catch { /* gone */ }
         this.lost(ws, 1006, 'no AUTH answer in time');
+        closeQuietly(ws, 4000, 'AUTH not answered');
       }
     }, this.options.openTimeoutMs ?? 15000);
     ws.onopen = () => { void this.authenticate(ws); };
@@ -305,8 +305,8 @@ export abstract class Connection {
     // Node 20's WebSocket (undici) fires error but never close when a connection attempt fails
     // (nodejs/undici#3546): an error counts as the end of the socket; a close after it is ignored.
     ws.onerror = () => {
-      try { ws.close(); } catch { /* not open */ }
       this.lost(ws, 1006, 'connection error');
+      closeQuietly(ws);
     };
     ws.onclose = (event) => this.lost(ws, event?.code ?? 1006, event?.reason ?? '');
   }
@@ -318,8 +318,8 @@ export abstract class Connection {
       token = typeof source === 'function' ? await source() : source;
     } catch (error) {
       if (this.ws !== ws) return;
-      try { ws.close(4000, 'no token'); } catch { /* gone */ }
       this.lost(ws, 4000, `the token function failed: ${(error as Error)?.message ?? error}`);
+      closeQuietly(ws, 4000, 'no token');
       return;
     }
     if (this.ws !== ws) return;
@@ -454,6 +454,17 @@ export abstract class Connection {
     this.currentState = state;
     this.events.emit('state', state);
   }
+}
+
+/**
+ * Closes a socket whose handlers are already detached: undici fires error synchronously from close() on a
+ * socket still connecting, which must not reach the handlers again.
+ */
+function closeQuietly(ws: WebSocketLike, code?: number, reason?: string): void {
+  try {
+    if (code === undefined) ws.close();
+    else ws.close(code, reason);
+  } catch { /* already closed */ }
 }
 
 function detach(ws: WebSocketLike): void {

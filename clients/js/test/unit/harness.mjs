@@ -53,7 +53,12 @@ export function fakeSocketClass() {
       this.sent.push(JSON.parse(data));
     }
 
-    close(code) { this.closedWith = code ?? 1005; this.readyState = 3; }
+    close(code) {
+      // like undici: closing a socket that is still connecting fires error synchronously, before the state moves
+      if (this.readyState === 0) this.onerror?.({});
+      this.closedWith = code ?? 1005;
+      this.readyState = 3;
+    }
 
     // ---- the server's side
     open() { this.readyState = 1; this.onopen?.({}); }
@@ -63,7 +68,9 @@ export function fakeSocketClass() {
     }
     serverClose(code = 1006, reason = '') { this.readyState = 3; this.onclose?.({ code, reason }); }
     /** Node 20's undici on a failed connect: error, and no close ever. */
-    failLikeUndici() { this.readyState = 3; this.onerror?.({}); }
+    /** Node 20's undici on a failed connect: error while still CONNECTING (a close() then fires error again,
+     *  synchronously), and no close ever. */
+    failLikeUndici() { this.onerror?.({}); this.readyState = 3; }
     /** Frames sent after AUTH. */
     get frames() { return this.sent.filter((f) => f.type !== 'AUTH'); }
   }
