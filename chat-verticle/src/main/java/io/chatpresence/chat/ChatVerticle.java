@@ -1,5 +1,6 @@
 package io.chatpresence.chat;
 
+import io.chatpresence.chat.api.Cors;
 import io.chatpresence.chat.api.PasswordHasher;
 import io.chatpresence.chat.api.RestApi;
 import io.chatpresence.chat.socket.ChatSocketHandler;
@@ -73,6 +74,7 @@ public class ChatVerticle extends ServiceVerticle {
   private Router setupRouter(ConversationStore conversations) {
     Router router = Router.router(vertx);
     HttpSupport.addHealthRoutes(router, pool);
+    Cors.mount(router, cfg.getValue(ConfigKeys.CORS_ALLOWED_ORIGINS)); // before the API's bearer check
     new RestApi(vertx, new AccountStore(pool), conversations, authenticator, hasher).mount(router);
     // what the web client cannot derive from its own address: the presence server's port
     router.get("/config.json").handler(ctx -> HttpSupport.json(ctx, 200,

@@ -36,6 +36,8 @@ public final class ConfigKeys {
   public static final String PRESENCE_HEARTBEAT_MS = "PRESENCE_HEARTBEAT_MS";
   public static final String PRESENCE_SOURCE_TTL_MS = "PRESENCE_SOURCE_TTL_MS";
   public static final String WEB_ROOT = "WEB_ROOT";
+  /** Origins allowed to call the REST API from a browser: a comma-separated list or {@code *}; empty: same-origin only. */
+  public static final String CORS_ALLOWED_ORIGINS = "CORS_ALLOWED_ORIGINS";
   /** Secrets may instead be read from a file (a mounted Kubernetes Secret): {@code KEY_FILE} wins over {@code KEY}. */
   public static final String FILE_SUFFIX = "_FILE";
   public static final String JWT_SECRET_FILE = JWT_SECRET + FILE_SUFFIX;
@@ -87,6 +89,7 @@ public final class ConfigKeys {
       .put(PRESENCE_HEARTBEAT_MS, 2_000L)
       .put(PRESENCE_SOURCE_TTL_MS, 6_000L)
       .put(WEB_ROOT, "webroot")
+      .put(CORS_ALLOWED_ORIGINS, "")
       .put(LOG_FORMAT, "text");
   }
 
