@@ -42,12 +42,12 @@ function scenario(page, steps) {
       async open() { last().readyState = 1; last().onopen({}); await tick(); },
       authOk() { last().onmessage({ data: JSON.stringify({ type: 'SUCCESS', msg: 'authenticated', username: 'x' }) }); },
       frame(f) { last().onmessage({ data: JSON.stringify(f) }); },
-      close(code) { last().readyState = 3; last().onclose({ code }); },
+      close(code) { last().readyState = 3; last().onclose?.({ code }); },
       fire() { const timer = reconnectTimers().filter((x) => !x.fired && !x.cleared).at(-1); timer.fired = true; timer.fn(); },
       delays: () => reconnectTimers().map((x) => x.ms),
     };
     // eslint-disable-next-line no-new-func
-    const out = await new Function('t', `return (async () => { ${stepsSource} })();`)(t);
+    const out = await new Function('t', `return (async () => {\n${stepsSource}\n})();`)(t);
     return { out, events, sockets: sockets.map((s) => ({ sent: s.sent, closedWith: s.closedWith })), delays: t.delays() };
   }, steps);
 }

@@ -425,10 +425,11 @@ export abstract class Connection {
       delay = s.retryEveryMs;
     }
     delay = Math.round(delay * (1 + s.jitter * this.random()));
-    this.setState('waiting');
+    // 'reconnecting' first, so that a 'state' listener seeing 'waiting' knows the attempt already
     this.events.emit('reconnecting', {
       attempt: this.attempt, attempts: s.attempts, delayMs: delay, at: this.clock.now() + delay,
     } satisfies ReconnectingEvent);
+    this.setState('waiting');
     this.timer = this.clock.setTimeout(() => {
       this.timer = null;
       this.openSocket();
