@@ -1,6 +1,6 @@
 // Two users chat and watch each other's presence, with @chatpresence/client against the running product:
 //   bin/vertx run all                       (in the repository root, another terminal)
-//   cd clients/js && npm ci && npm run build && npm run example
+//   cd clients/js && npm ci && npm run example
 // CHAT=http://host:4000 PRESENCE=ws://host:5000 to point elsewhere.
 import { spawnSync } from 'node:child_process';
 
@@ -35,7 +35,11 @@ const benChat = new ChatClient({ url: WS, token: () => benToken }); // a functio
 const anaPresence = new PresenceClient({ url: PRESENCE, token: anaToken });
 anaPresence.onPresenceUpdate = (u) => console.log(`[ana's presence] ${u.username} is ${u.status}`);
 benChat.onPrivateMessage = (m) => console.log(`[ben] ${m.from}: ${m.content}`);
-benChat.onGroupMessage = (m) => console.log(`[ben] ${m.from} in ${m.groupId}: ${m.content}`);
+let bursts = 0;
+benChat.onGroupMessage = (m) => {
+  if (m.content.startsWith('burst ')) bursts += 1; // 60 of them: counted, not printed
+  else console.log(`[ben] ${m.from} in ${m.groupId}: ${m.content}`);
+};
 for (const c of [anaChat, benChat]) c.on('reconnecting', (e) => console.log(`reconnecting in ${e.delayMs} ms`));
 
 await Promise.all([anaChat.connect(), benChat.connect()]);
@@ -49,6 +53,7 @@ await benChat.joinGroup(group);
 await benChat.sendGroupMessage(group, 'Dune first?');
 const burst = await Promise.all(Array.from({ length: 60 }, (_, i) => anaChat.sendGroupMessage(group, `burst ${i}`)));
 console.log(`[ana] 60 messages sent at once, all acknowledged (paced to the server's limit): ${burst.at(-1).messageId}`);
+console.log(`[ben] has received ${bursts} of them so far`);
 
 const page = await benChat.getGroupHistory(group, { limit: 5 });
 console.log(`[ben] the last ${page.messages.length} of the group (more: ${page.hasMore}):`, page.messages.map((m) => m.content));

@@ -119,7 +119,7 @@ describe('against the real product', { timeout: 240000 }, () => {
     await proxy.close();
   });
 
-  test('a server restart: sockets closed 1001, a send while down resolves after it, missed messages caught up, the token function asked again', { timeout: 200000 }, async () => {
+  test('a server restart: sockets closed 1001, a send while down resolves after it, the token function asked again, live and presence back', { timeout: 200000 }, async () => {
     let tokenCalls = 0;
     const a = chat(product.chatUrl, async () => { tokenCalls += 1; return (await product.login(alice.username)).token; });
     const b = chat(product.chatUrl, bob.token);
