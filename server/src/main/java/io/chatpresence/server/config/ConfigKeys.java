@@ -89,7 +89,6 @@ public final class ConfigKeys {
       .put(PRESENCE_HEARTBEAT_MS, 2_000L)
       .put(PRESENCE_SOURCE_TTL_MS, 6_000L)
       .put(WEB_ROOT, "webroot")
-      .put(CORS_ALLOWED_ORIGINS, "")
       .put(LOG_FORMAT, "text");
   }
 
@@ -100,6 +99,7 @@ public final class ConfigKeys {
     keys.add(JWT_SECRET);
     keys.add(PG_PASSWORD);
     keys.add(LOG_LEVEL);
+    keys.add(CORS_ALLOWED_ORIGINS);
     SECRETS.forEach(k -> keys.add(k + FILE_SUFFIX));
     return keys;
   }
