@@ -26,7 +26,7 @@ class SqlHygieneTest {
 
   private static List<Path> mainSources() throws IOException {
     List<Path> files = new ArrayList<>();
-    for (String module : new String[] {"common", "chat-verticle", "presence-verticle", "launcher"}) {
+    for (String module : new String[] {"protocol", "server", "chat-verticle", "presence-verticle", "launcher"}) {
       try (Stream<Path> walk = Files.walk(ROOT.resolve(module).resolve("src/main/java"))) {
         walk.filter(p -> p.toString().endsWith(".java")).forEach(files::add);
       }
