@@ -1,16 +1,15 @@
 // The web client: log in, contacts with presence, one-to-one chats and groups, live messages, history.
-// Protocol: docs/protocol.md; connection behaviour: connection.js; message acknowledgement: chat.js.
+// Protocol: docs/protocol.md. Every socket goes through @chatpresence/client (session.js): reconnect, outbox,
+// pacing, and the catch-up of missed messages, which arrive through the same callbacks as live ones.
 import { Api, ApiError } from './api.js';
-import { ChatClient } from './chat.js';
 import { loadConfig } from './config.js';
-import { ChatWebSocket, PresenceWebSocket } from './connection.js';
+import { ChatSession, PresenceSession } from './session.js';
 import { $, el, presenceDot, replaceChildren, showMessage, timeElement } from './dom.js';
 import { reconcile } from './reconcile.js';
 
 // The client document keeps these two in localStorage under these names.
 const TOKEN_KEY = 'authToken';
 const USERNAME_KEY = 'username';
-const CATCH_UP_PAGE = 200; // the server's largest page
 const NEAR_EDGE_PX = 48;
 
 const state = {
@@ -127,17 +126,12 @@ function isVisible(conv) {
     && !(narrow.matches && document.body.dataset.pane !== 'conversation');
 }
 
-function historyFrame(conv, cursor) {
-  if (conv.kind === 'user') {
-    const frame = { type: 'GET_ONE_TO_ONE_HISTORY', from: state.me, to: conv.peer, ...cursor };
-    if (conv.chatId) frame.chatId = conv.chatId;
-    return frame;
-  }
-  return { type: 'GET_GROUP_CHAT_HISTORY', groupId: conv.groupId, ...cursor };
-}
-
+/** A page of history through the library, which then knows the conversation and catches it up after a drop. */
 async function fetchPage(conv, cursor) {
-  const page = await state.chat.request(historyFrame(conv, cursor));
+  const client = state.chat.client;
+  const page = conv.kind === 'user'
+    ? await client.getChatHistory(conv.peer, conv.chatId, cursor)
+    : await client.getGroupHistory(conv.groupId, cursor);
   if (page.chatId && conv.kind === 'user') conv.chatId = page.chatId;
   return { messages: (page.messages || []).map((m) => toMessage(m)), hasMore: Boolean(page.hasMore) };
 }
@@ -201,44 +195,6 @@ async function loadOlder(conv) {
   if (added) box.scrollTop = box.scrollHeight - fromBottom; // the message that was on top stays in place
   box.setAttribute('aria-busy', 'false');
   if (added) fillViewport(conv);
-}
-
-/** The newest message of each conversation, taken the moment we reconnect, before anything new arrives. */
-function catchUpCursors() {
-  const cursors = new Map();
-  for (const conv of state.convs.values()) {
-    if (conv.messages.size > 0) cursors.set(conv.key, sortedMessages(conv).at(-1).messageId);
-  }
-  return cursors;
-}
-
-/**
- * After a reconnect: fetch with `after` what was sent while we were away, in every conversation we hold.
- * The cursors are taken before the outbox is sent again: a message of ours stored now gets a newer id than
- * the ones we missed, and must not hide them.
- */
-async function catchUp(cursors = catchUpCursors()) {
-  for (const conv of [...state.convs.values()]) {
-    if (!cursors.has(conv.key)) {
-      if (conv.key === state.currentKey && !conv.loaded) loadLatest(conv);
-      continue;
-    }
-    try {
-      let after = cursors.get(conv.key);
-      for (let pages = 0; pages < 50; pages++) {
-        const page = await fetchPage(conv, { limit: CATCH_UP_PAGE, after });
-        const fromOthers = addMessages(conv, page.messages);
-        if (!isVisible(conv)) conv.unread += fromOthers;
-        if (!page.hasMore || page.messages.length === 0) break;
-        after = page.messages.at(-1).messageId;
-      }
-      conv.loadError = null;
-    } catch (error) {
-      if (conv.key === state.currentKey) conv.loadError = `Could not fetch missed messages: ${error.message}`;
-    }
-  }
-  renderSidebar();
-  renderConversation({});
 }
 
 /** The chats and groups lists from REST: on start and after a reconnect. */
@@ -376,7 +332,7 @@ function renderConnection() {
     canRetry = true;
   } else if (chat === 'failed') {
     kind = 'failed';
-    label = 'Offline: could not reconnect to the chat server.';
+    label = 'Offline: could not reconnect to the chat server. Trying again every 10 s…';
     canRetry = true;
   } else if (chat === 'connecting') {
     kind = state.chatConn.everAuthenticated ? 'offline' : 'connecting';
@@ -480,7 +436,7 @@ function renderHistoryEdge(conv) {
   } else if (conv.loadError) {
     replaceChildren(edge, el('p', { class: 'error', attrs: { role: 'alert' }, text: conv.loadError }),
       el('button', { type: 'button', class: 'link-button', text: 'Try again',
-        on: { click: () => (conv.loaded ? catchUp() : loadLatest(conv)) } }));
+        on: { click: () => loadLatest(conv) } }));
   } else if (conv.olderError) {
     replaceChildren(edge, el('p', { class: 'error', attrs: { role: 'alert' },
       text: `Could not load older messages: ${conv.olderError}` }),
@@ -661,42 +617,40 @@ function startSession(token, username) {
   $('#me-name').textContent = username;
   showView('chat');
 
-  state.chat = new ChatClient({
+  const ended = () => endSession('Your session has ended (logged out, or the token expired). Please log in again.');
+  state.chat = new ChatSession(state.config.chatUrl, token, {
     onMessage: onLiveMessage,
     onInfo,
     onSent,
     onFailed,
-    onError: onChatError,
-  });
-  state.chatConn = new ChatWebSocket(state.config.chatUrl, token, {
-    onFrame: (frame) => state.chat.handleFrame(frame),
-    onAuthenticated: (_frame, isReconnect) => {
-      const cursors = catchUpCursors();
-      state.chat.flushOutbox();
+    onAuthenticated: (isReconnect) => {
       renderConversation({});
-      if (isReconnect) {
-        catchUp(cursors).then(refreshLists);
-      } else {
-        const conv = current();
-        if (conv && !conv.loaded && !conv.loading) loadLatest(conv);
-      }
+      const conv = current();
+      if (conv && !conv.loaded && !conv.loading) loadLatest(conv);
+      if (isReconnect) refreshLists(); // chats and groups that appeared meanwhile; the library fetches the messages
+    },
+    onCaughtUp: () => {
+      renderSidebar();
+      renderConversation({});
     },
     onStateChange: (s) => {
-      if (s.status !== 'online') state.chat?.connectionLost();
       renderConnection();
       if (s.status === 'offline' || s.status === 'failed' || s.status === 'online') renderConversation({});
     },
-    onAuthFailed: () => endSession('Your session has ended (logged out, or the token expired). Please log in again.'),
+    onAuthFailed: ended,
   });
-  state.presenceConn = new PresenceWebSocket(state.config.presenceUrl, token, {
-    onAuthenticated: () => {
-      // a fresh snapshot of who is online follows: everyone else is offline
+  state.chatConn = state.chat;
+  state.presenceConn = new PresenceSession(state.config.presenceUrl, token, {
+    onAuthenticated: (online) => {
+      // who is online: the snapshot follows on a first AUTH; after a reconnect the library keeps the set
       state.presenceKnown = true;
-      for (const conv of state.convs.values()) if (conv.kind === 'user') conv.status = 'offline';
+      for (const conv of state.convs.values()) {
+        if (conv.kind === 'user') conv.status = online.has(conv.peer) ? 'online' : 'offline';
+      }
       renderSidebar();
     },
-    onFrame: (frame) => {
-      if (frame.type !== 'PRESENCE_UPDATE' || !frame.username || frame.username === state.me) return;
+    onUpdate: (frame) => {
+      if (!frame.username || frame.username === state.me) return;
       const conv = userConv(frame.username); // a contact, maybe through a group
       conv.status = frame.status === 'online' ? 'online' : 'offline';
       renderSidebar();
@@ -709,10 +663,9 @@ function startSession(token, username) {
       }
       renderConnection();
     },
-    onAuthFailed: () => endSession('Your session has ended (logged out, or the token expired). Please log in again.'),
+    onAuthFailed: ended,
   });
-  state.chat.attach(state.chatConn);
-  state.chatConn.connect();
+  state.chat.connect();
   state.presenceConn.connect();
   renderConnection();
   refreshLists().then(route);

@@ -1,6 +1,7 @@
 package io.chatpresence.chat;
 
 import io.chatpresence.chat.api.ApiContract;
+import io.chatpresence.chat.api.Cors;
 import io.chatpresence.chat.api.PasswordHasher;
 import io.chatpresence.chat.api.RestApi;
 import io.chatpresence.chat.socket.ChatSocketHandler;
@@ -95,6 +96,7 @@ public class ChatVerticle extends ServiceVerticle {
   private Router setupRouter(ApiContract api, ConversationStore conversations) {
     Router router = Router.router(vertx);
     HttpSupport.addHealthRoutes(router, pool, PRESENCE);
+    Cors.mount(router, cfg.getValue(ConfigKeys.CORS_ALLOWED_ORIGINS)); // before the API's bearer check
     // the REST API under /api, built from its OpenAPI contract (its paths are absolute: mounted at the root)
     RestApi restApi = new RestApi(vertx, new AccountStore(pool), conversations, authenticator, hasher);
     router.route("/*").subRouter(restApi.router(api));

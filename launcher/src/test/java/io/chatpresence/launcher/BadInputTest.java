@@ -94,6 +94,7 @@ class BadInputTest {
       }
       int sent = 0;
       int limited = 0;
+      java.util.Set<String> named = new java.util.HashSet<>();
       for (int i = 0; i < 60; i++) {
         JsonObject answer = a.next();
         if ("SUCCESS".equals(answer.getString("type"))) {
@@ -101,9 +102,16 @@ class BadInputTest {
         } else if ("RATE_LIMITED".equals(answer.getString("code"))) {
           limited++;
         }
+        // every answer, the refusals too, names its frame (refusals are sent at once, ahead of the stores)
+        named.add(answer.getString("clientMsgId"));
       }
       assertTrue(limited >= 10, "limited " + limited);
       assertEquals(60, sent + limited);
+      java.util.Set<String> all = new java.util.HashSet<>();
+      for (int i = 0; i < 60; i++) {
+        all.add("f" + i);
+      }
+      assertEquals(all, named);
     }
   }
 

@@ -40,6 +40,8 @@ public final class ConfigKeys {
   public static final String PRESENCE_HEARTBEAT_MS = "PRESENCE_HEARTBEAT_MS";
   public static final String PRESENCE_SOURCE_TTL_MS = "PRESENCE_SOURCE_TTL_MS";
   public static final String WEB_ROOT = "WEB_ROOT";
+  /** Origins allowed to call the REST API from a browser: a comma-separated list or {@code *}; empty: same-origin only. */
+  public static final String CORS_ALLOWED_ORIGINS = "CORS_ALLOWED_ORIGINS";
   /** Secrets may instead be read from a file (a mounted Kubernetes Secret): {@code KEY_FILE} wins over {@code KEY}. */
   public static final String FILE_SUFFIX = "_FILE";
   public static final String JWT_SECRET_FILE = JWT_SECRET + FILE_SUFFIX;
@@ -103,6 +105,7 @@ public final class ConfigKeys {
     keys.add(JWT_SECRET);
     keys.add(PG_PASSWORD);
     keys.add(LOG_LEVEL);
+    keys.add(CORS_ALLOWED_ORIGINS);
     SECRETS.forEach(k -> keys.add(k + FILE_SUFFIX));
     return keys;
   }

@@ -1,5 +1,6 @@
 package io.chatpresence.server.socket;
 
+import io.chatpresence.protocol.ClientMsgIdScan;
 import io.chatpresence.protocol.CloseCodes;
 import io.chatpresence.server.auth.Authenticator;
 import io.chatpresence.server.metrics.SocketMetrics;
@@ -99,7 +100,9 @@ public final class SocketServer {
     }
     session.pingedAt = 0; // any frame shows the client is there, as a pong does
     if (!session.tryTake()) {
-      session.error(ErrorCode.RATE_LIMITED, "over " + limits.ratePerSecond() + " frames per second", null);
+      // not parsed (the limiter stays in front of the work), but the answer names the frame it refuses
+      session.error(ErrorCode.RATE_LIMITED, "over " + limits.ratePerSecond() + " frames per second",
+        ClientMsgIdScan.of(text, limits.frame().maxFrameBytes()));
       return;
     }
     switch (session.state) {
