@@ -239,18 +239,20 @@ public final class ChatSocketHandler implements SocketServer.FrameHandler {
       throw ProtocolException.invalid("field 'name' must be " + Names.GROUP_NAME_RULE);
     }
     return store.join(groupId, name == null ? groupId : name, me).compose(joined -> {
-      session.send(withClientMsgId(Frames.success(joined.added() ? "joined" : "already a member")
-        .put("groupId", groupId), f));
+      JsonObject success = withClientMsgId(Frames.success(joined.added() ? "joined" : "already a member")
+        .put("groupId", groupId), f);
       if (!joined.added()) {
+        session.send(success);
         return Future.succeededFuture();
       }
-      return groupMembers.refresh(joined.group().id(), joined.group().membersVersion() + 1).map(members -> {
-        tellMembers(members, me, Frames.info(me + " joined " + groupId, "JOINED", groupId, me));
-        if (members.size() <= settings.contactGroupMax()) {
-          contactsChanged(me, members);
-        }
-        return null;
-      });
+      return successAfter(session, success,
+        groupMembers.refresh(joined.group().id(), joined.group().membersVersion() + 1).map(members -> {
+          tellMembers(members, me, Frames.info(me + " joined " + groupId, "JOINED", groupId, me));
+          if (members.size() <= settings.contactGroupMax()) {
+            contactsChanged(me, members);
+          }
+          return null;
+        }));
     });
   }
 
@@ -258,12 +260,22 @@ public final class ChatSocketHandler implements SocketServer.FrameHandler {
     String me = session.username();
     f.checkActor("username", me);
     String groupId = f.requiredConversationId("groupId");
-    return store.leave(groupId, me).compose(group -> {
-      session.send(withClientMsgId(Frames.success("left").put("groupId", groupId), f));
-      return groupMembers.refresh(group.id(), group.membersVersion() + 1).map(members -> {
+    return store.leave(groupId, me).compose(group -> successAfter(session,
+      withClientMsgId(Frames.success("left").put("groupId", groupId), f),
+      groupMembers.refresh(group.id(), group.membersVersion() + 1).map(members -> {
         tellMembers(members, me, Frames.info(me + " left " + groupId, "LEFT", groupId, me));
         return null;
-      });
+      })));
+  }
+
+  /**
+   * SUCCESS of a join or leave once the members have been told (the change is committed either way): the
+   * member list is read before the SUCCESS, so whoever joins after seeing it is not told of this earlier change.
+   */
+  private static Future<Void> successAfter(SocketSession session, JsonObject success, Future<Void> told) {
+    return told.transform(ar -> {
+      session.send(success);
+      return ar.succeeded() ? Future.<Void>succeededFuture() : Future.<Void>failedFuture(ar.cause());
     });
   }
 
