@@ -43,6 +43,8 @@ public final class SocketSession {
   private String jtiOther;
   byte state = AWAITING_AUTH;
   private boolean dropping;
+  /** The extensions this socket opted into at AUTH ({@code Features} bits): one byte, no object per socket. */
+  private byte features;
   long authTimer = -1;
   /** The rate bucket (frames per second with a burst; rate and burst are the server's). */
   private double tokens;
@@ -80,6 +82,19 @@ public final class SocketSession {
   /** Whether this is the socket whose {@link #localSerial} is given. */
   public boolean isSocket(long localSerial) {
     return serial == localSerial;
+  }
+
+  /** Whether this socket opted into the extension {@code feature} (a {@code Features} bit) at AUTH. */
+  public boolean has(int feature) {
+    return (features & feature) != 0;
+  }
+
+  void features(int mask) {
+    this.features = (byte) mask;
+  }
+
+  int featureMask() {
+    return features;
   }
 
   public String username() {
