@@ -52,7 +52,7 @@ class OpenApiTest {
     assertTrue(doc.getString("openapi").startsWith("3."), doc.getString("openapi"));
     Router router = Router.router(vertx);
     HttpSupport.addHealthRoutes(router, null, null);
-    new RestApi(vertx, null, null, null, null).mount(router);
+    new RestApi(vertx, null, null, null, null, null).mount(router);
     Set<String> mounted = new TreeSet<>();
     for (Route route : router.getRoutes()) {
       if (route.methods() == null || route.methods().isEmpty()) {

@@ -3,6 +3,8 @@ package io.chatpresence.chat.api;
 import io.chatpresence.chat.ChatFrames;
 import io.chatpresence.chat.store.AccountStore;
 import io.chatpresence.chat.store.ConversationStore;
+import io.chatpresence.chat.store.InboxCursor;
+import io.chatpresence.chat.store.ReadStore;
 import io.chatpresence.protocol.bus.Bus;
 import io.chatpresence.protocol.bus.ContactsChanged;
 import io.chatpresence.protocol.bus.StatusQuery;
@@ -42,14 +44,16 @@ public final class RestApi {
   private final Vertx vertx;
   private final AccountStore accounts;
   private final ConversationStore conversations;
+  private final ReadStore reads;
   private final Authenticator authenticator;
   private final PasswordHasher hasher;
 
-  public RestApi(Vertx vertx, AccountStore accounts, ConversationStore conversations, Authenticator authenticator,
-                 PasswordHasher hasher) {
+  public RestApi(Vertx vertx, AccountStore accounts, ConversationStore conversations, ReadStore reads,
+                 Authenticator authenticator, PasswordHasher hasher) {
     this.vertx = vertx;
     this.accounts = accounts;
     this.conversations = conversations;
+    this.reads = reads;
     this.authenticator = authenticator;
     this.hasher = hasher;
   }
@@ -69,6 +73,7 @@ public final class RestApi {
     router.post("/api/groups").handler(this::createGroup);
     router.get("/api/groups").handler(ctx -> conversations.groupsOf(me(ctx))
       .onComplete(ar -> answer(ctx, ar.map(ChatFrames::groups), 200)));
+    router.get("/api/inbox").handler(this::inbox);
     router.route("/api/*").handler(ctx -> error(ctx, 404, ErrorCode.NOT_FOUND, "no such API route"));
   }
 
@@ -211,6 +216,30 @@ public final class RestApi {
       }
       return ChatFrames.chat(chat);
     }), 200));
+  }
+
+  /** The inbox (extension read): the same body as the INBOX frame. */
+  private void inbox(RoutingContext ctx) {
+    String limitParam = ctx.request().getParam("limit");
+    String cursorParam = ctx.request().getParam("cursor");
+    int limit = 50;
+    InboxCursor cursor;
+    try {
+      if (limitParam != null) {
+        limit = Integer.parseInt(limitParam);
+        if (limit < 1 || limit > 200) {
+          throw new NumberFormatException();
+        }
+      }
+      cursor = cursorParam == null || cursorParam.isEmpty() ? null : InboxCursor.parse("cursor", cursorParam);
+    } catch (NumberFormatException e) {
+      error(ctx, 400, ErrorCode.INVALID, "limit must be an integer from 1 to 200");
+      return;
+    } catch (ProtocolException e) {
+      error(ctx, 400, e.code(), e.getMessage());
+      return;
+    }
+    reads.inbox(me(ctx), limit, cursor).onComplete(ar -> answer(ctx, ar.map(ChatFrames::inbox), 200));
   }
 
   private void createGroup(RoutingContext ctx) {
