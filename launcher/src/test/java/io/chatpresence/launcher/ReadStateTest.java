@@ -317,6 +317,79 @@ class ReadStateTest {
     }
   }
 
+  @Test
+  void aSocketThatAskedForNothingGetsExactlyTheClientDocumentWhileOthersReadAndType() {
+    TestServer.User alice = server.newUser("pa");
+    TestServer.User bob = server.newUser("pb");
+    String group = "pg_" + alice.name();
+    try (WsClient plain = server.chat(alice);
+         WsClient aliceAll = Extensions.chat(TestServer.clients(), server.chatPort, alice, "read", "typing");
+         WsClient bobAll = Extensions.chat(TestServer.clients(), server.chatPort, bob, "read", "typing")) {
+      for (WsClient c : List.of(aliceAll, bobAll)) {
+        c.send(new JsonObject().put("type", "JOIN_GROUP").put("groupId", group));
+        c.until(f -> "SUCCESS".equals(f.getString("type")));
+      }
+      String chatId = null;
+      for (int i = 0; i < 3; i++) {
+        bobAll.send(Extensions.typing("groupId", group, true));
+        bobAll.send(direct(alice.name(), "d" + i));
+        JsonObject sent = bobAll.until(f -> "SUCCESS".equals(f.getString("type")));
+        chatId = sent.getString("chatId");
+        bobAll.send(Extensions.typing("chatId", chatId, true));
+        bobAll.send(new JsonObject().put("type", "GROUP_CHAT").put("groupId", group).put("content", "g" + i));
+        String g = bobAll.until(f -> "SUCCESS".equals(f.getString("type"))).getString("messageId");
+        aliceAll.send(Extensions.typing("chatId", chatId, true));
+        aliceAll.send(markChat(chatId, sent.getString("messageId")));
+        aliceAll.send(markGroup(group, g));
+        aliceAll.send(direct(bob.name(), "r" + i));
+        aliceAll.send(new JsonObject().put("type", "GET_INBOX"));
+      }
+      aliceAll.until(f -> "INBOX".equals(f.getString("type")));
+      aliceAll.until(f -> "INBOX".equals(f.getString("type")));
+      aliceAll.until(f -> "INBOX".equals(f.getString("type")));
+      // the plain socket: the messages and the JOINED info, in the client document's formats, nothing else
+      plain.send(new JsonObject().put("type", "GET_ONE_TO_ONE_HISTORY").put("chatId", chatId));
+      List<JsonObject> got = new ArrayList<>();
+      plain.until(f -> "ONE_TO_ONE_CHAT_HISTORY".equals(f.getString("type")), got);
+      Set<String> direct = Set.of("type", "from", "to", "content", "chatId", "timestamp", "messageId");
+      Set<String> groupChat = Set.of("type", "from", "groupId", "content", "timestamp", "messageId");
+      Set<String> info = Set.of("type", "msg", "event", "groupId", "username");
+      int messages = 0;
+      for (JsonObject f : got) {
+        Set<String> expected = switch (f.getString("type")) {
+          case "ONE_TO_ONE_CHAT" -> direct;
+          case "GROUP_CHAT" -> groupChat;
+          case "INFO" -> info;
+          default -> throw new AssertionError("not of the client document: " + f.encode());
+        };
+        assertEquals(expected, f.fieldNames(), f.encode());
+        messages += "INFO".equals(f.getString("type")) ? 0 : 1;
+      }
+      assertEquals(9, messages, got.toString());
+    }
+  }
+
+  @Test
+  void retriesRacingOnTwoSocketsBurnNoSeqSoUnreadStaysExact() {
+    TestServer.User alice = server.newUser("sa");
+    TestServer.User bob = server.newUser("sb");
+    try (WsClient a = reader(alice); WsClient b1 = server.chat(bob); WsClient b2 = server.chat(bob)) {
+      int rounds = 30;
+      for (int i = 0; i < rounds; i++) {
+        JsonObject frame = direct(alice.name(), "retry " + i).put("clientMsgId", "same-" + i);
+        b1.send(frame);
+        b2.send(frame);
+      }
+      for (int i = 0; i < rounds; i++) {
+        b1.until(f -> "SUCCESS".equals(f.getString("type")));
+        b2.until(f -> "SUCCESS".equals(f.getString("type")));
+      }
+      String chatId = a.until(f -> "ONE_TO_ONE_CHAT".equals(f.getString("type"))).getString("chatId");
+      assertEquals(rounds, a.oneToOneHistory(bob.name()).size());
+      assertEquals(rounds, entry(a, chatId).getLong("unread"));
+    }
+  }
+
   private static List<String> ids(JsonObject page) {
     List<String> ids = new ArrayList<>();
     for (Object o : page.getJsonArray("conversations")) {
