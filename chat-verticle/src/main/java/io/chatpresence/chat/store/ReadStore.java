@@ -23,12 +23,17 @@ import java.util.List;
  * is counted incrementally, so nothing can drift: the count is recomputed from the two positions every time.
  */
 public final class ReadStore {
-  private static final String UNREAD_AFTER =
-    "(SELECT count(*) FROM messages d WHERE d.conversation_id = %1$s AND d.seq > %2$s AND d.deleted_at IS NOT NULL)";
+  /** Deleted messages after a member's row {@code rp} of conversation {@code c}: a range of the partial index. */
+  private static final String DELETED_AFTER_ROW =
+    "(SELECT count(*) FROM messages d WHERE d.conversation_id = c.id AND d.seq > rp.read_seq AND d.deleted_at IS NOT NULL)";
+  /** The same after the position {@code pos} just written in conversation $2. */
+  private static final String DELETED_AFTER_POS =
+    "(SELECT count(*) FROM messages d WHERE d.conversation_id = $2 AND d.seq > pos.read_seq AND d.deleted_at IS NOT NULL)";
 
   /**
    * Moves the position forward to the message (never back), in one statement: nothing when the message is not
-   * of the conversation. The position after, whether it moved, and unread after.
+   * of the conversation. The position after, whether it moved, and unread after (at least 0: a position moved
+   * concurrently past a message committed after this statement's snapshot would otherwise count below zero).
    */
   private static final String MARK_READ =
     "WITH target AS (SELECT m.id, m.seq FROM messages m WHERE m.id = $3 AND m.conversation_id = $2), "
@@ -37,15 +42,14 @@ public final class ReadStore {
       + "SET prev_read_seq = rp.read_seq, read_seq = greatest(rp.read_seq, excluded.read_seq), "
       + "read_message_id = CASE WHEN excluded.read_seq > rp.read_seq THEN excluded.read_message_id ELSE rp.read_message_id END "
       + "RETURNING rp.prev_read_seq, rp.read_seq, rp.read_message_id) "
-      // greatest(0, ...): a position moved concurrently past a message committed after this statement's snapshot
       + "SELECT pos.prev_read_seq, pos.read_seq, pos.read_message_id, greatest(0, c.last_seq - pos.read_seq - "
-      + String.format(UNREAD_AFTER, "$2", "pos.read_seq") + ") AS unread "
+      + DELETED_AFTER_POS + ") AS unread "
       + "FROM pos CROSS JOIN conversations c WHERE c.id = $2";
 
   /** The unread count of one member of one conversation right after a send. */
   private static final String POSITION =
     "SELECT rp.read_seq, rp.read_message_id, c.last_seq - rp.read_seq - "
-      + String.format(UNREAD_AFTER, "c.id", "rp.read_seq") + " AS unread "
+      + DELETED_AFTER_ROW + " AS unread "
       + "FROM read_positions rp JOIN conversations c ON c.id = rp.conversation_id "
       + "WHERE rp.username = $1 AND rp.conversation_id = $2";
 
@@ -63,7 +67,7 @@ public final class ReadStore {
   private static final String INBOX =
     "WITH mine AS (SELECT c.id, c.kind, c.external_id, c.user_a, c.user_b, c.name, c.last_seq, "
       + "rp.read_seq, rp.read_message_id, "
-      + "c.last_seq - rp.read_seq - " + String.format(UNREAD_AFTER, "c.id", "rp.read_seq") + " AS unread, "
+      + "c.last_seq - rp.read_seq - " + DELETED_AFTER_ROW + " AS unread, "
       + "CASE WHEN $2::bigint IS NULL OR c.activity <= $2::bigint THEN c.activity ELSE "
       + "(SELECT m.id FROM messages m WHERE m.conversation_id = c.id AND m.id <= $2::bigint ORDER BY m.seq DESC LIMIT 1) END AS k "
       + "FROM read_positions rp JOIN conversations c ON c.id = rp.conversation_id WHERE rp.username = $1), "
