@@ -5,6 +5,16 @@
 -- are deleted.
 ALTER TABLE messages ADD COLUMN deleted_at timestamptz;
 CREATE INDEX messages_deleted ON messages (conversation_id, seq) WHERE deleted_at IS NOT NULL;
+-- The highest seq of a deleted message of the conversation (0: none), kept by the trigger below whoever deletes:
+-- a member whose position is at or after it has no deleted message to subtract, and the index is not read.
+ALTER TABLE conversations ADD COLUMN last_deleted_seq bigint NOT NULL DEFAULT 0;
+CREATE FUNCTION note_deleted_message() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE conversations SET last_deleted_seq = greatest(last_deleted_seq, NEW.seq) WHERE id = NEW.conversation_id;
+  RETURN NEW;
+END $$;
+CREATE TRIGGER messages_deleted_seq AFTER UPDATE OF deleted_at ON messages
+  FOR EACH ROW WHEN (NEW.deleted_at IS NOT NULL) EXECUTE FUNCTION note_deleted_message();
 
 -- The inbox orders conversations by activity: the id of the last message (ids come from one sequence, so they
 -- are comparable across conversations), or for a conversation without messages a value of the same sequence

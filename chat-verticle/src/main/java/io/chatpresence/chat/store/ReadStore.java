@@ -23,12 +23,18 @@ import java.util.List;
  * is counted incrementally, so nothing can drift: the count is recomputed from the two positions every time.
  */
 public final class ReadStore {
-  /** Deleted messages after a member's row {@code rp} of conversation {@code c}: a range of the partial index. */
+  /**
+   * Deleted messages after a member's row {@code rp} of conversation {@code c}: a range of the partial index
+   * {@code messages_deleted}, read only when the conversation has a deleted message after the position
+   * ({@code last_deleted_seq}, kept by a trigger).
+   */
   private static final String DELETED_AFTER_ROW =
-    "(SELECT count(*) FROM messages d WHERE d.conversation_id = c.id AND d.seq > rp.read_seq AND d.deleted_at IS NOT NULL)";
-  /** The same after the position {@code pos} just written in conversation $2. */
+    "CASE WHEN c.last_deleted_seq > rp.read_seq THEN (SELECT count(*) FROM messages d "
+      + "WHERE d.conversation_id = c.id AND d.seq > rp.read_seq AND d.deleted_at IS NOT NULL) ELSE 0 END";
+  /** The same after the position {@code pos} just written in conversation {@code c} ($2). */
   private static final String DELETED_AFTER_POS =
-    "(SELECT count(*) FROM messages d WHERE d.conversation_id = $2 AND d.seq > pos.read_seq AND d.deleted_at IS NOT NULL)";
+    "CASE WHEN c.last_deleted_seq > pos.read_seq THEN (SELECT count(*) FROM messages d "
+      + "WHERE d.conversation_id = $2 AND d.seq > pos.read_seq AND d.deleted_at IS NOT NULL) ELSE 0 END";
 
   /**
    * Moves the position forward to the message (never back), in one statement: nothing when the message is not
@@ -42,14 +48,13 @@ public final class ReadStore {
       + "SET prev_read_seq = rp.read_seq, read_seq = greatest(rp.read_seq, excluded.read_seq), "
       + "read_message_id = CASE WHEN excluded.read_seq > rp.read_seq THEN excluded.read_message_id ELSE rp.read_message_id END "
       + "RETURNING rp.prev_read_seq, rp.read_seq, rp.read_message_id) "
-      + "SELECT pos.prev_read_seq, pos.read_seq, pos.read_message_id, greatest(0, c.last_seq - pos.read_seq - "
-      + DELETED_AFTER_POS + ") AS unread "
+      + "SELECT pos.prev_read_seq, pos.read_seq, pos.read_message_id, greatest(0, c.last_seq - pos.read_seq - ("
+      + DELETED_AFTER_POS + ")) AS unread "
       + "FROM pos CROSS JOIN conversations c WHERE c.id = $2";
 
   /** The unread count of one member of one conversation right after a send. */
   private static final String POSITION =
-    "SELECT rp.read_seq, rp.read_message_id, c.last_seq - rp.read_seq - "
-      + DELETED_AFTER_ROW + " AS unread "
+    "SELECT rp.read_seq, rp.read_message_id, c.last_seq - rp.read_seq - (" + DELETED_AFTER_ROW + ") AS unread "
       + "FROM read_positions rp JOIN conversations c ON c.id = rp.conversation_id "
       + "WHERE rp.username = $1 AND rp.conversation_id = $2";
 
@@ -67,7 +72,7 @@ public final class ReadStore {
   private static final String INBOX =
     "WITH mine AS (SELECT c.id, c.kind, c.external_id, c.user_a, c.user_b, c.name, c.last_seq, "
       + "rp.read_seq, rp.read_message_id, "
-      + "c.last_seq - rp.read_seq - " + DELETED_AFTER_ROW + " AS unread, "
+      + "c.last_seq - rp.read_seq - (" + DELETED_AFTER_ROW + ") AS unread, "
       + "CASE WHEN $2::bigint IS NULL OR c.activity <= $2::bigint THEN c.activity ELSE "
       + "(SELECT m.id FROM messages m WHERE m.conversation_id = c.id AND m.id <= $2::bigint ORDER BY m.seq DESC LIMIT 1) END AS k "
       + "FROM read_positions rp JOIN conversations c ON c.id = rp.conversation_id WHERE rp.username = $1), "
@@ -82,8 +87,8 @@ public final class ReadStore {
       + "FROM meta LEFT JOIN page p ON true "
       + "LEFT JOIN LATERAL (SELECT m.id, m.sender, m.content, m.created_at FROM messages m "
       + "WHERE m.conversation_id = p.id AND m.deleted_at IS NULL ORDER BY m.seq DESC LIMIT 1) lm ON true "
-      + "LEFT JOIN read_positions op ON p.kind = 'C' AND op.conversation_id = p.id "
-      + "AND op.username = CASE WHEN p.user_a = $1 THEN p.user_b ELSE p.user_a END "
+      + "LEFT JOIN LATERAL (SELECT op.read_message_id FROM read_positions op WHERE p.kind = 'C' "
+      + "AND op.username = CASE WHEN p.user_a = $1 THEN p.user_b ELSE p.user_a END AND op.conversation_id = p.id) op ON true "
       + "ORDER BY p.k DESC, p.id DESC";
 
   private static final int MAX_BATCH = 256;
