@@ -571,6 +571,7 @@ public final class Bench {
     Memory quiet = Memory.now();
     JsonArray steps = new JsonArray();
     Memory busy = null;
+    JsonObject typingState = new JsonObject();
     for (int rate : rates) {
       JsonObject without = runDirectStep(pairsByShard, pairSocks, rate, sizes.warmupSeconds(), sizes.stepSeconds(), false);
       long framesBefore = typingFrames.get();
@@ -592,6 +593,7 @@ public final class Bench {
       pause(sizes.warmupSeconds() * 1000L);
       if (busy == null) {
         busy = Memory.now();
+        typingState = typingStateBytes();
       }
       JsonObject with = runDirectStep(pairsByShard, pairSocks, rate, sizes.warmupSeconds(), sizes.stepSeconds(), false);
       double seconds = (System.nanoTime() - typingStart) / 1e9;
@@ -613,12 +615,48 @@ public final class Bench {
       gen.waitQuiet(300, 30);
     }
     long perUser = (busy.heap() - quiet.heap()) / typists;
-    System.out.printf("  heap after GC: %,d bytes quiet, %,d typing: %,d bytes per typing user%n", quiet.heap(), busy.heap(), perUser);
+    long stateBytes = typingState.getLong("bytes", 0L);
+    System.out.printf("  heap after GC: %,d bytes quiet, %,d typing (%,d per typist, generator included); the typing "
+        + "state itself (class histogram while typing): %s = %,d bytes, %,d per online user%n", quiet.heap(), busy.heap(),
+      perUser, typingState.getJsonObject("classes", new JsonObject()).encode(), stateBytes, stateBytes / typists);
     gen.closeAll(typing);
     gen.closeAll(pairSocks);
     return new JsonObject().put("typists", typists).put("chats", typists / 2).put("typingPerTypistPerSecond", 1)
       .put("steps", steps).put("heapQuiet", quiet.heap()).put("heapTyping", busy.heap())
-      .put("typingStateBytesPerOnlineUser", perUser);
+      .put("heapDifferencePerTypist", perUser).put("typingState", typingState)
+      .put("typingStateBytesPerOnlineUser", stateBytes / typists);
+  }
+
+  /**
+   * The typing and receipt state of the server (it runs in this JVM), from a class histogram of this process
+   * (jcmd GC.class_histogram, after a full GC): the entries of TypingRelay and GroupReceipts, plus a HashMap node
+   * (32 bytes) and a table slot (about 6 bytes at HashMap's load) for each map entry. Entries chained behind
+   * another of the same user share its node; counting a node for each overstates a little.
+   */
+  private static JsonObject typingStateBytes() {
+    try {
+      Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+        Long.toString(ProcessHandle.current().pid()), "GC.class_histogram").redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes());
+      p.waitFor(120, TimeUnit.SECONDS);
+      JsonObject classes = new JsonObject();
+      long bytes = 0;
+      for (String line : out.split("\n")) {
+        String[] f = line.trim().split("\\s+");
+        if (f.length == 4 && (f[3].contains("TypingRelay$") || f[3].contains("GroupReceipts$"))) {
+          long instances = Long.parseLong(f[1]);
+          long own = Long.parseLong(f[2]);
+          classes.put(f[3].substring(f[3].lastIndexOf('.') + 1), instances);
+          bytes += own + instances * (32 + 6);
+        }
+      }
+      return new JsonObject().put("classes", classes).put("bytes", bytes);
+    } catch (IOException e) {
+      return new JsonObject().put("error", e.toString());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return new JsonObject();
+    }
   }
 
   private static String[] evens(List<String> names, int offset) {

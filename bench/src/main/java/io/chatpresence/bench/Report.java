@@ -120,9 +120,10 @@ final class Report {
             a.getDouble("deliveredPerSecond"), a.getDouble("p99Ms"), b.getDouble("deliveredPerSecond"), b.getDouble("p99Ms"),
             st.getDouble("throughputDrop") * 100, st.getDouble("typingFramesReceivedPerSecond")));
         }
-        md.append(String.format("%nHeap after GC: %,d bytes with the typists quiet, %,d while they type: %,d bytes per "
-          + "typing user (typing state, generator included).%n", r.getLong("heapQuiet"), r.getLong("heapTyping"),
-          r.getLong("typingStateBytesPerOnlineUser")));
+        md.append(String.format("%nTyping and receipt state while all type (class histogram: %s): %,d bytes per online "
+            + "user. Heap after GC of the whole bench JVM (generator included): %,d bytes with the typists quiet, %,d "
+            + "while they type.%n", r.getJsonObject("typingState").encode(), r.getLong("typingStateBytesPerOnlineUser"),
+          r.getLong("heapQuiet"), r.getLong("heapTyping")));
       }
       case "fanout" -> {
         md.append("| group | online recipients | msg/s | offered deliveries/s | delivered/s | delivery p50 ms | delivery p99 ms "
