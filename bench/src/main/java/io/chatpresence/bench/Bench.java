@@ -563,7 +563,11 @@ public final class Bench {
     for (int i = 0; i + 1 < pairSocks.size(); i += 2) {
       pairsByShard.get(pairSocks.get(i).shard).add(new Gen.Sock[]{pairSocks.get(i), pairSocks.get(i + 1)});
     }
-    List<Integer> rates = sizes.directRates().stream().filter(x -> x == 5_000 || x == 10_000).toList();
+    // -Dbench.rates: the 1:1 rates beside the typists (default 5,000 and 10,000, or the first quick rate)
+    String only = System.getProperty("bench.rates");
+    List<Integer> rates = only != null
+      ? java.util.Arrays.stream(only.split(",")).map(String::trim).map(Integer::valueOf).toList()
+      : sizes.directRates().stream().filter(x -> x == 5_000 || x == 10_000).toList();
     if (rates.isEmpty()) {
       rates = List.of(sizes.directRates().get(0));
     }
@@ -674,7 +678,8 @@ public final class Bench {
    */
   private JsonObject inbox() {
     int conversations = Math.max(50, sizes.historyMessages() / 500);
-    int rate = Math.max(20, sizes.historyRate() * 2 / 5);
+    // -Dbench.inboxRate: requests per second (default 200; 40 quick)
+    int rate = Integer.getInteger("bench.inboxRate", Math.max(20, sizes.historyRate() * 2 / 5));
     String me = "ib" + RUN + "_me";
     String token = register(me);
     List<String> partners = bulkUsers("ibp", conversations / 2);
