@@ -1,5 +1,6 @@
 package io.chatpresence.chat;
 
+import io.chatpresence.chat.api.ApiContract;
 import io.chatpresence.chat.api.PasswordHasher;
 import io.chatpresence.chat.api.RestApi;
 import io.chatpresence.chat.socket.ChatSocketHandler;
@@ -94,14 +95,17 @@ public class ChatVerticle extends ServiceVerticle {
       .features(Features.READ | Features.TYPING)
       .metrics(Metrics.of(vertx).sockets("chat"));
 
-    return handler.start().compose(v -> HttpSupport.webSocketServer(vertx, cfg, ConfigKeys.CHAT_PORT, sockets,
-      setupRouter(conversations, reads)).listen());
+    return handler.start().compose(v -> ApiContract.load(vertx)).compose(api ->
+      HttpSupport.webSocketServer(vertx, cfg, ConfigKeys.CHAT_PORT, sockets, setupRouter(api, conversations, reads)).listen());
   }
 
-  private Router setupRouter(ConversationStore conversations, ReadStore reads) {
+  /** The one place the chat port's HTTP routes are put together. */
+  private Router setupRouter(ApiContract api, ConversationStore conversations, ReadStore reads) {
     Router router = Router.router(vertx);
     HttpSupport.addHealthRoutes(router, pool, PRESENCE);
-    new RestApi(vertx, new AccountStore(pool), conversations, reads, authenticator, hasher).mount(router);
+    // the REST API under /api, built from its OpenAPI contract (its paths are absolute: mounted at the root)
+    RestApi restApi = new RestApi(vertx, new AccountStore(pool), conversations, reads, authenticator, hasher);
+    router.route("/*").subRouter(restApi.router(api));
     // what the web client cannot derive from its own address: the presence server's port
     router.get("/config.json").handler(ctx -> HttpSupport.json(ctx, 200,
       new JsonObject().put("presencePort", cfg.getInteger(ConfigKeys.PRESENCE_PORT))));

@@ -93,6 +93,12 @@ public final class Launcher implements VertxApplicationHooks {
     }
   }
 
+  /** A verticle that failed to start: the process is about to exit, and embedded PostgreSQL must not outlive it. */
+  @Override
+  public void afterFailureToDeployVerticle(HookContext context, Throwable t) {
+    database.close();
+  }
+
   /** After every verticle has stopped (sockets closed, pools closed): embedded PostgreSQL goes with the process. */
   @Override
   public void afterVertxStopped(HookContext context) {

@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -108,6 +109,20 @@ class LaunchIT {
     third.destroy();
     assertTrue(third.waitFor(60, TimeUnit.SECONDS));
     assertFalse(Files.exists(data.resolve("pg/postmaster.pid")));
+  }
+
+  @Test
+  void aStartThatFailsExitsWithAnErrorAndLeavesNoDatabaseRunning() throws Exception {
+    Path data = Files.createTempDirectory("launch-failed");
+    Path log = Files.createTempFile("launch-failed", ".log");
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      Process p = launch(log, Map.of("DATA_DIR", data.toString(), "CHAT_PORT", "" + taken.getLocalPort(),
+        "PRESENCE_PORT", "" + Ports.free()), "all");
+      assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the process ends by itself");
+      assertNotEquals(0, p.exitValue(), Files.readString(log));
+    }
+    await().atMost(java.time.Duration.ofSeconds(30))
+      .until(() -> !Files.exists(data.resolve("pg").resolve("postmaster.pid")));
   }
 
   @Test

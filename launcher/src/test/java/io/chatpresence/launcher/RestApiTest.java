@@ -6,9 +6,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.time.Instant;
@@ -19,19 +18,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @ExtendWith(VertxExtension.class)
 class RestApiTest {
-  private static TestServer server;
-  private static Rest rest;
-
-  @BeforeAll
-  static void deploy(Vertx vertx) {
-    server = new TestServer(vertx, new JsonObject()).start();
-    rest = server.rest;
-  }
-
-  @AfterAll
-  static void undeploy() {
-    server.stop();
-  }
+  @RegisterExtension
+  static final TestServer server = TestServer.perClass(new JsonObject());
+  private static final Rest rest = server.rest;
 
   private static JsonObject credentials(String username, String password) {
     return new JsonObject().put("username", username).put("password", password);

@@ -10,22 +10,29 @@ import io.chatpresence.protocol.bus.ContactsChanged;
 import io.chatpresence.protocol.bus.StatusQuery;
 import io.chatpresence.protocol.bus.StatusReply;
 import io.chatpresence.protocol.bus.TokenRevoked;
-import io.chatpresence.server.auth.Authenticator;
-import io.chatpresence.server.auth.Claims;
-import io.chatpresence.server.auth.IssuedToken;
 import io.chatpresence.protocol.ErrorCode;
 import io.chatpresence.protocol.Names;
 import io.chatpresence.protocol.ProtocolException;
+import io.chatpresence.server.auth.Authenticator;
+import io.chatpresence.server.auth.Claims;
+import io.chatpresence.server.auth.IssuedToken;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import io.vertx.ext.web.openapi.router.OpenAPIRoute;
+import io.vertx.ext.web.openapi.router.RequestExtractor;
+import io.vertx.ext.web.openapi.router.RouterBuilder;
+import io.vertx.openapi.contract.Operation;
+import io.vertx.openapi.validation.ValidatableRequest;
+import io.vertx.openapi.validation.ValidatedRequest;
 
 import java.util.List;
 import java.util.Map;
@@ -33,13 +40,16 @@ import java.util.Map;
 import static io.chatpresence.server.web.HttpSupport.error;
 import static io.chatpresence.server.web.HttpSupport.json;
 
-/** The REST API under {@code /api}: accounts, tokens, users, chats and groups. */
+/**
+ * The REST API under {@code /api}: accounts, tokens, users, chats and groups. Its routes, their request
+ * validation and their bearer check come from the contract ({@link ApiContract}); this class has one handler
+ * per operationId, which runs only on a request the contract accepted.
+ */
 public final class RestApi {
-  private static final Logger LOG = LoggerFactory.getLogger(RestApi.class);
-  private static final String CLAIMS = "claims";
-  /** The OpenAPI 3 document of this API, a classpath resource served as it is. */
-  public static final String OPENAPI_PATH = "/api/openapi.json";
-  public static final String OPENAPI_RESOURCE = "api/openapi.json";
+  /** The OpenAPI 3 document of this API, served as it is. */
+  public static final String OPENAPI_PATH = ApiContract.PATH;
+  private static final int BODY_LIMIT = 64 * 1024;
+  private static final String BEARER = "bearer";
 
   private final Vertx vertx;
   private final AccountStore accounts;
@@ -58,62 +68,80 @@ public final class RestApi {
     this.hasher = hasher;
   }
 
-  public void mount(Router router) {
-    router.route("/api/*").handler(BodyHandler.create().setBodyLimit(64 * 1024));
-    router.post("/api/auth/register").handler(this::register);
-    router.post("/api/auth/login").handler(this::login);
-    router.get(OPENAPI_PATH).handler(this::openApi);
-    router.route("/api/*").handler(this::bearer);
-    router.post("/api/auth/logout").handler(this::logout);
-    router.get("/api/me").handler(ctx -> json(ctx, 200, new JsonObject().put("username", me(ctx))));
-    router.get("/api/users").handler(this::users);
-    router.post("/api/chats").handler(this::openChat);
-    router.get("/api/chats").handler(ctx -> conversations.chatsOf(me(ctx))
-      .onComplete(ar -> answer(ctx, ar.map(ChatFrames::chats), 200)));
-    router.post("/api/groups").handler(this::createGroup);
-    router.get("/api/groups").handler(ctx -> conversations.groupsOf(me(ctx))
-      .onComplete(ar -> answer(ctx, ar.map(ChatFrames::groups), 200)));
-    router.get("/api/inbox").handler(this::inbox);
-    router.route("/api/*").handler(ctx -> error(ctx, 404, ErrorCode.NOT_FOUND, "no such API route"));
+  /** The handler of each operationId of the contract. */
+  private Map<String, Handler<RoutingContext>> operations(ApiContract api) {
+    return Map.ofEntries(
+      Map.entry("register", this::register),
+      Map.entry("login", this::login),
+      Map.entry("logout", this::logout),
+      Map.entry("me", ctx -> json(ctx, 200, ChatFrames.me(me(ctx)))),
+      Map.entry("searchUsers", this::users),
+      Map.entry("openChat", this::openChat),
+      Map.entry("listChats", ctx -> conversations.chatsOf(me(ctx))
+        .onComplete(ar -> answer(ctx, ar.map(ChatFrames::chats), 200))),
+      Map.entry("createGroup", this::createGroup),
+      Map.entry("listGroups", ctx -> conversations.groupsOf(me(ctx))
+        .onComplete(ar -> answer(ctx, ar.map(ChatFrames::groups), 200))),
+      Map.entry("inbox", this::inbox),
+      Map.entry("openapi", ctx -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .end(api.document())));
   }
 
-  private void openApi(RoutingContext ctx) {
-    vertx.executeBlocking(() -> {
-      try (java.io.InputStream in = RestApi.class.getClassLoader().getResourceAsStream(OPENAPI_RESOURCE)) {
-        if (in == null) {
-          throw new IllegalStateException(OPENAPI_RESOURCE + " missing from the classpath");
-        }
-        return io.vertx.core.buffer.Buffer.buffer(in.readAllBytes());
+  /**
+   * A router with the contract's operations under {@code /api} (body limit, bearer check, validation, then the
+   * handler), an unknown {@code /api} route answered 404 after the bearer check, and every failure there in the
+   * API's error format. Its paths are absolute: the caller mounts it at the root, and what it does not route
+   * goes on to the caller's next routes.
+   */
+  public Router router(ApiContract api) {
+    RouterBuilder builder = RouterBuilder.create(vertx, api.contract(), RestApi::jsonRequest)
+      .rootHandler(BodyHandler.create().setBodyLimit(BODY_LIMIT));
+    BearerAuth bearer = new BearerAuth(authenticator);
+    builder.security(BEARER).httpHandler(bearer);
+    Map<String, Handler<RoutingContext>> handlers = operations(api);
+    for (OpenAPIRoute route : builder.getRoutes()) {
+      String operationId = route.getOperation().getOperationId();
+      Handler<RoutingContext> handler = handlers.get(operationId);
+      if (handler == null) {
+        throw new IllegalStateException("no handler for operation " + operationId + " of " + ApiContract.RESOURCE);
       }
-    }, false).onComplete(ar -> {
-      if (ar.succeeded()) {
-        ctx.response().putHeader("Content-Type", "application/json").end(ar.result());
-      } else {
-        ctx.fail(ar.cause());
-      }
-    });
+      route.addHandler(handler);
+    }
+    // vertx-openapi 5.0.7 reads a string query value as JSON and URL-decodes it a second time: q=1.5 or q=-1
+    // (username prefixes) would be numbers, and q=%25 fails to decode. So q is checked here, by hand.
+    builder.getRoute("searchUsers").setDoValidation(false);
+    // the same for the inbox's cursor (an opaque string; limit is checked with it, by the handler)
+    builder.getRoute("inbox").setDoValidation(false);
+    Router router = builder.createRouter();
+    router.route("/api/*").handler(bearer).handler(ctx -> error(ctx, 404, ErrorCode.NOT_FOUND, "no such API route"));
+    router.route("/api/*").failureHandler(ApiErrors::handle);
+    return router;
   }
+
+  /** The request as the validator reads it; a body without Content-Type is JSON, as the API always took it. */
+  private static Future<ValidatableRequest> jsonRequest(RoutingContext ctx, Operation operation) {
+    if (operation.getRequestBody() != null && ctx.request().getHeader(HttpHeaders.CONTENT_TYPE) == null) {
+      ctx.request().headers().set(HttpHeaders.CONTENT_TYPE, "application/json");
+    }
+    return RequestExtractor.withBodyHandler().extractValidatableRequest(ctx, operation);
+  }
+
+  // ---- operations -----------------------------------------------------------------------------------
 
   private void register(RoutingContext ctx) {
     JsonObject body = body(ctx);
-    if (body == null) {
-      return;
-    }
-    String username = body.getValue("username") instanceof String s ? s : null;
-    String password = body.getValue("password") instanceof String s ? s : null;
+    String username = body.getString("username");
+    String password = body.getString("password");
     if (!Names.isUsername(username)) {
-      error(ctx, 400, ErrorCode.INVALID, "username must be " + Names.USERNAME_RULE);
-      return;
-    }
-    if (password == null || password.length() < 8 || password.length() > 128) {
-      error(ctx, 400, ErrorCode.INVALID, "password must be 8 to 128 characters");
+      // the contract's pattern searches, so "name\n" passes it: the protocol's rule decides
+      error(ctx, 400, ErrorCode.INVALID, ApiErrors.USERNAME_RULE);
       return;
     }
     vertx.executeBlocking(() -> hasher.hash(password), false)
       .compose(hash -> accounts.create(username, hash))
       .onComplete(ar -> {
         if (ar.failed()) {
-          unavailable(ctx, ar.cause());
+          ApiErrors.unavailable(ctx, ar.cause());
         } else if (!ar.result()) {
           error(ctx, 409, ErrorCode.CONFLICT, "username is taken");
         } else {
@@ -122,11 +150,9 @@ public final class RestApi {
       });
   }
 
+  /** The contract takes any object here: a malformed username or password gets the same 401 as a wrong one. */
   private void login(RoutingContext ctx) {
     JsonObject body = body(ctx);
-    if (body == null) {
-      return;
-    }
     String username = body.getValue("username") instanceof String s ? s : null;
     String password = body.getValue("password") instanceof String s ? s : null;
     if (!Names.isUsername(username) || password == null || password.length() > 128) {
@@ -137,7 +163,7 @@ public final class RestApi {
       .compose(stored -> vertx.executeBlocking(() -> hasher.verify(password, stored), false))
       .onComplete(ar -> {
         if (ar.failed()) {
-          unavailable(ctx, ar.cause());
+          ApiErrors.unavailable(ctx, ar.cause());
         } else if (!ar.result()) {
           error(ctx, 401, ErrorCode.AUTH_FAILED, "invalid username or password");
         } else {
@@ -146,29 +172,11 @@ public final class RestApi {
       });
   }
 
-  private void bearer(RoutingContext ctx) {
-    String header = ctx.request().getHeader("Authorization");
-    if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      error(ctx, 401, ErrorCode.AUTH_FAILED, "missing bearer token");
-      return;
-    }
-    authenticator.authenticate(header.substring(7).trim()).onComplete(ar -> {
-      if (ar.succeeded()) {
-        ctx.put(CLAIMS, ar.result());
-        ctx.next();
-      } else if (ar.cause() instanceof Authenticator.AuthFailure f) {
-        error(ctx, 401, ErrorCode.AUTH_FAILED, f.getMessage());
-      } else {
-        unavailable(ctx, ar.cause());
-      }
-    });
-  }
-
   private void logout(RoutingContext ctx) {
-    Claims claims = ctx.get(CLAIMS);
+    Claims claims = BearerAuth.claims(ctx);
     accounts.revoke(claims.jti(), claims.username(), claims.expiresAt()).onComplete(ar -> {
       if (ar.failed()) {
-        unavailable(ctx, ar.cause());
+        ApiErrors.unavailable(ctx, ar.cause());
         return;
       }
       Bus.TOKEN_REVOKED.publish(vertx.eventBus(), new TokenRevoked(claims.username(), claims.jti()));
@@ -177,16 +185,14 @@ public final class RestApi {
   }
 
   private void users(RoutingContext ctx) {
-    String q = ctx.request().getParam("q", "");
-    if (q.length() > 32 || q.indexOf(0) >= 0) {
-      error(ctx, 400, ErrorCode.INVALID, "q is at most 32 characters, without NUL");
+    String prefix = ctx.request().getParam("q", "");
+    if (prefix.length() > 32 || prefix.indexOf(0) >= 0) {
+      error(ctx, 400, ErrorCode.INVALID, ApiErrors.Q_RULE);
       return;
     }
-    accounts.search(q, 50).compose(names -> statuses(names).map(statuses -> {
-      JsonArray users = new JsonArray();
-      names.forEach(n -> users.add(new JsonObject().put("username", n).put("status", statuses.getOrDefault(n, "unknown"))));
-      return users;
-    })).onComplete(ar -> answer(ctx, ar.map(u -> u), 200));
+    accounts.search(prefix, 50)
+      .compose(names -> statuses(names).map(statuses -> ChatFrames.users(names, statuses)))
+      .onComplete(ar -> answer(ctx, ar.map(u -> u), 200));
   }
 
   /** Statuses come from presence over the event bus; without an answer they are "unknown". */
@@ -200,14 +206,10 @@ public final class RestApi {
   }
 
   private void openChat(RoutingContext ctx) {
-    JsonObject body = body(ctx);
-    if (body == null) {
-      return;
-    }
     String me = me(ctx);
-    String with = body.getValue("with") instanceof String s ? s : null;
+    String with = body(ctx).getString("with");
     if (!Names.isUsername(with) || with.equals(me)) {
-      error(ctx, 400, ErrorCode.INVALID, "'with' must be another user's username");
+      error(ctx, 400, ErrorCode.INVALID, ApiErrors.WITH_RULE);
       return;
     }
     conversations.chatFor(me, with, null).onComplete(ar -> answer(ctx, ar.map(chat -> {
@@ -243,13 +245,9 @@ public final class RestApi {
   }
 
   private void createGroup(RoutingContext ctx) {
-    JsonObject body = body(ctx);
-    if (body == null) {
-      return;
-    }
-    String name = body.getValue("name") instanceof String s ? s.strip() : null;
+    String name = body(ctx).getString("name").strip();
     if (!Names.isGroupName(name)) {
-      error(ctx, 400, ErrorCode.INVALID, "name must be " + Names.GROUP_NAME_RULE);
+      error(ctx, 400, ErrorCode.INVALID, ApiErrors.GROUP_NAME_RULE);
       return;
     }
     String me = me(ctx);
@@ -260,29 +258,23 @@ public final class RestApi {
   // ---- helpers --------------------------------------------------------------------------------------
 
   private static String me(RoutingContext ctx) {
-    return ctx.<Claims>get(CLAIMS).username();
+    return BearerAuth.claims(ctx).username();
+  }
+
+  private static ValidatedRequest validated(RoutingContext ctx) {
+    return ctx.get(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST);
+  }
+
+  /** The body the contract validated: a JSON object. */
+  private static JsonObject body(RoutingContext ctx) {
+    return validated(ctx).getBody().getJsonObject();
   }
 
   private static JsonObject tokenBody(String username, IssuedToken token) {
-    return new JsonObject().put("username", username).put("token", token.token())
-      .put("expiresAt", io.chatpresence.protocol.Timestamps.format(token.expiresAt()));
+    return ChatFrames.token(username, token.token(), token.expiresAt());
   }
 
-  /** The JSON object body, or null after answering 400. */
-  private static JsonObject body(RoutingContext ctx) {
-    try {
-      JsonObject body = ctx.body().asJsonObject();
-      if (body != null) {
-        return body;
-      }
-    } catch (RuntimeException e) {
-      // answered below
-    }
-    error(ctx, 400, ErrorCode.INVALID, "body must be a JSON object");
-    return null;
-  }
-
-  private static void answer(RoutingContext ctx, io.vertx.core.AsyncResult<Object> ar, int status) {
+  private static void answer(RoutingContext ctx, AsyncResult<Object> ar, int status) {
     if (ar.succeeded()) {
       json(ctx, status, ar.result());
     } else if (ar.cause() instanceof ProtocolException pe) {
@@ -294,12 +286,7 @@ public final class RestApi {
       };
       error(ctx, code, pe.code(), pe.getMessage());
     } else {
-      unavailable(ctx, ar.cause());
+      ApiErrors.unavailable(ctx, ar.cause());
     }
-  }
-
-  private static void unavailable(RoutingContext ctx, Throwable cause) {
-    LOG.warn("{} {} failed: {}", ctx.request().method(), ctx.request().path(), cause.toString());
-    error(ctx, 503, ErrorCode.UNAVAILABLE, "storage unavailable, try again");
   }
 }
