@@ -52,12 +52,6 @@ public final class ReadStore {
       + DELETED_AFTER_POS + ")) AS unread "
       + "FROM pos CROSS JOIN conversations c WHERE c.id = $2";
 
-  /** The unread count of one member of one conversation right after a send. */
-  private static final String POSITION =
-    "SELECT rp.read_seq, rp.read_message_id, c.last_seq - rp.read_seq - (" + DELETED_AFTER_ROW + ") AS unread "
-      + "FROM read_positions rp JOIN conversations c ON c.id = rp.conversation_id "
-      + "WHERE rp.username = $1 AND rp.conversation_id = $2";
-
   /**
    * One page of a user's conversations, most recently active first, and the totals. $1 user, $2 the snapshot
    * (a message id; null on the first page: now), $3/$4 the cursor (sort key and conversation id of the last
@@ -122,12 +116,6 @@ public final class ReadStore {
         return Future.succeededFuture(new Marked(row.getLong("read_message_id"),
           row.getLong("read_seq") > row.getLong("prev_read_seq"), row.getLong("unread")));
       });
-  }
-
-  /** A member's unread count in one conversation now (0 when they have no position). */
-  public Future<Long> unread(Conversation conv, String username) {
-    return pool.preparedQuery(POSITION).execute(Tuple.of(username, conv.id()))
-      .map(rows -> rows.size() == 0 ? 0L : rows.iterator().next().getLong("unread"));
   }
 
   /** One conversation of an inbox page. {@code with} for chats, {@code name} for groups. */
