@@ -677,7 +677,8 @@ public final class Bench {
    * then, separately, further pages (each request the page after a random one of the first 20 pages' cursors).
    */
   private JsonObject inbox() {
-    int conversations = Math.max(50, sizes.historyMessages() / 500);
+    // at least three pages, so that the further-pages run has cursors (quick sizes too)
+    int conversations = Math.max(120, sizes.historyMessages() / 500);
     // -Dbench.inboxRate: requests per second (default 200; 40 quick)
     int rate = Integer.getInteger("bench.inboxRate", Math.max(20, sizes.historyRate() * 2 / 5));
     String me = "ib" + RUN + "_me";

@@ -1,5 +1,7 @@
 package io.chatpresence.launcher;
 
+import io.chatpresence.protocol.bus.Bus;
+import io.chatpresence.protocol.bus.TypingNotice;
 import io.chatpresence.server.config.ConfigKeys;
 import io.chatpresence.server.testing.WsClient;
 import io.vertx.core.json.JsonObject;
@@ -167,6 +169,26 @@ class TypingTest {
       JsonObject forbidden = cd.until(f -> "ERROR".equals(f.getString("type")));
       assertEquals("FORBIDDEN", forbidden.getString("code"));
       assertEquals("nm", forbidden.getString("clientMsgId"));
+    }
+  }
+
+  @Test
+  void anIndicatorWhoseTypistsNodeNeverEndsItIsEndedByTheBackstop() {
+    TestServer.User alice = server.newUser("tk");
+    TestServer.User bob = server.newUser("tl");
+    try (WsClient a = typist(alice); WsClient b = typist(bob)) {
+      String chatId = chatOf(a, bob, b);
+      // what a node that goes silent (its false never comes, and no membership event either) leaves behind
+      long start = System.nanoTime();
+      Bus.CHAT_TYPING.publish(server.vertx.eventBus(),
+        new TypingNotice(alice.name(), "chatId", chatId, true, List.of(bob.name()), "a-node-that-went-silent"));
+      assertTrue(nextTyping(b).getBoolean("typing"));
+      JsonObject end = nextTyping(b);
+      long ms = (System.nanoTime() - start) / 1_000_000;
+      assertFalse(end.getBoolean("typing"));
+      assertEquals(alice.name(), end.getString("username"));
+      System.out.printf("backstop typing:false after %d ms%n", ms);
+      assertTrue(ms >= 7_800 && ms <= 9_500, ms + " ms");
     }
   }
 
