@@ -31,7 +31,8 @@ import java.util.concurrent.locks.LockSupport;
  * bench/results/&lt;scenario&gt;.json and .md (and direct-latency.png).
  */
 public final class Bench {
-  static final List<String> SCENARIOS = List.of("connections", "direct", "cluster", "fanout", "history");
+  static final List<String> SCENARIOS = List.of("connections", "direct", "cluster", "fanout", "history", "read", "typing",
+    "inbox");
   private static final HttpClient HTTP = HttpClient.newHttpClient();
   private static final String RUN = Long.toString(System.currentTimeMillis() % 10_000_000, 36);
   private static final AtomicInteger STEPS = new AtomicInteger();
@@ -43,6 +44,8 @@ public final class Bench {
   /** This run's server settings, for a server started in a second JVM; and that server's relay port. */
   JsonObject serverOverrides = new JsonObject();
   private int relayPortOfProcess;
+  /** Set while another load (typists) keeps frames coming: a step then does not wait for a quiet moment. */
+  private volatile boolean otherLoadRunning;
   /** Where users, tokens and sockets go: the in-process server, or the separate one of {@code connections}. */
   private Target target;
 
@@ -81,6 +84,10 @@ public final class Bench {
       if ("connections".equals(s)) {
         overrides.put("MAX_SOCKETS_PER_USER", 10);
       }
+      if ("inbox".equals(s)) {
+        // one user asks 200 times a second from a few sockets: the inbox is measured, not the frame rate limit
+        overrides.put("RATE_PER_SECOND", 1_000.0).put("RATE_BURST", 1_000);
+      }
       if ("fanout".equals(s)) {
         // a member's queue may grow while the generator (same cores) falls behind; cut sockets are reported
         overrides.put("MAX_WRITE_QUEUE_BYTES", 8 * 1024 * 1024);
@@ -112,6 +119,9 @@ public final class Bench {
           case "cluster" -> result.put("result", bench.cluster());
           case "fanout" -> result.put("result", bench.fanout());
           case "history" -> result.put("result", bench.history());
+          case "read" -> result.put("result", bench.read());
+          case "typing" -> result.put("result", bench.typing());
+          case "inbox" -> result.put("result", bench.inbox());
           default -> throw new IllegalStateException(s);
         }
         Report.write(out, s, result);
@@ -363,7 +373,10 @@ public final class Bench {
   }
 
   /** A sweep of 1:1 pairs whose senders connect to {@code senderPort} and recipients to {@code recipientPort}. */
-  record Leg(String key, String label, int senderPort, int recipientPort) {
+  record Leg(String key, String label, int senderPort, int recipientPort, boolean mark) {
+    Leg(String key, String label, int senderPort, int recipientPort) {
+      this(key, label, senderPort, recipientPort, false);
+    }
   }
 
   /**
@@ -383,7 +396,7 @@ public final class Bench {
       for (int i = 0; i < 2 * pairs; i++) {
         String name = "d" + RUN + "_" + socks.size() + "_" + i;
         specs.add(new Gen.Spec((i / 2) % gen.shards.size(), i % 2 == 0 ? leg.senderPort() : leg.recipientPort(),
-          name, relay ? name : register(name)));
+          name, relay ? name : register(name), leg.mark() ? "[\"read\"]" : null));
       }
       socks.add(gen.connectAll(specs, 200, leg.label() + " sockets"));
     }
@@ -430,7 +443,7 @@ public final class Bench {
       byShard.add(mine);
       steps.add(new JsonArray());
       // warm-up, not recorded: JIT, pools, the pairs' chats created
-      runDirectStep(mine, legSocks, sizeRates.get(0), sizes.warmupSeconds(), 1);
+      runDirectStep(mine, legSocks, sizeRates.get(0), sizes.warmupSeconds(), 1, legs.get(l).mark());
     }
     String only = System.getProperty("bench.rates");
     List<Integer> rates = only == null ? sizeRates
@@ -442,7 +455,8 @@ public final class Bench {
           continue;
         }
         String label = legs.get(l).label();
-        JsonObject figures = runDirectStep(byShard.get(l), socks.get(l), rate, sizes.warmupSeconds(), sizes.stepSeconds());
+        JsonObject figures = runDirectStep(byShard.get(l), socks.get(l), rate, sizes.warmupSeconds(), sizes.stepSeconds(),
+          legs.get(l).mark());
         boolean drained = figures.getBoolean("allArrived");
         System.out.printf("  %s offered %,d msg/s: delivered %,.0f msg/s, p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms%s%n",
           label, rate, figures.getDouble("deliveredPerSecond"), figures.getDouble("p50Ms"),
@@ -457,23 +471,342 @@ public final class Bench {
     return steps;
   }
 
+  /**
+   * One step of 1:1 pairs at {@code rate}. With {@code mark}, every recipient answers each message with MARK_READ
+   * of it as it arrives (the {@code read} scenario). Also reports PostgreSQL's CPU per message sent in the step.
+   */
   private JsonObject runDirectStep(List<List<Gen.Sock[]>> byShard, List<Gen.Sock> socks, int rate, int warmupSeconds,
-                                   int seconds) {
+                                   int seconds, boolean mark) {
     int shards = gen.shards.size();
     Step step = newStep(warmupSeconds, seconds);
-    for (Gen.Sock s : socks) {
-      s.onText = text -> step.received(s.shard, text, "\"content\":\"", false);
+    for (int i = 0; i < socks.size(); i++) {
+      Gen.Sock s = socks.get(i);
+      boolean recipient = i % 2 == 1;
+      s.onText = mark && recipient ? text -> {
+        step.received(s.shard, text, "\"content\":\"", false);
+        if (text.startsWith("{\"type\":\"ONE_TO_ONE_CHAT\"")) {
+          s.send("{\"type\":\"MARK_READ\",\"chatId\":\"" + field(text, "chatId") + "\",\"messageId\":\""
+            + field(text, "messageId") + "\"}");
+        }
+      } : text -> step.received(s.shard, text, "\"content\":\"", false);
     }
+    java.util.concurrent.atomic.AtomicLong sends = new java.util.concurrent.atomic.AtomicLong();
+    double cpu0 = PgCpu.seconds(server.pgDir());
     gen.openLoop((double) rate / shards, step.start, step.end, (shard, k, intended) -> {
       List<Gen.Sock[]> mine = byShard.get(shard);
       Gen.Sock[] pair = mine.get((int) (k % mine.size()));
       step.sent(shard, intended);
+      sends.incrementAndGet();
       pair[0].send("{\"type\":\"ONE_TO_ONE_CHAT\",\"to\":\"" + pair[1].name + "\",\"content\":\""
         + step.stamp(intended) + "\"}");
     });
     boolean drained = step.drain(1, System.nanoTime() + sizes.drainSeconds() * 1_000_000_000L);
     step.closed = true;
-    gen.waitQuiet(300, 30);
+    if (!otherLoadRunning) {
+      gen.waitQuiet(300, 30);
+    }
+    double cpu = PgCpu.seconds(server.pgDir()) - cpu0;
+    return figures(step, rate, drained).put("pgCpuMsPerMessage", sends.get() == 0 ? 0 : cpu * 1000 / sends.get());
+  }
+
+  /** The value of a string field in an encoded frame, without parsing it (the generator reads many). */
+  private static String field(String frame, String name) {
+    int at = frame.indexOf("\"" + name + "\":\"");
+    if (at < 0) {
+      return "";
+    }
+    int from = at + name.length() + 4;
+    return frame.substring(from, frame.indexOf('"', from));
+  }
+
+  // ---- read, typing, inbox (issue 12) --------------------------------------------------------------
+
+  /**
+   * 1:1 pairs at the direct rates, twice at each rate: recipients that only receive, and recipients (with
+   * {@code read}) that mark each message read as it arrives (senders with {@code read} get the receipts).
+   * Delivered msg/s, latency, and PostgreSQL CPU per message of each.
+   */
+  private JsonObject read() {
+    int port = target.chatPort();
+    JsonObject r = pairSweeps(sizes.directRates(), false,
+      List.of(new Leg("plain", "no marking", port, port), new Leg("marking", "marking", port, port, true)));
+    double plain = r.getDouble("plainMaxDeliveredPerSecond");
+    r.put("ratioMarkingToPlain", plain > 0 ? r.getDouble("markingMaxDeliveredPerSecond") / plain : 0);
+    JsonArray p = r.getJsonArray("plain");
+    JsonArray m = r.getJsonArray("marking");
+    for (int i = 0; i < Math.min(p.size(), m.size()); i++) {
+      JsonObject a = p.getJsonObject(i);
+      JsonObject b = m.getJsonObject(i);
+      System.out.printf("  at %,.0f msg/s: p99 %.2f -> %.2f ms, PostgreSQL CPU %.3f -> %.3f ms per message%n",
+        a.getDouble("offeredPerSecond"), a.getDouble("p99Ms"), b.getDouble("p99Ms"),
+        a.getDouble("pgCpuMsPerMessage"), b.getDouble("pgCpuMsPerMessage"));
+    }
+    System.out.printf("  best delivered marking / plain: %.2f%n", r.getDouble("ratioMarkingToPlain"));
+    return r;
+  }
+
+  /**
+   * Typists in 1:1 chats (20 per direct pair: 2,000 full) sending typing:true every second, round robin, while
+   * 1:1 pairs send at a rate; the same rate without the typists before, for the drop. Heap after GC with the
+   * typists online but quiet, and while they type: the typing state per online user.
+   */
+  private JsonObject typing() {
+    int port = target.chatPort();
+    int typists = 20 * sizes.directPairs();
+    List<String> names = bulkUsers("ty", typists);
+    // their chats, made directly (a pair per two typists) with both read positions, like POST /api/chats
+    await(target.sql().preparedQuery("WITH p AS (SELECT a, b, 'tychat_' || a AS id FROM unnest($1::text[], $2::text[]) x(a, b)), "
+        + "c AS (INSERT INTO conversations (kind, external_id, user_a, user_b) SELECT 'C', id, least(a, b), greatest(a, b) FROM p "
+        + "RETURNING id, user_a, user_b) "
+        + "INSERT INTO read_positions (username, conversation_id) SELECT u, c.id FROM c, LATERAL (VALUES (c.user_a), (c.user_b)) v(u)")
+      .execute(Tuple.of((Object) evens(names, 0), (Object) evens(names, 1))));
+    List<Gen.Spec> specs = new ArrayList<>();
+    for (int i = 0; i < typists; i++) {
+      specs.add(new Gen.Spec((i / 2) % gen.shards.size(), port, names.get(i), target.tokens().issue(names.get(i)).token(),
+        "[\"typing\"]"));
+    }
+    List<Gen.Sock> typing = gen.connectAll(specs, 200, "typist sockets");
+    List<List<Gen.Sock>> typingByShard = new ArrayList<>();
+    for (int i = 0; i < gen.shards.size(); i++) {
+      typingByShard.add(new ArrayList<>());
+    }
+    java.util.concurrent.atomic.AtomicLong typingFrames = new java.util.concurrent.atomic.AtomicLong();
+    java.util.Map<Gen.Sock, String> typingFrame = new java.util.HashMap<>();
+    for (int i = 0; i < typing.size(); i++) {
+      Gen.Sock s = typing.get(i);
+      typingByShard.get(s.shard).add(s);
+      s.onText = text -> typingFrames.incrementAndGet();
+      typingFrame.put(s, "{\"type\":\"TYPING\",\"chatId\":\"tychat_" + names.get(i - i % 2) + "\",\"typing\":true}");
+    }
+    // the direct pairs beside them
+    List<Gen.Spec> pairSpecs = new ArrayList<>();
+    for (int i = 0; i < 2 * sizes.directPairs(); i++) {
+      String name = "tyd" + RUN + "_" + i;
+      pairSpecs.add(new Gen.Spec((i / 2) % gen.shards.size(), port, name, register(name)));
+    }
+    List<Gen.Sock> pairSocks = gen.connectAll(pairSpecs, 200, "direct sockets");
+    List<List<Gen.Sock[]>> pairsByShard = new ArrayList<>();
+    for (int i = 0; i < gen.shards.size(); i++) {
+      pairsByShard.add(new ArrayList<>());
+    }
+    for (int i = 0; i + 1 < pairSocks.size(); i += 2) {
+      pairsByShard.get(pairSocks.get(i).shard).add(new Gen.Sock[]{pairSocks.get(i), pairSocks.get(i + 1)});
+    }
+    // -Dbench.rates: the 1:1 rates beside the typists (default 5,000 and 10,000, or the first quick rate)
+    String only = System.getProperty("bench.rates");
+    List<Integer> rates = only != null
+      ? java.util.Arrays.stream(only.split(",")).map(String::trim).map(Integer::valueOf).toList()
+      : sizes.directRates().stream().filter(x -> x == 5_000 || x == 10_000).toList();
+    if (rates.isEmpty()) {
+      rates = List.of(sizes.directRates().get(0));
+    }
+    runDirectStep(pairsByShard, pairSocks, rates.get(0), sizes.warmupSeconds(), 1, false);
+    Memory quiet = Memory.now();
+    JsonArray steps = new JsonArray();
+    Memory busy = null;
+    JsonObject typingState = new JsonObject();
+    for (int rate : rates) {
+      JsonObject without = runDirectStep(pairsByShard, pairSocks, rate, sizes.warmupSeconds(), sizes.stepSeconds(), false);
+      long framesBefore = typingFrames.get();
+      long typingStart = System.nanoTime();
+      java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+      Thread load = new Thread(() -> {
+        long end = System.nanoTime() + (long) (sizes.warmupSeconds() * 2 + sizes.stepSeconds() + sizes.drainSeconds() + 5) * 1_000_000_000L;
+        gen.openLoop((double) typists / gen.shards.size(), System.nanoTime(), end, (shard, k, intended) -> {
+          if (stop.get()) {
+            return;
+          }
+          List<Gen.Sock> mine = typingByShard.get(shard);
+          Gen.Sock s = mine.get((int) (k % mine.size()));
+          s.send(typingFrame.get(s));
+        });
+      }, "typing-load");
+      otherLoadRunning = true;
+      load.start();
+      pause(sizes.warmupSeconds() * 1000L);
+      if (busy == null) {
+        busy = Memory.now();
+        typingState = typingStateBytes();
+      }
+      JsonObject with = runDirectStep(pairsByShard, pairSocks, rate, sizes.warmupSeconds(), sizes.stepSeconds(), false);
+      double seconds = (System.nanoTime() - typingStart) / 1e9;
+      stop.set(true);
+      otherLoadRunning = false;
+      try {
+        load.join(120_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      double forwarded = (typingFrames.get() - framesBefore) / seconds;
+      double drop = 1 - with.getDouble("deliveredPerSecond") / without.getDouble("deliveredPerSecond");
+      System.out.printf("  at %,d msg/s: without typing %,.0f msg/s p99 %.2f ms; with %,d typists %,.0f msg/s p99 %.2f ms "
+          + "(drop %.1f %%); TYPING frames received %,.0f/s%n", rate, without.getDouble("deliveredPerSecond"),
+        without.getDouble("p99Ms"), typists, with.getDouble("deliveredPerSecond"), with.getDouble("p99Ms"), drop * 100,
+        forwarded);
+      steps.add(new JsonObject().put("rate", rate).put("withoutTyping", without).put("withTyping", with)
+        .put("throughputDrop", drop).put("typingFramesReceivedPerSecond", forwarded));
+      gen.waitQuiet(300, 30);
+    }
+    long perUser = (busy.heap() - quiet.heap()) / typists;
+    long stateBytes = typingState.getLong("bytes", 0L);
+    System.out.printf("  heap after GC: %,d bytes quiet, %,d typing (%,d per typist, generator included); the typing "
+        + "state itself (class histogram while typing): %s = %,d bytes, %,d per online user%n", quiet.heap(), busy.heap(),
+      perUser, typingState.getJsonObject("classes", new JsonObject()).encode(), stateBytes, stateBytes / typists);
+    gen.closeAll(typing);
+    gen.closeAll(pairSocks);
+    return new JsonObject().put("typists", typists).put("chats", typists / 2).put("typingPerTypistPerSecond", 1)
+      .put("steps", steps).put("heapQuiet", quiet.heap()).put("heapTyping", busy.heap())
+      .put("heapDifferencePerTypist", perUser).put("typingState", typingState)
+      .put("typingStateBytesPerOnlineUser", stateBytes / typists);
+  }
+
+  /**
+   * The typing and receipt state of the server (it runs in this JVM), from a class histogram of this process
+   * (jcmd GC.class_histogram, after a full GC): the entries of TypingRelay and GroupReceipts, plus a HashMap node
+   * (32 bytes) and a table slot (about 6 bytes at HashMap's load) for each map entry. Entries chained behind
+   * another of the same user share its node; counting a node for each overstates a little.
+   */
+  private static JsonObject typingStateBytes() {
+    try {
+      Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+        Long.toString(ProcessHandle.current().pid()), "GC.class_histogram").redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes());
+      p.waitFor(120, TimeUnit.SECONDS);
+      JsonObject classes = new JsonObject();
+      long bytes = 0;
+      for (String line : out.split("\n")) {
+        String[] f = line.trim().split("\\s+");
+        if (f.length == 4 && (f[3].contains("TypingRelay$") || f[3].contains("GroupReceipts$"))) {
+          long instances = Long.parseLong(f[1]);
+          long own = Long.parseLong(f[2]);
+          classes.put(f[3].substring(f[3].lastIndexOf('.') + 1), instances);
+          bytes += own + instances * (32 + 6);
+        }
+      }
+      return new JsonObject().put("classes", classes).put("bytes", bytes);
+    } catch (IOException e) {
+      return new JsonObject().put("error", e.toString());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return new JsonObject();
+    }
+  }
+
+  private static String[] evens(List<String> names, int offset) {
+    String[] out = new String[names.size() / 2];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = names.get(2 * i + offset);
+    }
+    return out;
+  }
+
+  /**
+   * A user in many conversations (2,000 full: half chats, half groups; 5 messages each, 10,000 in all, seeded by
+   * SQL the way the product stores them), asking GET_INBOX at a fixed rate from 8 sockets: the first page of 50,
+   * then, separately, further pages (each request the page after a random one of the first 20 pages' cursors).
+   */
+  private JsonObject inbox() {
+    // at least three pages, so that the further-pages run has cursors (quick sizes too)
+    int conversations = Math.max(120, sizes.historyMessages() / 500);
+    // -Dbench.inboxRate: requests per second (default 200; 40 quick)
+    int rate = Integer.getInteger("bench.inboxRate", Math.max(20, sizes.historyRate() * 2 / 5));
+    String me = "ib" + RUN + "_me";
+    String token = register(me);
+    List<String> partners = bulkUsers("ibp", conversations / 2);
+    System.out.printf("  seeding %,d conversations with %,d messages%n", conversations, conversations * 5);
+    await(target.sql().withTransaction(conn -> conn.preparedQuery(
+        "WITH chats AS (INSERT INTO conversations (kind, external_id, user_a, user_b, last_seq) "
+          + "SELECT 'C', 'ibc_' || p, least($1, p), greatest($1, p), 5 FROM unnest($2::text[]) p RETURNING id, user_a, user_b), "
+          + "groups AS (INSERT INTO conversations (kind, external_id, name, owner, member_count, members_version, last_seq) "
+          + "SELECT 'G', 'ibg_' || $1 || '_' || g, 'group ' || g, $1, 1, 1, 5 FROM generate_series(1, $3) g RETURNING id), "
+          + "members AS (INSERT INTO group_members (conversation_id, username) SELECT id, $1 FROM groups), "
+          + "pos AS (INSERT INTO read_positions (username, conversation_id, read_seq) "
+          + "SELECT $1, id, (id % 6) FROM groups UNION ALL SELECT $1, id, (id % 6) FROM chats "
+          + "UNION ALL SELECT CASE WHEN user_a = $1 THEN user_b ELSE user_a END, id, 5 FROM chats), "
+          + "all_c AS (SELECT id, CASE WHEN user_a = $1 THEN user_b ELSE user_a END AS other FROM chats "
+          + "UNION ALL SELECT id, $1 FROM groups) "
+          + "INSERT INTO messages (conversation_id, seq, sender, content) "
+          + "SELECT id, s, CASE WHEN s % 2 = 0 THEN $1 ELSE other END, 'inbox message ' || s FROM all_c, generate_series(1, 5) s "
+          // ids increase with seq in each conversation, as when stored one by one; conversations interleave
+          + "ORDER BY s, random()")
+      .execute(Tuple.of(me, partners.toArray(new String[0]), conversations - partners.size()))
+      .compose(r -> conn.preparedQuery("UPDATE conversations c SET activity = m.id FROM messages m "
+        + "WHERE m.conversation_id = c.id AND m.seq = 5 AND (c.external_id LIKE 'ibc_%' OR c.external_id LIKE 'ibg_' || $1 || '%')")
+        .execute(Tuple.of(me)))
+      .compose(r -> conn.preparedQuery("UPDATE read_positions rp SET read_message_id = m.id FROM messages m "
+        + "WHERE rp.username = $1 AND m.conversation_id = rp.conversation_id AND m.seq = rp.read_seq").execute(Tuple.of(me)))));
+    await(target.sql().query("VACUUM ANALYZE").execute());
+    await(target.sql().query("CHECKPOINT").execute());
+    List<Gen.Spec> specs = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      specs.add(new Gen.Spec(i % gen.shards.size(), target.chatPort(), me, token, "[\"read\"]"));
+    }
+    List<Gen.Sock> socks = gen.connectAll(specs, 8, "inbox sockets");
+    // the cursors of the first pages, for the further-pages run
+    List<String> cursors = new ArrayList<>();
+    JsonObject first = inboxOnce(socks.get(0), null);
+    long totalUnread = first.getLong("totalUnread");
+    String next = first.getString("next");
+    while (next != null && cursors.size() < 20) {
+      cursors.add(next);
+      next = inboxOnce(socks.get(0), next).getString("next");
+    }
+    JsonObject firstPage = inboxRun(socks, rate, List.of(""));
+    JsonObject furtherPages = cursors.isEmpty() ? new JsonObject() : inboxRun(socks, rate, cursors);
+    System.out.printf("  inbox of %,d conversations (total unread %,d), %d req/s: first page p50 %.2f ms p99 %.2f ms; "
+        + "further pages p50 %.2f ms p99 %.2f ms%n", conversations, totalUnread, rate,
+      firstPage.getDouble("p50Ms"), firstPage.getDouble("p99Ms"),
+      furtherPages.getDouble("p50Ms", 0.0), furtherPages.getDouble("p99Ms", 0.0));
+    gen.closeAll(socks);
+    return new JsonObject().put("conversations", conversations).put("messages", conversations * 5)
+      .put("pageSize", 50).put("requestsPerSecond", rate).put("totalUnread", totalUnread)
+      .put("firstPage", firstPage).put("furtherPages", furtherPages)
+      .put("firstPageP99Ms", firstPage.getDouble("p99Ms")).put("furtherPagesP99Ms", furtherPages.getDouble("p99Ms", 0.0));
+  }
+
+  private JsonObject inboxOnce(Gen.Sock s, String cursor) {
+    java.util.concurrent.CompletableFuture<String> answer = new java.util.concurrent.CompletableFuture<>();
+    s.onText = text -> {
+      if (text.startsWith("{\"type\":\"INBOX\"") || text.startsWith("{\"type\":\"ERROR\"")) {
+        answer.complete(text);
+      }
+    };
+    s.send("{\"type\":\"GET_INBOX\",\"limit\":50" + (cursor == null ? "" : ",\"cursor\":\"" + cursor + "\"") + "}");
+    try {
+      JsonObject page = new JsonObject(answer.get(30, TimeUnit.SECONDS));
+      if (!"INBOX".equals(page.getString("type"))) {
+        throw new IllegalStateException("GET_INBOX answered " + page.encode());
+      }
+      return page;
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private JsonObject inboxRun(List<Gen.Sock> socks, int rate, List<String> cursors) {
+    List<List<Gen.Sock>> byShard = new ArrayList<>();
+    for (int i = 0; i < gen.shards.size(); i++) {
+      byShard.add(new ArrayList<>());
+    }
+    socks.forEach(s -> byShard.get(s.shard).add(s));
+    Step step = newStep(sizes.warmupSeconds(), sizes.historySeconds());
+    for (Gen.Sock s : socks) {
+      s.onText = text -> {
+        if (text.startsWith("{\"type\":\"INBOX\"") || text.startsWith("{\"type\":\"ERROR\"")) {
+          step.received(s.shard, text, "\"clientMsgId\":\"", false);
+        }
+      };
+    }
+    gen.openLoop((double) rate / gen.shards.size(), step.start, step.end, (shard, k, intended) -> {
+      List<Gen.Sock> mine = byShard.get(shard);
+      Gen.Sock s = mine.get((int) (k % mine.size()));
+      String cursor = cursors.get((int) (k % cursors.size()));
+      step.sent(shard, intended);
+      s.send("{\"type\":\"GET_INBOX\",\"limit\":50" + (cursor.isEmpty() ? "" : ",\"cursor\":\"" + cursor + "\"")
+        + ",\"clientMsgId\":\"" + step.stamp(intended) + "\"}");
+    });
+    boolean drained = step.drain(1, System.nanoTime() + sizes.drainSeconds() * 1_000_000_000L);
+    step.closed = true;
     return figures(step, rate, drained);
   }
 

@@ -62,6 +62,11 @@ final class BenchServer implements AutoCloseable {
     }
   }
 
+  /** The embedded PostgreSQL's data directory (its postmaster.pid names the server process). */
+  Path pgDir() {
+    return dir.resolve("pg");
+  }
+
   private BenchServer(List<Node> nodes, EmbeddedDatabase db, int relayPort, Pool sql, Tokens tokens, Path dir) {
     this.nodes = nodes;
     this.vertx = nodes.get(0).vertx();

@@ -85,6 +85,11 @@ final class Gen implements AutoCloseable {
 
   /** Connects on the shard's event loop, sends AUTH and completes at its SUCCESS (fails on anything else). */
   Future<Sock> connect(int shard, int port, String name, String token) {
+    return connect(shard, port, name, token, null);
+  }
+
+  /** As above, opting into {@code features} (a JSON array's text, e.g. {@code ["read"]}) at AUTH when not null. */
+  Future<Sock> connect(int shard, int port, String name, String token, String features) {
     Sock sock = new Sock(shard, name);
     Promise<Sock> done = Promise.promise();
     WebSocketClient client = client(opened.getAndIncrement() / PER_SOURCE);
@@ -111,12 +116,16 @@ final class Gen implements AutoCloseable {
           }
           done.tryFail("closed " + ws.closeStatusCode() + " " + ws.closeReason());
         });
-        ws.writeTextMessage("{\"type\":\"AUTH\",\"token\":\"" + token + "\"}");
+        ws.writeTextMessage("{\"type\":\"AUTH\",\"token\":\"" + token + "\""
+          + (features == null ? "" : ",\"features\":" + features) + "}");
       }));
     return done.future();
   }
 
-  record Spec(int shard, int port, String name, String token) {
+  record Spec(int shard, int port, String name, String token, String features) {
+    Spec(int shard, int port, String name, String token) {
+      this(shard, port, name, token, null);
+    }
   }
 
   /** Opens them all, at most {@code inFlight} at a time; throws on the first failure. */
@@ -131,7 +140,7 @@ final class Gen implements AutoCloseable {
         permits.acquire();
         int index = i;
         Spec s = specs.get(i);
-        connect(s.shard, s.port, s.name, s.token).onComplete(ar -> {
+        connect(s.shard, s.port, s.name, s.token, s.features).onComplete(ar -> {
           if (ar.succeeded()) {
             socks[index] = ar.result();
           } else {

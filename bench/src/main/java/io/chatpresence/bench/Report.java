@@ -90,6 +90,41 @@ final class Report {
           chart(r, out.resolve("direct-latency.png"));
         }
       }
+      case "read" -> {
+        md.append("| recipients | offered msg/s | delivered msg/s | p50 ms | p99 ms | p99.9 ms | max ms | all arrived "
+            + "| PostgreSQL CPU ms/msg |\n")
+          .append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |\n");
+        for (String[] leg : new String[][]{{"plain", "no marking"}, {"marking", "mark each as it arrives"}}) {
+          JsonArray steps = r.getJsonArray(leg[0]);
+          for (int i = 0; i < steps.size(); i++) {
+            JsonObject st = steps.getJsonObject(i);
+            md.append(String.format("| %s | %,.0f | %,.0f | %.2f | %.2f | %.2f | %.2f | %s | %.3f |%n", leg[1],
+              st.getDouble("offeredPerSecond"), st.getDouble("deliveredPerSecond"), st.getDouble("p50Ms"),
+              st.getDouble("p99Ms"), st.getDouble("p999Ms"), st.getDouble("maxMs"), st.getBoolean("allArrived"),
+              st.getDouble("pgCpuMsPerMessage", Double.NaN)));
+          }
+        }
+        md.append(String.format("%nBest delivered: marking / no marking = %.2f.%n", r.getDouble("ratioMarkingToPlain")));
+      }
+      case "typing" -> {
+        md.append(String.format("%,d typists in %,d chats, typing:true every second each.%n%n", r.getInteger("typists"),
+          r.getInteger("chats")))
+          .append("| offered msg/s | without typing: delivered | p99 ms | with typing: delivered | p99 ms | drop | TYPING frames/s |\n")
+          .append("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+        JsonArray steps = r.getJsonArray("steps");
+        for (int i = 0; i < steps.size(); i++) {
+          JsonObject st = steps.getJsonObject(i);
+          JsonObject a = st.getJsonObject("withoutTyping");
+          JsonObject b = st.getJsonObject("withTyping");
+          md.append(String.format("| %,d | %,.0f | %.2f | %,.0f | %.2f | %.1f %% | %,.0f |%n", st.getInteger("rate"),
+            a.getDouble("deliveredPerSecond"), a.getDouble("p99Ms"), b.getDouble("deliveredPerSecond"), b.getDouble("p99Ms"),
+            st.getDouble("throughputDrop") * 100, st.getDouble("typingFramesReceivedPerSecond")));
+        }
+        md.append(String.format("%nTyping and receipt state while all type (class histogram: %s): %,d bytes per online "
+            + "user. Heap after GC of the whole bench JVM (generator included): %,d bytes with the typists quiet, %,d "
+            + "while they type.%n", r.getJsonObject("typingState").encode(), r.getLong("typingStateBytesPerOnlineUser"),
+          r.getLong("heapQuiet"), r.getLong("heapTyping")));
+      }
       case "fanout" -> {
         md.append("| group | online recipients | msg/s | offered deliveries/s | delivered/s | delivery p50 ms | delivery p99 ms "
             + "| last member p50 ms | last member p99 ms | messages reaching all | cut sockets |\n")

@@ -55,6 +55,23 @@ class BenchSmokeTest {
     assertTrue(history.getLong("receivedOfWindow") > 0);
     assertEquals(0L, history.getLong("errors"));
 
+    JsonObject read = all.getJsonObject("read").getJsonObject("result");
+    for (String leg : new String[]{"plain", "marking"}) {
+      JsonObject first = read.getJsonArray(leg).getJsonObject(0);
+      assertTrue(first.getLong("receivedOfWindow") > 0, leg + " delivered nothing");
+      assertEquals(0L, first.getLong("errors"), leg);
+      assertTrue(first.getDouble("pgCpuMsPerMessage") > 0, leg);
+    }
+    JsonObject typing = all.getJsonObject("typing").getJsonObject("result");
+    JsonObject typingStep = typing.getJsonArray("steps").getJsonObject(0);
+    assertTrue(typingStep.getDouble("typingFramesReceivedPerSecond") > 0);
+    assertTrue(typingStep.getJsonObject("withTyping").getLong("receivedOfWindow") > 0);
+
+    JsonObject inbox = all.getJsonObject("inbox").getJsonObject("result");
+    assertTrue(inbox.getJsonObject("firstPage").getLong("receivedOfWindow") > 0);
+    assertEquals(0L, inbox.getJsonObject("firstPage").getLong("errors"));
+    assertEquals(0L, inbox.getJsonObject("furtherPages").getLong("errors"));
+
     for (String s : Bench.SCENARIOS) {
       assertTrue(Files.exists(out.resolve(s + ".json")), s);
       assertTrue(Files.exists(out.resolve(s + ".md")), s);

@@ -3,7 +3,10 @@ package io.chatpresence.chat;
 import io.chatpresence.chat.store.ChatSummary;
 import io.chatpresence.chat.store.Conversation;
 import io.chatpresence.chat.store.GroupSummary;
+import io.chatpresence.chat.store.InboxCursor;
 import io.chatpresence.chat.store.Kind;
+import io.chatpresence.chat.store.MessageIds;
+import io.chatpresence.chat.store.ReadStore;
 import io.chatpresence.chat.store.StoredMessage;
 import io.chatpresence.protocol.Frames;
 import io.chatpresence.protocol.MessageType;
@@ -89,8 +92,54 @@ public final class ChatFrames {
     return frame;
   }
 
-  private static String idField(Kind kind) {
+  public static String idField(Kind kind) {
     return kind == Kind.CHAT ? "chatId" : "groupId";
+  }
+
+  // ---- extension frames (read, typing) ---------------------------------------------------------------
+
+  /** The answer to MARK_READ: the reader's position after the call and the unread count there. */
+  public static JsonObject readSuccess(Kind kind, String conversationId, long readMessageId, long unread,
+                                       String clientMsgId) {
+    JsonObject frame = Frames.success("read").put(idField(kind), conversationId)
+      .put("messageId", MessageIds.format(readMessageId)).put("unread", unread);
+    return clientMsgId == null ? frame : frame.put("clientMsgId", clientMsgId);
+  }
+
+  /** A position moved: for the reader's other sockets with {@code unread}, as a receipt for others without. */
+  public static JsonObject read(Kind kind, String conversationId, String username, String messageId, Long unread) {
+    JsonObject frame = new JsonObject().put("type", MessageType.READ).put(idField(kind), conversationId)
+      .put("username", username).put("messageId", messageId);
+    return unread == null ? frame : frame.put("unread", unread);
+  }
+
+  public static JsonObject typing(String idField, String conversationId, String username, boolean typing) {
+    return new JsonObject().put("type", MessageType.TYPING).put(idField, conversationId).put("username", username)
+      .put("typing", typing);
+  }
+
+  /** The inbox, as the INBOX frame's fields and the REST body. */
+  public static JsonObject inbox(ReadStore.InboxPage page) {
+    JsonArray conversations = new JsonArray();
+    for (ReadStore.InboxEntry e : page.entries()) {
+      JsonObject c = new JsonObject().put(idField(e.kind()), e.conversationId());
+      if (e.kind() == Kind.CHAT) {
+        c.put("with", e.with());
+      } else {
+        c.put("name", e.name());
+      }
+      c.put("lastMessage", e.lastMessage() == null ? null : received(e.lastMessage()))
+        .put("unread", e.unread())
+        .put("readMessageId", e.readMessageId() == null ? null : MessageIds.format(e.readMessageId()));
+      if (e.kind() == Kind.CHAT) {
+        c.put("partnerReadMessageId",
+          e.partnerReadMessageId() == null ? null : MessageIds.format(e.partnerReadMessageId()));
+      }
+      conversations.add(c);
+    }
+    return new JsonObject().put("conversations", conversations).put("totalUnread", page.totalUnread())
+      .put("next", page.next() == null ? null : page.next().encode())
+      .put("syncToken", InboxCursor.syncToken(page.moment()));
   }
 
   // ---- REST bodies ----------------------------------------------------------------------------------

@@ -8,6 +8,8 @@ import io.chatpresence.chat.socket.ChatSocketHandler;
 import io.chatpresence.chat.socket.Delivery;
 import io.chatpresence.chat.store.AccountStore;
 import io.chatpresence.chat.store.ConversationStore;
+import io.chatpresence.chat.store.ReadStore;
+import io.chatpresence.protocol.Features;
 import io.chatpresence.server.ServiceVerticle;
 import io.chatpresence.server.auth.Authenticator;
 import io.chatpresence.protocol.bus.Bus;
@@ -40,6 +42,7 @@ public class ChatVerticle extends ServiceVerticle {
   private Authenticator authenticator;
   private PasswordHasher hasher;
   private Delivery delivery;
+  private ChatSocketHandler handler;
   private long purgeTimer = -1;
 
   @Override
@@ -77,6 +80,9 @@ public class ChatVerticle extends ServiceVerticle {
   @Override
   protected void stopping() {
     vertx.cancelTimer(purgeTimer);
+    if (handler != null) {
+      handler.stop();
+    }
   }
 
   private Future<HttpServer> startServer() {
@@ -84,21 +90,23 @@ public class ChatVerticle extends ServiceVerticle {
     ChatSocketHandler.Settings settings = new ChatSocketHandler.Settings(
       cfg.getInteger(ConfigKeys.MAX_CONTENT_CHARS), cfg.getInteger(ConfigKeys.HISTORY_DEFAULT_LIMIT),
       cfg.getInteger(ConfigKeys.HISTORY_MAX_LIMIT), cfg.getInteger(ConfigKeys.CONTACT_GROUP_MAX_MEMBERS));
-    SocketServer sockets = new SocketServer(vertx, Limits.from(cfg), authenticator, registry,
-      new ChatSocketHandler(vertx, conversations, delivery, settings))
+    ReadStore reads = new ReadStore(pool);
+    handler = new ChatSocketHandler(vertx, conversations, reads, delivery, settings);
+    SocketServer sockets = new SocketServer(vertx, Limits.from(cfg), authenticator, registry, handler)
+      .features(Features.READ | Features.TYPING)
       .metrics(Metrics.of(vertx).sockets("chat"));
 
-    return ApiContract.load(vertx).compose(api ->
-      HttpSupport.webSocketServer(vertx, cfg, ConfigKeys.CHAT_PORT, sockets, setupRouter(api, conversations)).listen());
+    return handler.start().compose(v -> ApiContract.load(vertx)).compose(api ->
+      HttpSupport.webSocketServer(vertx, cfg, ConfigKeys.CHAT_PORT, sockets, setupRouter(api, conversations, reads)).listen());
   }
 
   /** The one place the chat port's HTTP routes are put together. */
-  private Router setupRouter(ApiContract api, ConversationStore conversations) {
+  private Router setupRouter(ApiContract api, ConversationStore conversations, ReadStore reads) {
     Router router = Router.router(vertx);
     HttpSupport.addHealthRoutes(router, pool, PRESENCE);
     Cors.mount(router, cfg.getValue(ConfigKeys.CORS_ALLOWED_ORIGINS)); // before the API's bearer check
     // the REST API under /api, built from its OpenAPI contract (its paths are absolute: mounted at the root)
-    RestApi restApi = new RestApi(vertx, new AccountStore(pool), conversations, authenticator, hasher);
+    RestApi restApi = new RestApi(vertx, new AccountStore(pool), conversations, reads, authenticator, hasher);
     router.route("/*").subRouter(restApi.router(api));
     // what the web client cannot derive from its own address: the presence server's port
     router.get("/config.json").handler(ctx -> HttpSupport.json(ctx, 200,

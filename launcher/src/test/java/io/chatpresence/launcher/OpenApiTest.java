@@ -57,7 +57,7 @@ class OpenApiTest {
   @Test
   void documentsExactlyTheRoutesTheServersMount() {
     assertTrue(doc.getString("openapi").startsWith("3."), doc.getString("openapi"));
-    Router router = new RestApi(vertx, null, null, null, null).router(TestServer.await(ApiContract.load(vertx)));
+    Router router = new RestApi(vertx, null, null, null, null, null).router(TestServer.await(ApiContract.load(vertx)));
     HttpSupport.addHealthRoutes(router, null, null);
     Set<String> mounted = new TreeSet<>();
     for (Route route : router.getRoutes()) {
@@ -96,6 +96,10 @@ class OpenApiTest {
     check("post", "/api/groups", rest.post("/api/groups", new JsonObject().put("name", "OpenAPI"), token), 201);
     check("post", "/api/groups", rest.post("/api/groups", new JsonObject().put("name", ""), token), 400);
     check("get", "/api/groups", rest.get("/api/groups", token), 200);
+    JsonObject inbox = check("get", "/api/inbox", rest.get("/api/inbox?limit=1", token), 200);
+    check("get", "/api/inbox", rest.get("/api/inbox?cursor=" + inbox.getString("next"), token), 200);
+    check("get", "/api/inbox", rest.get("/api/inbox?limit=0", token), 400);
+    check("get", "/api/inbox", rest.get("/api/inbox", null), 401);
     check("get", "/api/openapi.json", rest.get("/api/openapi.json", null), 200);
     for (int port : new int[] {server.chatPort, server.presencePort}) {
       Rest ops = new Rest(port);

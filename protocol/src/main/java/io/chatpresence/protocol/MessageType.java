@@ -14,6 +14,11 @@ public final class MessageType {
   public static final String JOIN_GROUP = "JOIN_GROUP";
   public static final String LEAVE_GROUP = "LEAVE_GROUP";
   public static final String DISCONNECT = "DISCONNECT";
+  /** Extension {@code read}: move the read position; ask for the inbox. */
+  public static final String MARK_READ = "MARK_READ";
+  public static final String GET_INBOX = "GET_INBOX";
+  /** Extension {@code typing}, both directions. */
+  public static final String TYPING = "TYPING";
 
   // server -> client
   public static final String ONE_TO_ONE_CHAT_HISTORY = "ONE_TO_ONE_CHAT_HISTORY";
@@ -22,4 +27,7 @@ public final class MessageType {
   public static final String ERROR = "ERROR";
   public static final String INFO = "INFO";
   public static final String PRESENCE_UPDATE = "PRESENCE_UPDATE";
+  /** Extension {@code read}: a read position moved (with {@code unread} for the reader's own sockets). */
+  public static final String READ = "READ";
+  public static final String INBOX = "INBOX";
 }

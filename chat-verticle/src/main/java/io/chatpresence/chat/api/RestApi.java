@@ -3,6 +3,8 @@ package io.chatpresence.chat.api;
 import io.chatpresence.chat.ChatFrames;
 import io.chatpresence.chat.store.AccountStore;
 import io.chatpresence.chat.store.ConversationStore;
+import io.chatpresence.chat.store.InboxCursor;
+import io.chatpresence.chat.store.ReadStore;
 import io.chatpresence.protocol.bus.Bus;
 import io.chatpresence.protocol.bus.ContactsChanged;
 import io.chatpresence.protocol.bus.StatusQuery;
@@ -52,14 +54,16 @@ public final class RestApi {
   private final Vertx vertx;
   private final AccountStore accounts;
   private final ConversationStore conversations;
+  private final ReadStore reads;
   private final Authenticator authenticator;
   private final PasswordHasher hasher;
 
-  public RestApi(Vertx vertx, AccountStore accounts, ConversationStore conversations, Authenticator authenticator,
-                 PasswordHasher hasher) {
+  public RestApi(Vertx vertx, AccountStore accounts, ConversationStore conversations, ReadStore reads,
+                 Authenticator authenticator, PasswordHasher hasher) {
     this.vertx = vertx;
     this.accounts = accounts;
     this.conversations = conversations;
+    this.reads = reads;
     this.authenticator = authenticator;
     this.hasher = hasher;
   }
@@ -78,6 +82,7 @@ public final class RestApi {
       Map.entry("createGroup", this::createGroup),
       Map.entry("listGroups", ctx -> conversations.groupsOf(me(ctx))
         .onComplete(ar -> answer(ctx, ar.map(ChatFrames::groups), 200))),
+      Map.entry("inbox", this::inbox),
       Map.entry("openapi", ctx -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
         .end(api.document())));
   }
@@ -105,6 +110,8 @@ public final class RestApi {
     // vertx-openapi 5.0.7 reads a string query value as JSON and URL-decodes it a second time: q=1.5 or q=-1
     // (username prefixes) would be numbers, and q=%25 fails to decode. So q is checked here, by hand.
     builder.getRoute("searchUsers").setDoValidation(false);
+    // the same for the inbox's cursor (an opaque string; limit is checked with it, by the handler)
+    builder.getRoute("inbox").setDoValidation(false);
     Router router = builder.createRouter();
     router.route("/api/*").handler(bearer).handler(ctx -> error(ctx, 404, ErrorCode.NOT_FOUND, "no such API route"));
     router.route("/api/*").failureHandler(ApiErrors::handle);
@@ -211,6 +218,30 @@ public final class RestApi {
       }
       return ChatFrames.chat(chat);
     }), 200));
+  }
+
+  /** The inbox (extension read): the same body as the INBOX frame. */
+  private void inbox(RoutingContext ctx) {
+    String limitParam = ctx.request().getParam("limit");
+    String cursorParam = ctx.request().getParam("cursor");
+    int limit = 50;
+    InboxCursor cursor;
+    try {
+      if (limitParam != null) {
+        limit = Integer.parseInt(limitParam);
+        if (limit < 1 || limit > 200) {
+          throw new NumberFormatException();
+        }
+      }
+      cursor = cursorParam == null || cursorParam.isEmpty() ? null : InboxCursor.parse("cursor", cursorParam);
+    } catch (NumberFormatException e) {
+      error(ctx, 400, ErrorCode.INVALID, "limit must be an integer from 1 to 200");
+      return;
+    } catch (ProtocolException e) {
+      error(ctx, 400, e.code(), e.getMessage());
+      return;
+    }
+    reads.inbox(me(ctx), limit, cursor).onComplete(ar -> answer(ctx, ar.map(ChatFrames::inbox), 200));
   }
 
   private void createGroup(RoutingContext ctx) {

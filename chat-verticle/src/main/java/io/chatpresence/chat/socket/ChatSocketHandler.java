@@ -5,11 +5,13 @@ import io.chatpresence.chat.store.Conversation;
 import io.chatpresence.chat.store.ConversationStore;
 import io.chatpresence.chat.store.Kind;
 import io.chatpresence.chat.store.MessageIds;
+import io.chatpresence.chat.store.ReadStore;
 import io.chatpresence.chat.store.StoredMessage;
 import io.chatpresence.protocol.bus.Bus;
 import io.chatpresence.protocol.bus.ContactsChanged;
 import io.chatpresence.server.metrics.Metrics;
 import io.chatpresence.protocol.ErrorCode;
+import io.chatpresence.protocol.Features;
 import io.chatpresence.protocol.Frame;
 import io.chatpresence.protocol.Frames;
 import io.chatpresence.protocol.MessageType;
@@ -50,18 +52,35 @@ public final class ChatSocketHandler implements SocketServer.FrameHandler {
   private final Settings settings;
   private final Metrics metrics;
   private final MemberCache groupMembers;
+  private final ReadHandler reads;
+  private final TypingRelay typingRelay;
+  private final TypingHandler typing;
   /** Each socket's last frame still being handled (identity keys: a session is its own key). */
   private final Map<SocketSession, Future<Void>> tails = new HashMap<>();
   /** During an outage every send fails: log the first and then a count every few seconds, not each one. */
   private final ThrottledLog storageFailures = new ThrottledLog(5_000);
 
-  public ChatSocketHandler(Vertx vertx, ConversationStore store, Delivery delivery, Settings settings) {
+  public ChatSocketHandler(Vertx vertx, ConversationStore store, ReadStore readStore, Delivery delivery,
+                           Settings settings) {
     this.vertx = vertx;
     this.store = store;
     this.delivery = delivery;
     this.settings = settings;
     this.metrics = Metrics.of(vertx);
     this.groupMembers = new MemberCache(store::members, MemberCache.MAX_NAMES);
+    this.reads = new ReadHandler(vertx, store, readStore, delivery, groupMembers, settings.contactGroupMax());
+    this.typingRelay = new TypingRelay(vertx, delivery.registry());
+    this.typing = new TypingHandler(store, groupMembers, typingRelay, settings.contactGroupMax());
+  }
+
+  /** Consumes the typing notices of every chat instance; complete before this instance accepts sockets. */
+  public Future<Void> start() {
+    return typingRelay.start();
+  }
+
+  public void stop() {
+    typingRelay.stop();
+    reads.stop();
   }
 
   /** SUCCESS only once this user's address is registered on every node: a message sent right after reaches us. */
@@ -77,6 +96,9 @@ public final class ChatSocketHandler implements SocketServer.FrameHandler {
   @Override
   public void onClosed(SocketSession session) {
     delivery.unlistenIfIdle(session.username());
+    if (!delivery.registry().hasSessions(session.username())) {
+      typing.closed(session.username());
+    }
   }
 
   @Override
@@ -89,9 +111,21 @@ public final class ChatSocketHandler implements SocketServer.FrameHandler {
       case MessageType.GET_GROUP_CHAT_HISTORY -> f -> groupHistory(session, f);
       case MessageType.JOIN_GROUP -> f -> join(session, f);
       case MessageType.LEAVE_GROUP -> f -> leave(session, f);
+      case MessageType.MARK_READ -> f -> reads.markRead(session, requires(session, f, Features.READ));
+      case MessageType.GET_INBOX -> f -> reads.inbox(session, requires(session, f, Features.READ));
+      case MessageType.TYPING -> f -> typing.typing(session, requires(session, f, Features.TYPING));
       default -> throw new ProtocolException(ErrorCode.UNKNOWN_TYPE, "unknown type '" + frame.type() + "'");
     };
     enqueue(session, frame, action);
+  }
+
+  /** Extension frames are for sockets that opted in; to others they are unknown, as in the client document. */
+  private static Frame requires(SocketSession session, Frame f, int feature) {
+    if (!session.has(feature)) {
+      throw new ProtocolException(ErrorCode.UNKNOWN_TYPE, "unknown type '" + f.type() + "' (opt into the feature '"
+        + Features.name(feature) + "' at AUTH to use it)");
+    }
+    return f;
   }
 
   private void enqueue(SocketSession session, Frame frame, Function<Frame, Future<Void>> action) {
@@ -128,16 +162,18 @@ public final class ChatSocketHandler implements SocketServer.FrameHandler {
       if (chat.created()) {
         contactsChanged(me, List.of(to));
       }
-      return store.insert(chat, me, content, clientMsgId);
-    }).map(m -> {
-      session.send(ChatFrames.sent(m, clientMsgId));
-      if (!m.duplicate()) {
-        String encoded = ChatFrames.received(m).encode();
-        metrics.fanout(ONE, 1);
-        delivery.toUser(m.to(), encoded, null);
-        delivery.toUser(me, encoded, session.id());
-      }
-      return null;
+      return store.insert(chat, me, content, clientMsgId).map(m -> {
+        session.send(ChatFrames.sent(m, clientMsgId));
+        if (!m.duplicate()) {
+          String encoded = ChatFrames.received(m).encode();
+          metrics.fanout(ONE, 1);
+          delivery.toUser(m.to(), encoded, null);
+          delivery.toUser(me, encoded, session.id());
+          typing.sent(me, Kind.CHAT, m.conversationId());
+          reads.sent(session, chat, m);
+        }
+        return null;
+      });
     });
   }
 
@@ -150,7 +186,12 @@ public final class ChatSocketHandler implements SocketServer.FrameHandler {
     return store.groupForMember(groupId, me)
       .compose(group -> store.insert(group, me, content, clientMsgId).compose(m -> {
         session.send(ChatFrames.sent(m, clientMsgId));
-        return m.duplicate() ? Future.succeededFuture() : deliverToMembers(group, m, session.id());
+        if (m.duplicate()) {
+          return Future.succeededFuture();
+        }
+        typing.sent(me, Kind.GROUP, m.conversationId());
+        reads.sent(session, group, m);
+        return deliverToMembers(group, m, session.id());
       }));
   }
 

@@ -41,6 +41,10 @@ public final class Delivery {
     this.registry = registry;
   }
 
+  SessionRegistry registry() {
+    return registry;
+  }
+
   /** Consumes the group fan-out address; complete before this instance accepts sockets. */
   public Future<Void> start() {
     return Bus.CHAT_FANOUT.consumer(vertx.eventBus(), this::fanoutLocally).completion();
@@ -51,11 +55,21 @@ public final class Delivery {
    * (the sender's; the sender's other sockets get it).
    */
   public void toMembers(List<String> members, String encodedFrame, String skipSocketId) {
-    Bus.CHAT_FANOUT.publish(vertx.eventBus(), new GroupFanout(encodedFrame, members, skipSocketId));
+    toMembers(members, encodedFrame, skipSocketId, 0);
+  }
+
+  /** As above, to the sockets that opted into {@code feature} (a {@code Features} bit) only. */
+  public void toMembers(List<String> members, String encodedFrame, String skipSocketId, int feature) {
+    Bus.CHAT_FANOUT.publish(vertx.eventBus(), new GroupFanout(encodedFrame, members, skipSocketId, feature));
   }
 
   public void toUser(String username, String encodedFrame, String skipSocketId) {
-    Bus.chatUser(username).publish(vertx.eventBus(), new UserFrame(encodedFrame, skipSocketId));
+    toUser(username, encodedFrame, skipSocketId, 0);
+  }
+
+  /** As above, to the sockets that opted into {@code feature} (a {@code Features} bit) only. */
+  public void toUser(String username, String encodedFrame, String skipSocketId, int feature) {
+    Bus.chatUser(username).publish(vertx.eventBus(), new UserFrame(encodedFrame, skipSocketId, feature));
   }
 
   /**
@@ -84,10 +98,11 @@ public final class Delivery {
     String frame = fanout.frame();
     long skip = SocketSession.localSerial(fanout.skipSocket());
     List<String> members = fanout.members();
+    int feature = fanout.feature();
     int written = 0;
     for (int i = 0, n = members.size(); i < n; i++) {
       for (SocketSession session : registry.sessions(members.get(i))) {
-        if (!session.isSocket(skip) && session.sendUncounted(frame)) {
+        if (!session.isSocket(skip) && (feature == 0 || session.has(feature)) && session.sendUncounted(frame)) {
           written++;
         }
       }
@@ -98,8 +113,9 @@ public final class Delivery {
 
   private void deliverLocally(String username, UserFrame userFrame) {
     long skip = SocketSession.localSerial(userFrame.skipSocket());
+    int feature = userFrame.feature();
     for (SocketSession session : registry.sessions(username)) {
-      if (!session.isSocket(skip)) {
+      if (!session.isSocket(skip) && (feature == 0 || session.has(feature))) {
         session.send(userFrame.frame());
       }
     }

@@ -28,9 +28,13 @@ public final class ConversationStore {
   private static final String PAIR_CHAT =
     "SELECT " + CONVERSATION_COLUMNS + " FROM conversations c "
       + "WHERE c.kind = 'C' AND c.user_a = $1 AND c.user_b = $2";
+  /** The chat and both participants' read positions (at the start: everything the other says is unread). */
   private static final String CREATE_CHAT =
-    "INSERT INTO conversations AS c (kind, external_id, user_a, user_b) VALUES ('C', $1, $2, $3) "
-      + "ON CONFLICT DO NOTHING RETURNING " + CONVERSATION_COLUMNS;
+    "WITH c AS (INSERT INTO conversations AS c (kind, external_id, user_a, user_b) VALUES ('C', $1, $2, $3) "
+      + "ON CONFLICT DO NOTHING RETURNING c.*), "
+      + "p AS (INSERT INTO read_positions (username, conversation_id) SELECT u, c.id FROM c, unnest(ARRAY[$2, $3]::text[]) u "
+      + "ON CONFLICT DO NOTHING) "
+      + "SELECT " + CONVERSATION_COLUMNS + " FROM c";
   private static final String CHATS_OF =
     "SELECT c.external_id, c.user_a, c.user_b, m.id, m.sender, m.content, m.created_at "
       + "FROM conversations c LEFT JOIN LATERAL (SELECT id, sender, content, created_at FROM messages "
@@ -42,6 +46,15 @@ public final class ConversationStore {
       + "ON CONFLICT (kind, external_id) DO NOTHING";
   private static final String ADD_MEMBER =
     "INSERT INTO group_members (conversation_id, username) VALUES ($1, $2) ON CONFLICT DO NOTHING";
+  /** A new member has read everything said before joining. */
+  private static final String JOIN_POSITION =
+    "INSERT INTO read_positions AS rp (username, conversation_id, read_seq, read_message_id, prev_read_seq) "
+      + "SELECT $2, c.id, c.last_seq, (SELECT m.id FROM messages m WHERE m.conversation_id = c.id AND m.seq = c.last_seq), "
+      + "c.last_seq FROM conversations c WHERE c.id = $1 "
+      + "ON CONFLICT (username, conversation_id) DO UPDATE SET prev_read_seq = rp.read_seq, "
+      + "read_seq = greatest(rp.read_seq, excluded.read_seq), read_message_id = excluded.read_message_id";
+  private static final String LEAVE_POSITION =
+    "DELETE FROM read_positions WHERE username = $2 AND conversation_id = $1";
   private static final String COUNT_JOIN =
     "UPDATE conversations SET member_count = member_count + 1, members_version = members_version + 1 WHERE id = $1";
   private static final String REMOVE_MEMBER =
@@ -62,12 +75,24 @@ public final class ConversationStore {
   private static final String GROUPS_OF =
     "SELECT c.external_id, c.name, c.owner, c.member_count FROM group_members gm "
       + "JOIN conversations c ON c.id = gm.conversation_id WHERE gm.username = $1 ORDER BY c.external_id LIMIT 1000";
+  /**
+   * One statement: lock the conversation and take the next seq, insert (nothing for a retried clientMsgId),
+   * and only if a row went in: advance last_seq and activity to it and move the sender's read position to it.
+   * So seq stays dense (a retry burns none: unread counts are differences of seqs) and every message of a
+   * sender is at or before the sender's position. prev_read_seq says where the position was.
+   */
   private static final String INSERT_MESSAGE =
-    "WITH next AS (UPDATE conversations SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq) "
-      + "INSERT INTO messages (conversation_id, seq, sender, content, client_msg_id) "
-      + "SELECT $1, next.last_seq, $2, $3, $4 FROM next "
+    "WITH slot AS (SELECT last_seq + 1 AS seq FROM conversations WHERE id = $1 FOR UPDATE), "
+      + "ins AS (INSERT INTO messages (conversation_id, seq, sender, content, client_msg_id) "
+      + "SELECT $1, slot.seq, $2, $3, $4 FROM slot "
       + "ON CONFLICT (sender, client_msg_id) WHERE client_msg_id IS NOT NULL DO NOTHING "
-      + "RETURNING id, seq, created_at";
+      + "RETURNING id, seq, created_at), "
+      + "bump AS (UPDATE conversations c SET last_seq = ins.seq, activity = ins.id FROM ins WHERE c.id = $1), "
+      + "pos AS (INSERT INTO read_positions AS rp (username, conversation_id, read_seq, read_message_id) "
+      + "SELECT $2, $1, ins.seq, ins.id FROM ins ON CONFLICT (username, conversation_id) DO UPDATE "
+      + "SET prev_read_seq = rp.read_seq, read_seq = excluded.read_seq, read_message_id = excluded.read_message_id "
+      + "RETURNING rp.prev_read_seq) "
+      + "SELECT ins.id, ins.seq, ins.created_at, pos.prev_read_seq FROM ins CROSS JOIN pos";
   private static final String FIRST_COPY =
     "SELECT " + MESSAGE_COLUMNS + ", c.kind, c.external_id, c.user_a, c.user_b "
       + "FROM messages m JOIN conversations c ON c.id = m.conversation_id "
@@ -201,6 +226,7 @@ public final class ConversationStore {
           ? Future.succeededFuture(new Joined(group, false))
           : conn.preparedQuery(COUNT_JOIN)
             .execute(Tuple.of(group.id()))
+            .compose(u -> conn.preparedQuery(JOIN_POSITION).execute(Tuple.of(group.id(), username)))
             .map(u -> new Joined(group, true)))));
   }
 
@@ -215,7 +241,9 @@ public final class ConversationStore {
       .compose(deleted -> deleted.rowCount() == 0
         ? Future.failedFuture(ProtocolException.forbidden("not a member of group " + groupId))
         : conn.preparedQuery(COUNT_LEAVE)
-          .execute(Tuple.of(group.id())).map(u -> group))));
+          .execute(Tuple.of(group.id()))
+          .compose(u -> conn.preparedQuery(LEAVE_POSITION).execute(Tuple.of(group.id(), username)))
+          .map(u -> group))));
   }
 
   private static Future<Conversation> lockedGroup(SqlConnection conn, String groupId) {
@@ -284,15 +312,19 @@ public final class ConversationStore {
    * ({@link BatchedStatement}).
    */
   public Future<StoredMessage> insert(Conversation conv, String sender, String content, String clientMsgId) {
-    return messageInserts.execute(conv.id(), Tuple.of(conv.id(), sender, content, clientMsgId))
+    return messageInserts.execute(lockKey(conv.id(), sender), Tuple.of(conv.id(), sender, content, clientMsgId))
       .compose(rows -> {
         if (rows.size() == 0) {
           return firstCopy(sender, clientMsgId);
         }
         Row row = rows.iterator().next();
-        return Future.succeededFuture(new StoredMessage(row.getLong("id"), row.getLong("seq"), sender,
+        long seq = row.getLong("seq");
+        // every seq between the old position and this message is someone else's (the sender's own are all at
+        // or before the position, and seqs are dense)
+        boolean readPastOthers = seq - row.getLong("prev_read_seq") > 1;
+        return Future.succeededFuture(new StoredMessage(row.getLong("id"), seq, sender,
           conv.isChat() ? conv.otherParticipant(sender) : null, conv.kind(), conv.externalId(),
-          content, row.getOffsetDateTime("created_at"), false));
+          content, row.getOffsetDateTime("created_at"), false, readPastOthers));
       });
   }
 
@@ -349,6 +381,16 @@ public final class ConversationStore {
   }
 
   // ---- helpers --------------------------------------------------------------------------------------
+
+  /**
+   * The order in which batches ({@link BatchedStatement}) take row locks: by conversation, then by user, the same
+   * for message inserts (the conversation row, then the sender's read position) and read marks (the reader's
+   * position), so two batches cannot wait for each other in a cycle. (Users whose low 20 hash bits collide may
+   * still meet in another order; PostgreSQL then refuses one batch, which is retried one statement at a time.)
+   */
+  public static long lockKey(long conversationId, String username) {
+    return (conversationId << 20) | (username.hashCode() & 0xFFFFF);
+  }
 
   private static Conversation firstConversation(RowSet<Row> rows) {
     return rows.size() == 0 ? null : toConversation(rows.iterator().next());

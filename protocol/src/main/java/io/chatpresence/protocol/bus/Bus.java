@@ -20,6 +20,8 @@ import java.util.List;
  * <tr><td>{@code chat.user.<name>}</td><td>{@link UserFrame}</td><td>publish</td><td>chat → the chat nodes holding
  * that user's sockets</td></tr>
  * <tr><td>{@code chat.fanout}</td><td>{@link GroupFanout}</td><td>publish</td><td>chat → every chat instance</td></tr>
+ * <tr><td>{@code chat.typing}</td><td>{@link TypingNotice}</td><td>publish</td><td>chat (the typist's instance) →
+ * every chat instance</td></tr>
  * <tr><td>{@code presence.sockets}</td><td>{@link SocketDelta}</td><td>publish</td><td>socket owners → presence</td></tr>
  * <tr><td>{@code presence.heartbeat}</td><td>{@link SourceHeartbeat}</td><td>publish</td><td>socket owners →
  * presence</td></tr>
@@ -36,6 +38,7 @@ import java.util.List;
  */
 public final class Bus {
   public static final Address<GroupFanout> CHAT_FANOUT = new Address<>("chat.fanout");
+  public static final Address<TypingNotice> CHAT_TYPING = new Address<>("chat.typing");
   public static final Address<SocketDelta> PRESENCE_SOCKETS = new Address<>("presence.sockets");
   public static final Address<SourceHeartbeat> PRESENCE_HEARTBEAT = new Address<>("presence.heartbeat");
   public static final Address<ResyncRequest> PRESENCE_RESYNC = new Address<>("presence.resync");
@@ -54,6 +57,7 @@ public final class Bus {
   private static final List<RecordCodec<?>> CODECS = List.of(
     new RecordCodec<>(UserFrame.class, UserFrame::fromJson),
     new RecordCodec<>(GroupFanout.class, GroupFanout::fromJson),
+    new RecordCodec<>(TypingNotice.class, TypingNotice::fromJson),
     new RecordCodec<>(SocketDelta.class, SocketDelta::fromJson),
     new RecordCodec<>(SourceHeartbeat.class, SourceHeartbeat::fromJson),
     new RecordCodec<>(ResyncRequest.class, ResyncRequest::fromJson),

@@ -5,6 +5,7 @@ import io.chatpresence.protocol.CloseCodes;
 import io.chatpresence.server.auth.Authenticator;
 import io.chatpresence.server.metrics.SocketMetrics;
 import io.chatpresence.protocol.ErrorCode;
+import io.chatpresence.protocol.Features;
 import io.chatpresence.protocol.Frame;
 import io.chatpresence.protocol.Frames;
 import io.chatpresence.protocol.MessageType;
@@ -12,6 +13,7 @@ import io.chatpresence.protocol.ProtocolException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,6 +55,8 @@ public final class SocketServer {
   private final SessionRegistry registry;
   private final FrameHandler handler;
   SocketMetrics metrics = SocketMetrics.NOOP;
+  /** The extensions ({@code Features} bits) this server offers; a socket gets those it asks for at AUTH. */
+  private int offeredFeatures;
 
   public SocketServer(Vertx vertx, Limits limits, Authenticator authenticator, SessionRegistry registry,
                       FrameHandler handler) {
@@ -69,6 +73,12 @@ public final class SocketServer {
   public SocketServer metrics(SocketMetrics metrics) {
     this.metrics = metrics;
     registry.metrics = metrics;
+    return this;
+  }
+
+  /** Offers these extensions ({@code Features} bits) to sockets that ask for them at AUTH (default: none). */
+  public SocketServer features(int offered) {
+    this.offeredFeatures = offered;
     return this;
   }
 
@@ -137,13 +147,17 @@ public final class SocketServer {
       return;
     }
     Object token = frame.json().getValue("token");
+    // only a client that names features gets the field back: one that does not sees the client document
+    Object asked = frame.json().getValue("features");
+    session.features(Features.requested(asked) & offeredFeatures);
+    boolean answerFeatures = asked != null;
     session.state = SocketSession.AUTHENTICATING;
     authenticator.authenticate(token instanceof String s ? s : null).onComplete(ar -> {
       if (session.ws.isClosed()) {
         return;
       }
       if (ar.succeeded()) {
-        opened(session, ar.result().username(), ar.result().jti());
+        opened(session, ar.result().username(), ar.result().jti(), answerFeatures);
       } else if (ar.cause() instanceof Authenticator.AuthFailure failure) {
         refuse(session, failure.getMessage(), CloseCodes.AUTH_FAILED);
       } else {
@@ -154,7 +168,7 @@ public final class SocketServer {
     });
   }
 
-  private void opened(SocketSession session, String username, String jti) {
+  private void opened(SocketSession session, String username, String jti, boolean answerFeatures) {
     vertx.cancelTimer(session.authTimer);
     session.authTimer = -1;
     session.authenticated(username, jti);
@@ -174,14 +188,18 @@ public final class SocketServer {
         session.close(CloseCodes.TRY_AGAIN_LATER, "unavailable");
         return;
       }
-      open(session, username);
+      open(session, username, answerFeatures);
     });
   }
 
-  private void open(SocketSession session, String username) {
+  private void open(SocketSession session, String username, boolean answerFeatures) {
     session.state = SocketSession.OPEN;
     metrics.socketAuthenticated();
-    session.send(Frames.success("authenticated").put("username", username));
+    JsonObject success = Frames.success("authenticated").put("username", username);
+    if (answerFeatures) {
+      success.put("features", Features.names(session.featureMask()));
+    }
+    session.send(success);
     handler.onAuthenticated(session);
     ArrayDeque<String> early = session.early;
     session.early = null;

@@ -48,6 +48,8 @@ public final class SocketSession implements Handler<Buffer> {
   private String jtiOther;
   byte state = AWAITING_AUTH;
   private boolean dropping;
+  /** The extensions this socket opted into at AUTH ({@code Features} bits): one byte, no object per socket. */
+  private byte features;
   long authTimer = -1;
   /**
    * When the unanswered ping was sent ({@link PingSweep#now()}, milliseconds that wrap), 0 when none is: any
@@ -106,6 +108,19 @@ public final class SocketSession implements Handler<Buffer> {
   /** Whether this is the socket whose {@link #localSerial} is given. */
   public boolean isSocket(long localSerial) {
     return serial == localSerial;
+  }
+
+  /** Whether this socket opted into the extension {@code feature} (a {@code Features} bit) at AUTH. */
+  public boolean has(int feature) {
+    return (features & feature) != 0;
+  }
+
+  void features(int mask) {
+    this.features = (byte) mask;
+  }
+
+  int featureMask() {
+    return features;
   }
 
   public String username() {

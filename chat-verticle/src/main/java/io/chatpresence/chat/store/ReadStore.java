@@ -1,0 +1,180 @@
+package io.chatpresence.chat.store;
+
+import io.chatpresence.protocol.ProtocolException;
+import io.chatpresence.server.db.BatchedStatement;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Read positions and the inbox (table {@code read_positions}, migration V3).
+ *
+ * <p>How {@code unread} is computed: each conversation's messages carry a dense {@code seq} (1, 2, 3, ... with
+ * no gaps: the insert takes {@code last_seq + 1} under the conversation's row lock and advances {@code last_seq}
+ * only when a row went in), and a member's position is a seq. Sending moves the sender's position to the new
+ * message in the same statement, so every message of the member is at or before their position. Hence the
+ * messages after the position are exactly others' messages, and
+ * {@code unread = last_seq - read_seq - (deleted messages after read_seq)}: two columns of rows already read,
+ * plus one range read of the partial index {@code messages_deleted} (empty until messages are deleted). Nothing
+ * is counted incrementally, so nothing can drift: the count is recomputed from the two positions every time.
+ */
+public final class ReadStore {
+  /**
+   * Deleted messages after a member's row {@code rp} of conversation {@code c}: a range of the partial index
+   * {@code messages_deleted}, read only when the conversation has a deleted message after the position
+   * ({@code last_deleted_seq}, kept by a trigger).
+   */
+  private static final String DELETED_AFTER_ROW =
+    "CASE WHEN c.last_deleted_seq > rp.read_seq THEN (SELECT count(*) FROM messages d "
+      + "WHERE d.conversation_id = c.id AND d.seq > rp.read_seq AND d.deleted_at IS NOT NULL) ELSE 0 END";
+  /** The same after the position {@code pos} just written in conversation {@code c} ($2). */
+  private static final String DELETED_AFTER_POS =
+    "CASE WHEN c.last_deleted_seq > pos.read_seq THEN (SELECT count(*) FROM messages d "
+      + "WHERE d.conversation_id = $2 AND d.seq > pos.read_seq AND d.deleted_at IS NOT NULL) ELSE 0 END";
+
+  /**
+   * Moves the position forward to the message (never back), in one statement: nothing when the message is not
+   * of the conversation. The position after, whether it moved, and unread after (at least 0: a position moved
+   * concurrently past a message committed after this statement's snapshot would otherwise count below zero).
+   */
+  private static final String MARK_READ =
+    "WITH target AS (SELECT m.id, m.seq FROM messages m WHERE m.id = $3 AND m.conversation_id = $2), "
+      + "pos AS (INSERT INTO read_positions AS rp (username, conversation_id, read_seq, read_message_id) "
+      + "SELECT $1, $2, t.seq, t.id FROM target t ON CONFLICT (username, conversation_id) DO UPDATE "
+      + "SET prev_read_seq = rp.read_seq, read_seq = greatest(rp.read_seq, excluded.read_seq), "
+      + "read_message_id = CASE WHEN excluded.read_seq > rp.read_seq THEN excluded.read_message_id ELSE rp.read_message_id END "
+      + "RETURNING rp.prev_read_seq, rp.read_seq, rp.read_message_id) "
+      + "SELECT pos.prev_read_seq, pos.read_seq, pos.read_message_id, greatest(0, c.last_seq - pos.read_seq - ("
+      + DELETED_AFTER_POS + ")) AS unread "
+      + "FROM pos CROSS JOIN conversations c WHERE c.id = $2";
+
+  /**
+   * One page of a user's conversations, most recently active first, and the totals. $1 user, $2 the snapshot
+   * (a message id; null on the first page: now), $3/$4 the cursor (sort key and conversation id of the last
+   * row of the previous page, or null), $5 the page size + 1.
+   * <p>
+   * Order: {@code activity} (the last message's id). Pages after the first order by activity as of the
+   * snapshot: a conversation that got a message since keeps the place it had (its last message at or before
+   * the snapshot, one backward index read), so paging neither repeats nor skips one while messages arrive;
+   * conversations created after the snapshot are left to sync. The user's rows are read once per page (one
+   * index range of {@code read_positions}, then by key).
+   */
+  private static final String INBOX =
+    "WITH mine AS (SELECT c.id, c.kind, c.external_id, c.user_a, c.user_b, c.name, c.last_seq, "
+      + "rp.read_seq, rp.read_message_id, "
+      + "c.last_seq - rp.read_seq - (" + DELETED_AFTER_ROW + ") AS unread, "
+      + "CASE WHEN $2::bigint IS NULL OR c.activity <= $2::bigint THEN c.activity ELSE "
+      + "(SELECT m.id FROM messages m WHERE m.conversation_id = c.id AND m.id <= $2::bigint ORDER BY m.seq DESC LIMIT 1) END AS k "
+      + "FROM read_positions rp JOIN conversations c ON c.id = rp.conversation_id WHERE rp.username = $1), "
+      + "page AS (SELECT * FROM mine WHERE k IS NOT NULL "
+      + "AND ($3::bigint IS NULL OR k < $3::bigint OR (k = $3::bigint AND id < $4::bigint)) "
+      + "ORDER BY k DESC, id DESC LIMIT $5), "
+      + "meta AS (SELECT coalesce((SELECT sum(unread) FROM mine), 0)::bigint AS total_unread, "
+      + "(SELECT last_value FROM messages_id_seq) AS moment) "
+      + "SELECT meta.total_unread, meta.moment, p.id, p.kind, p.external_id, p.user_a, p.user_b, p.name, p.k, "
+      + "p.read_message_id, p.unread, lm.id AS last_id, lm.sender AS last_sender, lm.content AS last_content, "
+      + "lm.created_at AS last_created_at, op.read_message_id AS partner_read_message_id "
+      + "FROM meta LEFT JOIN page p ON true "
+      + "LEFT JOIN LATERAL (SELECT m.id, m.sender, m.content, m.created_at FROM messages m "
+      + "WHERE m.conversation_id = p.id AND m.deleted_at IS NULL ORDER BY m.seq DESC LIMIT 1) lm ON true "
+      + "LEFT JOIN LATERAL (SELECT op.read_message_id FROM read_positions op WHERE p.kind = 'C' "
+      + "AND op.username = CASE WHEN p.user_a = $1 THEN p.user_b ELSE p.user_a END AND op.conversation_id = p.id) op ON true "
+      + "ORDER BY p.k DESC, p.id DESC";
+
+  private static final int MAX_BATCH = 256;
+  private static final int MAX_BATCHES_IN_FLIGHT = 4;
+
+  private final Pool pool;
+  private final BatchedStatement marks;
+
+  public ReadStore(Pool pool) {
+    this.pool = pool;
+    this.marks = new BatchedStatement(pool.preparedQuery(MARK_READ), MAX_BATCH, MAX_BATCHES_IN_FLIGHT);
+  }
+
+  /** Where a member's position is after a MARK_READ, and whether it moved. */
+  public record Marked(long readMessageId, boolean moved, long unread) {
+  }
+
+  /**
+   * Moves {@code username}'s position in {@code conv} forward to message {@code messageId} (an older one changes
+   * nothing). NOT_FOUND when the message is not of this conversation. Committed when it completes (marks that
+   * arrive together share a commit).
+   */
+  public Future<Marked> markRead(Conversation conv, String username, long messageId) {
+    return marks.execute(ConversationStore.lockKey(conv.id(), username), Tuple.of(username, conv.id(), messageId))
+      .compose(rows -> {
+        if (rows.size() == 0) {
+          return Future.failedFuture(ProtocolException.notFound(
+            "message " + MessageIds.format(messageId) + " is not in this conversation"));
+        }
+        Row row = rows.iterator().next();
+        return Future.succeededFuture(new Marked(row.getLong("read_message_id"),
+          row.getLong("read_seq") > row.getLong("prev_read_seq"), row.getLong("unread")));
+      });
+  }
+
+  /** One conversation of an inbox page. {@code with} for chats, {@code name} for groups. */
+  public record InboxEntry(Kind kind, String conversationId, String with, String name, StoredMessage lastMessage,
+                           long unread, Long readMessageId, Long partnerReadMessageId) {
+  }
+
+  /** A page: entries, the cursor of the next page (null at the end), the total unread, the moment read. */
+  public record InboxPage(List<InboxEntry> entries, InboxCursor next, long totalUnread, long moment) {
+  }
+
+  public Future<InboxPage> inbox(String username, int limit, InboxCursor cursor) {
+    Tuple params = Tuple.of(username,
+      cursor == null ? null : cursor.snapshot(),
+      cursor == null ? null : cursor.key(),
+      cursor == null ? null : cursor.conversation(),
+      limit + 1);
+    return pool.preparedQuery(INBOX).execute(params).map(rows -> {
+      List<InboxEntry> entries = new ArrayList<>(Math.min(limit, rows.size()));
+      long total = 0;
+      long moment = 0;
+      InboxCursor next = null;
+      long lastKey = 0;
+      long lastId = 0;
+      for (Row row : rows) {
+        total = row.getLong("total_unread");
+        moment = row.getLong("moment");
+        Long id = row.getLong("id");
+        if (id == null) {
+          break;
+        }
+        if (entries.size() == limit) {
+          next = new InboxCursor(cursor == null ? moment : cursor.snapshot(), lastKey, lastId);
+          break;
+        }
+        entries.add(entry(username, row));
+        lastKey = row.getLong("k");
+        lastId = id;
+      }
+      return new InboxPage(entries, next, total, moment);
+    });
+  }
+
+  private static InboxEntry entry(String me, Row row) {
+    Kind kind = Kind.of(row.getString("kind"));
+    String externalId = row.getString("external_id");
+    String with = null;
+    if (kind == Kind.CHAT) {
+      String a = row.getString("user_a");
+      with = me.equals(a) ? row.getString("user_b") : a;
+    }
+    StoredMessage last = null;
+    Long lastId = row.getLong("last_id");
+    if (lastId != null) {
+      String from = row.getString("last_sender");
+      last = new StoredMessage(lastId, 0, from, kind == Kind.CHAT ? (from.equals(me) ? with : me) : null, kind,
+        externalId, row.getString("last_content"), row.getOffsetDateTime("last_created_at"), false);
+    }
+    return new InboxEntry(kind, externalId, with, row.getString("name"), last, row.getLong("unread"),
+      row.getLong("read_message_id"), kind == Kind.CHAT ? row.getLong("partner_read_message_id") : null);
+  }
+}
