@@ -110,7 +110,9 @@ class VanishReliabilityIT {
       clients.startForwarder();
       String back = users.iterator().next();
       long reconnectStart = System.nanoTime();
-      WsClient again = open(chatRemote, tokens.get(back));
+      // as a client does: it tries again until the way is back (the link and the new forwarder take a moment)
+      WsClient again = await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
+        .until(() -> open(chatRemote, tokens.get(back)), java.util.Objects::nonNull);
       await().atMost(Duration.ofSeconds(20)).until(() -> view.poll().online(back));
       double reconnectMs = (System.nanoTime() - reconnectStart) / 1e6;
       again.send(new JsonObject().put("type", "ONE_TO_ONE_CHAT").put("to", contact).put("content", "back"));
