@@ -96,7 +96,8 @@ public class ChatVerticle extends ServiceVerticle {
     Router router = Router.router(vertx);
     HttpSupport.addHealthRoutes(router, pool, PRESENCE);
     // the REST API under /api, built from its OpenAPI contract (its paths are absolute: mounted at the root)
-    RestApi restApi = new RestApi(vertx, new AccountStore(pool), conversations, authenticator, hasher);
+    RestApi restApi = new RestApi(vertx, new AccountStore(pool), conversations, authenticator, hasher)
+      .localLogin(!"false".equalsIgnoreCase(String.valueOf(cfg.getValue(ConfigKeys.LOCAL_LOGIN))));
     router.route("/*").subRouter(restApi.router(api));
     // what the web client cannot derive from its own address: the presence server's port
     router.get("/config.json").handler(ctx -> HttpSupport.json(ctx, 200,

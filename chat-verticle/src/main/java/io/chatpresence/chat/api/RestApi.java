@@ -54,6 +54,7 @@ public final class RestApi {
   private final ConversationStore conversations;
   private final Authenticator authenticator;
   private final PasswordHasher hasher;
+  private boolean localLogin = true;
 
   public RestApi(Vertx vertx, AccountStore accounts, ConversationStore conversations, Authenticator authenticator,
                  PasswordHasher hasher) {
@@ -62,6 +63,12 @@ public final class RestApi {
     this.conversations = conversations;
     this.authenticator = authenticator;
     this.hasher = hasher;
+  }
+
+  /** {@code false} ({@code LOCAL_LOGIN=false}): register and login are refused; accounts come from the provider. */
+  public RestApi localLogin(boolean enabled) {
+    this.localLogin = enabled;
+    return this;
   }
 
   /** The handler of each operationId of the contract. */
@@ -122,6 +129,9 @@ public final class RestApi {
   // ---- operations -----------------------------------------------------------------------------------
 
   private void register(RoutingContext ctx) {
+    if (!localLoginEnabled(ctx)) {
+      return;
+    }
     JsonObject body = body(ctx);
     String username = body.getString("username");
     String password = body.getString("password");
@@ -145,6 +155,9 @@ public final class RestApi {
 
   /** The contract takes any object here: a malformed username or password gets the same 401 as a wrong one. */
   private void login(RoutingContext ctx) {
+    if (!localLoginEnabled(ctx)) {
+      return;
+    }
     JsonObject body = body(ctx);
     String username = body.getValue("username") instanceof String s ? s : null;
     String password = body.getValue("password") instanceof String s ? s : null;
@@ -163,6 +176,14 @@ public final class RestApi {
           json(ctx, 200, tokenBody(username, authenticator.tokens().issue(username)));
         }
       });
+  }
+
+  private boolean localLoginEnabled(RoutingContext ctx) {
+    if (!localLogin) {
+      error(ctx, 403, ErrorCode.FORBIDDEN, "built-in accounts are turned off here (LOCAL_LOGIN=false): "
+        + "sign in with the identity provider and use its token");
+    }
+    return localLogin;
   }
 
   private void logout(RoutingContext ctx) {

@@ -36,6 +36,16 @@ public final class ConfigKeys {
   public static final String PRESENCE_HEARTBEAT_MS = "PRESENCE_HEARTBEAT_MS";
   public static final String PRESENCE_SOURCE_TTL_MS = "PRESENCE_SOURCE_TTL_MS";
   public static final String WEB_ROOT = "WEB_ROOT";
+  /** The external identity provider (contract "External identity provider"); unset: our own tokens only. */
+  public static final String OIDC_ISSUER = "OIDC_ISSUER";
+  public static final String JWKS_URL = "JWKS_URL";
+  public static final String JWT_ISSUER = "JWT_ISSUER";
+  public static final String JWT_AUDIENCE = "JWT_AUDIENCE";
+  public static final String JWT_USERNAME_CLAIM = "JWT_USERNAME_CLAIM";
+  /** The least time between two fetches of the provider's keys (an unknown kid refetches). */
+  public static final String JWKS_MIN_REFETCH_MS = "JWKS_MIN_REFETCH_MS";
+  /** {@code false}: built-in register and login are off (accounts come from the identity provider). */
+  public static final String LOCAL_LOGIN = "LOCAL_LOGIN";
   /** Secrets may instead be read from a file (a mounted Kubernetes Secret): {@code KEY_FILE} wins over {@code KEY}. */
   public static final String FILE_SUFFIX = "_FILE";
   public static final String JWT_SECRET_FILE = JWT_SECRET + FILE_SUFFIX;
@@ -87,6 +97,9 @@ public final class ConfigKeys {
       .put(PRESENCE_HEARTBEAT_MS, 2_000L)
       .put(PRESENCE_SOURCE_TTL_MS, 6_000L)
       .put(WEB_ROOT, "webroot")
+      .put(JWT_USERNAME_CLAIM, "preferred_username")
+      .put(JWKS_MIN_REFETCH_MS, 30_000L)
+      .put(LOCAL_LOGIN, true)
       .put(LOG_FORMAT, "text");
   }
 
@@ -97,6 +110,7 @@ public final class ConfigKeys {
     keys.add(JWT_SECRET);
     keys.add(PG_PASSWORD);
     keys.add(LOG_LEVEL);
+    keys.addAll(List.of(OIDC_ISSUER, JWKS_URL, JWT_ISSUER, JWT_AUDIENCE));
     SECRETS.forEach(k -> keys.add(k + FILE_SUFFIX));
     return keys;
   }
