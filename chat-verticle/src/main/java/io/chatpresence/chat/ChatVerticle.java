@@ -6,6 +6,7 @@ import io.chatpresence.chat.api.RestApi;
 import io.chatpresence.chat.socket.ChatSocketHandler;
 import io.chatpresence.chat.socket.Delivery;
 import io.chatpresence.chat.store.AccountStore;
+import io.chatpresence.chat.store.AdminStore;
 import io.chatpresence.chat.store.ConversationStore;
 import io.chatpresence.server.ServiceVerticle;
 import io.chatpresence.server.auth.Authenticator;
@@ -83,21 +84,22 @@ public class ChatVerticle extends ServiceVerticle {
     ChatSocketHandler.Settings settings = new ChatSocketHandler.Settings(
       cfg.getInteger(ConfigKeys.MAX_CONTENT_CHARS), cfg.getInteger(ConfigKeys.HISTORY_DEFAULT_LIMIT),
       cfg.getInteger(ConfigKeys.HISTORY_MAX_LIMIT), cfg.getInteger(ConfigKeys.CONTACT_GROUP_MAX_MEMBERS));
-    SocketServer sockets = new SocketServer(vertx, Limits.from(cfg), authenticator, registry,
-      new ChatSocketHandler(vertx, conversations, delivery, settings))
+    ChatSocketHandler chat = new ChatSocketHandler(vertx, conversations, delivery, settings);
+    SocketServer sockets = new SocketServer(vertx, Limits.from(cfg), authenticator, registry, chat)
       .metrics(Metrics.of(vertx).sockets("chat"));
 
     return ApiContract.load(vertx).compose(api ->
-      HttpSupport.webSocketServer(vertx, cfg, ConfigKeys.CHAT_PORT, sockets, setupRouter(api, conversations)).listen());
+      HttpSupport.webSocketServer(vertx, cfg, ConfigKeys.CHAT_PORT, sockets, setupRouter(api, conversations, chat)).listen());
   }
 
   /** The one place the chat port's HTTP routes are put together. */
-  private Router setupRouter(ApiContract api, ConversationStore conversations) {
+  private Router setupRouter(ApiContract api, ConversationStore conversations, ChatSocketHandler chat) {
     Router router = Router.router(vertx);
     HttpSupport.addHealthRoutes(router, pool, PRESENCE);
     // the REST API under /api, built from its OpenAPI contract (its paths are absolute: mounted at the root)
     RestApi restApi = new RestApi(vertx, new AccountStore(pool), conversations, authenticator, hasher)
-      .localLogin(!"false".equalsIgnoreCase(String.valueOf(cfg.getValue(ConfigKeys.LOCAL_LOGIN))));
+      .localLogin(!"false".equalsIgnoreCase(String.valueOf(cfg.getValue(ConfigKeys.LOCAL_LOGIN))))
+      .admin(cfg.getString(ConfigKeys.ADMIN_API_KEYS), chat, new AdminStore(pool), cfg.getInteger(ConfigKeys.MAX_CONTENT_CHARS));
     router.route("/*").subRouter(restApi.router(api));
     // what the web client cannot derive from its own address: the presence server's port
     router.get("/config.json").handler(ctx -> HttpSupport.json(ctx, 200,

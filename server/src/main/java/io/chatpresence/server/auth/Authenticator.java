@@ -12,10 +12,16 @@ import io.vertx.sqlclient.Tuple;
  * by a local account or by another issuer's user, so a provider cannot take over an account it did not make.
  */
 public final class Authenticator {
-  /** {@code issuer}: null for no such user, '' for a local account, else the provider that made it. */
+  /**
+   * {@code issuer}: null for no such user, '' for a local account, else the provider that made it;
+   * {@code valid_after} (epoch seconds): tokens issued before it are refused (the server-side revoke).
+   */
   private static final String CHECK_SQL =
-    "SELECT (SELECT coalesce(issuer, '') FROM users WHERE username = $1) AS issuer, "
-      + "EXISTS (SELECT 1 FROM revoked_tokens WHERE jti = $2) AS revoked";
+    "SELECT CASE WHEN u.username IS NULL THEN NULL ELSE coalesce(u.issuer, '') END AS issuer, "
+      + "coalesce(u.banned, false) AS banned, "
+      + "extract(epoch FROM u.tokens_valid_after)::bigint AS valid_after, "
+      + "EXISTS (SELECT 1 FROM revoked_tokens WHERE jti = $2) AS revoked "
+      + "FROM (VALUES (1)) AS one LEFT JOIN users u ON u.username = $1";
   private static final String CREATE_SQL =
     "INSERT INTO users (username, password_hash, issuer) VALUES ($1, NULL, $2) ON CONFLICT (username) DO NOTHING";
 
@@ -51,6 +57,13 @@ public final class Authenticator {
       String issuer = row.getString("issuer");
       if (row.getBoolean("revoked")) {
         return Future.failedFuture(new AuthFailure("token revoked"));
+      }
+      if (row.getBoolean("banned")) {
+        return Future.failedFuture(new AuthFailure("account banned"));
+      }
+      Long validAfter = row.getLong("valid_after");
+      if (validAfter != null && (claims.issuedAt() == null || claims.issuedAt().getEpochSecond() < validAfter)) {
+        return Future.failedFuture(new AuthFailure("token revoked: all sessions of this user were ended"));
       }
       if (!claims.fromProvider()) {
         return issuer == null ? Future.failedFuture(new AuthFailure("unknown user")) : Future.succeededFuture(claims);

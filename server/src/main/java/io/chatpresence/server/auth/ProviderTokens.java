@@ -91,7 +91,8 @@ final class ProviderTokens {
     }
     // logout revokes by jti; a provider token without one is named by its hash
     String jti = claims.getJWTID() != null ? "oidc:" + claims.getJWTID() : "oidc-sha256:" + sha256(token);
-    return Future.succeededFuture(new Claims(name, jti, claims.getExpirationTime().toInstant(), config.issuer()));
+    return Future.succeededFuture(new Claims(name, jti, claims.getExpirationTime().toInstant(), config.issuer(),
+      claims.getIssueTime() == null ? null : claims.getIssueTime().toInstant()));
   }
 
   private static boolean verifiedByAny(SignedJWT jwt, List<JWK> candidates) {

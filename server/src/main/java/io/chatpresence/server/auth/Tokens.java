@@ -156,7 +156,9 @@ public final class Tokens {
       if (!Names.isUsername(sub) || jti == null || !(exp instanceof Number)) {
         return Future.failedFuture("token lacks sub, jti or exp");
       }
-      return Future.succeededFuture(new Claims(sub, jti, Instant.ofEpochSecond(((Number) exp).longValue())));
+      Object iat = p.getValue("iat");
+      return Future.succeededFuture(new Claims(sub, jti, Instant.ofEpochSecond(((Number) exp).longValue()), null,
+        iat instanceof Number n ? Instant.ofEpochSecond(n.longValue()) : null));
     });
   }
 

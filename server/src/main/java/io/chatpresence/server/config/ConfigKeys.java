@@ -46,6 +46,8 @@ public final class ConfigKeys {
   public static final String JWKS_MIN_REFETCH_MS = "JWKS_MIN_REFETCH_MS";
   /** {@code false}: built-in register and login are off (accounts come from the identity provider). */
   public static final String LOCAL_LOGIN = "LOCAL_LOGIN";
+  /** The server-side API's keys (comma or whitespace separated); unset: every {@code /api/admin/} path is 404. */
+  public static final String ADMIN_API_KEYS = "ADMIN_API_KEYS";
   /** Secrets may instead be read from a file (a mounted Kubernetes Secret): {@code KEY_FILE} wins over {@code KEY}. */
   public static final String FILE_SUFFIX = "_FILE";
   public static final String JWT_SECRET_FILE = JWT_SECRET + FILE_SUFFIX;
@@ -59,7 +61,7 @@ public final class ConfigKeys {
   public static final String LOG_LEVEL = "LOG_LEVEL";
 
   /** The settings whose value may come from a file named by {@code KEY_FILE}. */
-  public static final List<String> SECRETS = List.of(JWT_SECRET, PG_URL, PG_PASSWORD);
+  public static final List<String> SECRETS = List.of(JWT_SECRET, PG_URL, PG_PASSWORD, ADMIN_API_KEYS);
 
   /**
    * Read from the environment by the launcher before any verticle config exists (so not from conf/*.json):
@@ -110,7 +112,7 @@ public final class ConfigKeys {
     keys.add(JWT_SECRET);
     keys.add(PG_PASSWORD);
     keys.add(LOG_LEVEL);
-    keys.addAll(List.of(OIDC_ISSUER, JWKS_URL, JWT_ISSUER, JWT_AUDIENCE));
+    keys.addAll(List.of(OIDC_ISSUER, JWKS_URL, JWT_ISSUER, JWT_AUDIENCE, ADMIN_API_KEYS));
     SECRETS.forEach(k -> keys.add(k + FILE_SUFFIX));
     return keys;
   }
