@@ -7,3 +7,12 @@ ALTER TABLE users ADD COLUMN issuer text;
 -- seconds) before tokens_valid_after are refused: "revoke all sessions" sets it to the next whole second.
 ALTER TABLE users ADD COLUMN banned boolean NOT NULL DEFAULT false;
 ALTER TABLE users ADD COLUMN tokens_valid_after timestamptz;
+
+-- Personal data (issue 15). An erased account keeps a tombstone row (its messages' rows keep their sender, and
+-- the name cannot be taken again to pass for the erased user): no password, banned, erased_at set. The text
+-- of every message it sent is erased as a deletion is: the row stays (sequence, ids, read positions and unread
+-- counts stay consistent), content becomes '' and deleted_at is set.
+ALTER TABLE users ADD COLUMN erased_at timestamptz;
+ALTER TABLE messages ADD COLUMN deleted_at timestamptz;
+-- Export and erasure read a user's messages by sender, in batches by id.
+CREATE INDEX messages_by_sender ON messages (sender, id);

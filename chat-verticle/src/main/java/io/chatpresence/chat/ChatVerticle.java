@@ -7,6 +7,7 @@ import io.chatpresence.chat.socket.ChatSocketHandler;
 import io.chatpresence.chat.socket.Delivery;
 import io.chatpresence.chat.store.AccountStore;
 import io.chatpresence.chat.store.AdminStore;
+import io.chatpresence.chat.store.PersonalDataStore;
 import io.chatpresence.chat.store.ConversationStore;
 import io.chatpresence.server.ServiceVerticle;
 import io.chatpresence.server.auth.Authenticator;
@@ -99,7 +100,8 @@ public class ChatVerticle extends ServiceVerticle {
     // the REST API under /api, built from its OpenAPI contract (its paths are absolute: mounted at the root)
     RestApi restApi = new RestApi(vertx, new AccountStore(pool), conversations, authenticator, hasher)
       .localLogin(!"false".equalsIgnoreCase(String.valueOf(cfg.getValue(ConfigKeys.LOCAL_LOGIN))))
-      .admin(cfg.getString(ConfigKeys.ADMIN_API_KEYS), chat, new AdminStore(pool), cfg.getInteger(ConfigKeys.MAX_CONTENT_CHARS));
+      .admin(cfg.getString(ConfigKeys.ADMIN_API_KEYS), chat, new AdminStore(pool), new PersonalDataStore(pool),
+        cfg.getInteger(ConfigKeys.MAX_CONTENT_CHARS));
     router.route("/*").subRouter(restApi.router(api));
     // what the web client cannot derive from its own address: the presence server's port
     router.get("/config.json").handler(ctx -> HttpSupport.json(ctx, 200,

@@ -10,6 +10,7 @@ import io.chatpresence.protocol.bus.StatusReply;
 import io.chatpresence.protocol.bus.TokenRevoked;
 import io.chatpresence.chat.socket.ChatSocketHandler;
 import io.chatpresence.chat.store.AdminStore;
+import io.chatpresence.chat.store.PersonalDataStore;
 import io.chatpresence.server.metrics.Metrics;
 import io.chatpresence.protocol.ErrorCode;
 import io.chatpresence.protocol.Names;
@@ -62,6 +63,7 @@ public final class RestApi {
   private boolean localLogin = true;
   private AdminKeys adminKeys = new AdminKeys(null);
   private AdminApi adminApi;
+  private PersonalDataApi personalData;
 
   public RestApi(Vertx vertx, AccountStore accounts, ConversationStore conversations, Authenticator authenticator,
                  PasswordHasher hasher) {
@@ -82,9 +84,11 @@ public final class RestApi {
    * The server-side API under {@code /api/admin/}: with no key configured, every path there is 404 (as if it did
    * not exist); its sends, joins and leaves go through {@code chat}.
    */
-  public RestApi admin(String configuredKeys, ChatSocketHandler chat, AdminStore store, int maxContentChars) {
+  public RestApi admin(String configuredKeys, ChatSocketHandler chat, AdminStore store, PersonalDataStore data,
+                       int maxContentChars) {
     this.adminKeys = new AdminKeys(configuredKeys);
     this.adminApi = new AdminApi(vertx, accounts, store, chat, hasher, maxContentChars);
+    this.personalData = new PersonalDataApi(vertx, accounts, conversations, data, chat, hasher);
     return this;
   }
 
@@ -96,6 +100,11 @@ public final class RestApi {
     } else {
       // mounted but unreachable: the /api/admin/ prefix answers 404 first
       AdminApi.OPERATION_IDS.forEach(id -> all.put(id, ctx -> error(ctx, 404, ErrorCode.NOT_FOUND, "no such API route")));
+    }
+    if (personalData != null) {
+      all.putAll(personalData.operations());
+    } else {
+      PersonalDataApi.OPERATION_IDS.forEach(id -> all.put(id, ctx -> error(ctx, 404, ErrorCode.NOT_FOUND, "no such API route")));
     }
     return all;
   }

@@ -18,7 +18,7 @@ public final class Authenticator {
    */
   private static final String CHECK_SQL =
     "SELECT CASE WHEN u.username IS NULL THEN NULL ELSE coalesce(u.issuer, '') END AS issuer, "
-      + "coalesce(u.banned, false) AS banned, "
+      + "coalesce(u.banned, false) AS banned, u.erased_at IS NOT NULL AS erased, "
       + "extract(epoch FROM u.tokens_valid_after)::bigint AS valid_after, "
       + "EXISTS (SELECT 1 FROM revoked_tokens WHERE jti = $2) AS revoked "
       + "FROM (VALUES (1)) AS one LEFT JOIN users u ON u.username = $1";
@@ -57,6 +57,9 @@ public final class Authenticator {
       String issuer = row.getString("issuer");
       if (row.getBoolean("revoked")) {
         return Future.failedFuture(new AuthFailure("token revoked"));
+      }
+      if (row.getBoolean("erased")) {
+        return Future.failedFuture(new AuthFailure("account erased"));
       }
       if (row.getBoolean("banned")) {
         return Future.failedFuture(new AuthFailure("account banned"));
