@@ -147,11 +147,12 @@ final class PersonalDataApi {
         return Future.failedFuture(ProtocolException.notFound("no user " + username));
       }
       Bus.SESSIONS_REVOKED.publish(vertx.eventBus(), new SessionsRevoked(username, "account erased"));
-      return leaveAll(username).compose(v -> eraseMessages(username, 0)).compose(erased ->
+      return leaveAll(username).compose(v -> eraseMessages(username, 0, 0)).compose(erased ->
         data.forgetRevocations(username).map(erased));
     }).onComplete(ar -> {
       if (ar.succeeded()) {
-        LOG.info("Erased {}: {} messages in {} ms", username, ar.result(), (System.nanoTime() - started) / 1_000_000);
+        LOG.info("Erased {}: {} batches of messages in {} ms", username, ar.result(),
+          (System.nanoTime() - started) / 1_000_000);
         ctx.response().setStatusCode(204).end();
       } else {
         // the account is closed already; a retry of the same call finishes the rest (see erase's docs)
@@ -172,8 +173,9 @@ final class PersonalDataApi {
     });
   }
 
-  private Future<Integer> eraseMessages(String username, int soFar) {
-    return data.eraseBatch(username).compose(n -> n == 0 ? Future.succeededFuture(soFar)
-      : eraseMessages(username, soFar + n));
+  /** Batch after batch, each its own statement: other users' sends get the pool and the rows between batches. */
+  private Future<Integer> eraseMessages(String username, long afterId, int batches) {
+    return data.eraseBatch(username, afterId).compose(last -> last < 0 ? Future.succeededFuture(batches)
+      : eraseMessages(username, last, batches + 1));
   }
 }

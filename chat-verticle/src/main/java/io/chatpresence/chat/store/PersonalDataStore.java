@@ -6,7 +6,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 
 import java.time.OffsetDateTime;
@@ -33,9 +32,11 @@ public final class PersonalDataStore {
     "UPDATE users SET erased_at = coalesce(erased_at, now()), banned = true, password_hash = NULL, "
       + "tokens_valid_after = date_trunc('second', now()) + interval '1 second' "
       + "WHERE username = $1";
+  /** Keyset batches (after the last id done), so each batch reads only its own rows of the index. */
   private static final String ERASE_BATCH =
-    "UPDATE messages SET content = '', deleted_at = now() WHERE id IN ("
-      + "SELECT id FROM messages WHERE sender = $1 AND deleted_at IS NULL ORDER BY id LIMIT $2)";
+    "WITH batch AS (SELECT id FROM messages WHERE sender = $1 AND id > $2 ORDER BY id LIMIT $3) "
+      + "UPDATE messages m SET content = '', deleted_at = coalesce(m.deleted_at, now()) FROM batch "
+      + "WHERE m.id = batch.id RETURNING m.id";
   private static final String FORGET_REVOCATIONS =
     "DELETE FROM revoked_tokens WHERE username = $1";
 
@@ -96,9 +97,18 @@ public final class PersonalDataStore {
     return pool.preparedQuery(CLOSE_ACCOUNT).execute(Tuple.of(username)).map(r -> r.rowCount() == 1);
   }
 
-  /** Erases the text of up to {@link #BATCH} of the user's messages; the count erased (0: all done). */
-  public Future<Integer> eraseBatch(String username) {
-    return pool.preparedQuery(ERASE_BATCH).execute(Tuple.of(username, BATCH)).map(RowSet::rowCount);
+  /**
+   * Erases the text of the user's next {@link #BATCH} messages after id {@code afterId}; the last id erased, or
+   * -1 when there were none (all done).
+   */
+  public Future<Long> eraseBatch(String username, long afterId) {
+    return pool.preparedQuery(ERASE_BATCH).execute(Tuple.of(username, afterId, BATCH)).map(rows -> {
+      long last = -1;
+      for (Row row : rows) {
+        last = Math.max(last, row.getLong("id"));
+      }
+      return last;
+    });
   }
 
   public Future<Void> forgetRevocations(String username) {
