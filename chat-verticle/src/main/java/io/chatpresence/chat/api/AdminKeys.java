@@ -14,14 +14,21 @@ import java.util.List;
  */
 final class AdminKeys {
   static final int NONE = -1;
+  /** A shorter key could be guessed; refused at start rather than accepted quietly. */
+  static final int MIN_KEY_CHARS = 16;
   private final List<byte[]> hashes = new ArrayList<>();
 
   AdminKeys(String configured) {
     if (configured != null) {
       for (String key : configured.split("[,\\s]+")) {
-        if (!key.isEmpty()) {
-          hashes.add(sha256(key));
+        if (key.isEmpty()) {
+          continue;
         }
+        if (key.length() < MIN_KEY_CHARS) {
+          throw new IllegalArgumentException("ADMIN_API_KEYS: key #" + hashes.size() + " is shorter than "
+            + MIN_KEY_CHARS + " characters");
+        }
+        hashes.add(sha256(key));
       }
     }
   }
