@@ -138,10 +138,53 @@ public final class Bench {
    * heap of live objects after a full GC ({@code jcmd GC.class_histogram}) and VmRSS of that process.
    */
   private JsonObject connections() {
-    return againstServerProcess("connections", pid -> {
-      JsonObject product = connectionsAgainst(pid);
-      return product.mergeIn(relayConnections(pid, relayPortOfProcess, product.getInteger("sockets")));
-    });
+    // an identity provider beside the built-in tokens: the same sockets once more with its RS256 tokens
+    BenchIdentityProvider idp = new BenchIdentityProvider(gen.vertx);
+    JsonObject saved = serverOverrides;
+    serverOverrides = saved.copy().mergeIn(idp.serverConfig());
+    try {
+      return againstServerProcess("connections", pid -> {
+        JsonObject product = connectionsAgainst(pid);
+        JsonObject provider = providerConnections(idp, product.getInteger("users"));
+        provider.put("ratioToBuiltIn", provider.getDouble("connectAuthPerSecond") / product.getDouble("connectAuthPerSecond"));
+        System.out.printf("  provider tokens / built-in tokens, connect+AUTH per second: %.2f%n",
+          provider.getDouble("ratioToBuiltIn"));
+        product.put("providerTokens", provider);
+        return product.mergeIn(relayConnections(pid, relayPortOfProcess, product.getInteger("sockets")));
+      });
+    } finally {
+      serverOverrides = saved;
+      idp.close();
+    }
+  }
+
+  /**
+   * As many users as the built-in pass, their accounts already made by the provider (as after their first
+   * sign-in), each with a chat and a presence socket authenticated with an RS256 provider token (keys cached).
+   */
+  private JsonObject providerConnections(BenchIdentityProvider idp, int n) {
+    List<String> names = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      names.add("sso" + RUN + "_" + i);
+    }
+    await(target.sql().preparedQuery("INSERT INTO users (username, issuer) SELECT u, $2 FROM unnest($1::text[]) u")
+      .execute(Tuple.of(names.toArray(new String[0]), idp.issuer())));
+    List<Gen.Spec> specs = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      String token = idp.token(names.get(i));
+      int shard = i % gen.shards.size();
+      specs.add(new Gen.Spec(shard, target.chatPort(), names.get(i), token));
+      specs.add(new Gen.Spec(shard, target.presencePort(), names.get(i), token));
+    }
+    long t0 = System.nanoTime();
+    List<Gen.Sock> socks = gen.connectAll(specs, 500, "connect+AUTH (provider tokens)");
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    int count = socks.size();
+    System.out.printf("  provider tokens: %,d sockets in %.2f s: %,.0f sockets/s%n", count, seconds, count / seconds);
+    gen.closeAll(socks);
+    return new JsonObject().put("sockets", count).put("users", n).put("seconds", seconds)
+      .put("connectAuthPerSecond", count / seconds)
+      .put("note", "RS256 (2048-bit) tokens verified with the provider's cached key; run after the built-in pass");
   }
 
   /**

@@ -7,6 +7,8 @@ import io.chatpresence.chat.api.RestApi;
 import io.chatpresence.chat.socket.ChatSocketHandler;
 import io.chatpresence.chat.socket.Delivery;
 import io.chatpresence.chat.store.AccountStore;
+import io.chatpresence.chat.store.AdminStore;
+import io.chatpresence.chat.store.PersonalDataStore;
 import io.chatpresence.chat.store.ConversationStore;
 import io.chatpresence.chat.store.ReadStore;
 import io.chatpresence.protocol.Features;
@@ -106,7 +108,10 @@ public class ChatVerticle extends ServiceVerticle {
     HttpSupport.addHealthRoutes(router, pool, PRESENCE);
     Cors.mount(router, cfg.getValue(ConfigKeys.CORS_ALLOWED_ORIGINS)); // before the API's bearer check
     // the REST API under /api, built from its OpenAPI contract (its paths are absolute: mounted at the root)
-    RestApi restApi = new RestApi(vertx, new AccountStore(pool), conversations, reads, authenticator, hasher);
+    RestApi restApi = new RestApi(vertx, new AccountStore(pool), conversations, reads, authenticator, hasher)
+      .localLogin(!"false".equalsIgnoreCase(String.valueOf(cfg.getValue(ConfigKeys.LOCAL_LOGIN))))
+      .admin(cfg.getString(ConfigKeys.ADMIN_API_KEYS), handler, new AdminStore(pool), new PersonalDataStore(pool),
+        cfg.getInteger(ConfigKeys.MAX_CONTENT_CHARS));
     router.route("/*").subRouter(restApi.router(api));
     // what the web client cannot derive from its own address: the presence server's port
     router.get("/config.json").handler(ctx -> HttpSupport.json(ctx, 200,

@@ -53,12 +53,20 @@ final class ClusterNode {
   }
 
   ClusterNode withChat() {
-    await(vertx.deployVerticle(ChatVerticle.class, new DeploymentOptions().setConfig(config(new JsonObject()))));
+    return withChat(new JsonObject());
+  }
+
+  ClusterNode withChat(JsonObject overrides) {
+    await(vertx.deployVerticle(ChatVerticle.class, new DeploymentOptions().setConfig(config(overrides))));
     return this;
   }
 
   ClusterNode withPresence() {
-    await(vertx.deployVerticle(PresenceVerticle.class, new DeploymentOptions().setConfig(config(new JsonObject()))));
+    return withPresence(new JsonObject());
+  }
+
+  ClusterNode withPresence(JsonObject overrides) {
+    await(vertx.deployVerticle(PresenceVerticle.class, new DeploymentOptions().setConfig(config(overrides))));
     return this;
   }
 

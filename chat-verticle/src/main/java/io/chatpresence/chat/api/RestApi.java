@@ -10,6 +10,10 @@ import io.chatpresence.protocol.bus.ContactsChanged;
 import io.chatpresence.protocol.bus.StatusQuery;
 import io.chatpresence.protocol.bus.StatusReply;
 import io.chatpresence.protocol.bus.TokenRevoked;
+import io.chatpresence.chat.socket.ChatSocketHandler;
+import io.chatpresence.chat.store.AdminStore;
+import io.chatpresence.chat.store.PersonalDataStore;
+import io.chatpresence.server.metrics.Metrics;
 import io.chatpresence.protocol.ErrorCode;
 import io.chatpresence.protocol.Names;
 import io.chatpresence.protocol.ProtocolException;
@@ -50,6 +54,8 @@ public final class RestApi {
   public static final String OPENAPI_PATH = ApiContract.PATH;
   private static final int BODY_LIMIT = 64 * 1024;
   private static final String BEARER = "bearer";
+  private static final String ADMIN_KEY = "adminKey";
+  private static final String ADMIN_PATHS = "/api/admin/*";
 
   private final Vertx vertx;
   private final AccountStore accounts;
@@ -57,6 +63,10 @@ public final class RestApi {
   private final ReadStore reads;
   private final Authenticator authenticator;
   private final PasswordHasher hasher;
+  private boolean localLogin = true;
+  private AdminKeys adminKeys = new AdminKeys(null);
+  private AdminApi adminApi;
+  private PersonalDataApi personalData;
 
   public RestApi(Vertx vertx, AccountStore accounts, ConversationStore conversations, ReadStore reads,
                  Authenticator authenticator, PasswordHasher hasher) {
@@ -68,8 +78,42 @@ public final class RestApi {
     this.hasher = hasher;
   }
 
+  /** {@code false} ({@code LOCAL_LOGIN=false}): register and login are refused; accounts come from the provider. */
+  public RestApi localLogin(boolean enabled) {
+    this.localLogin = enabled;
+    return this;
+  }
+
+  /**
+   * The server-side API under {@code /api/admin/}: with no key configured, every path there is 404 (as if it did
+   * not exist); its sends, joins and leaves go through {@code chat}.
+   */
+  public RestApi admin(String configuredKeys, ChatSocketHandler chat, AdminStore store, PersonalDataStore data,
+                       int maxContentChars) {
+    this.adminKeys = new AdminKeys(configuredKeys);
+    this.adminApi = new AdminApi(vertx, accounts, store, chat, hasher, maxContentChars);
+    this.personalData = new PersonalDataApi(vertx, accounts, conversations, data, chat, hasher);
+    return this;
+  }
+
   /** The handler of each operationId of the contract. */
   private Map<String, Handler<RoutingContext>> operations(ApiContract api) {
+    Map<String, Handler<RoutingContext>> all = new java.util.HashMap<>(clientOperations(api));
+    if (adminApi != null) {
+      all.putAll(adminApi.operations());
+    } else {
+      // mounted but unreachable: the /api/admin/ prefix answers 404 first
+      AdminApi.OPERATION_IDS.forEach(id -> all.put(id, ctx -> error(ctx, 404, ErrorCode.NOT_FOUND, "no such API route")));
+    }
+    if (personalData != null) {
+      all.putAll(personalData.operations());
+    } else {
+      PersonalDataApi.OPERATION_IDS.forEach(id -> all.put(id, ctx -> error(ctx, 404, ErrorCode.NOT_FOUND, "no such API route")));
+    }
+    return all;
+  }
+
+  private Map<String, Handler<RoutingContext>> clientOperations(ApiContract api) {
     return Map.ofEntries(
       Map.entry("register", this::register),
       Map.entry("login", this::login),
@@ -98,6 +142,7 @@ public final class RestApi {
       .rootHandler(BodyHandler.create().setBodyLimit(BODY_LIMIT));
     BearerAuth bearer = new BearerAuth(authenticator);
     builder.security(BEARER).httpHandler(bearer);
+    builder.security(ADMIN_KEY).httpHandler(new AdminAuth(adminKeys, Metrics.of(vertx)));
     Map<String, Handler<RoutingContext>> handlers = operations(api);
     for (OpenAPIRoute route : builder.getRoutes()) {
       String operationId = route.getOperation().getOperationId();
@@ -113,6 +158,16 @@ public final class RestApi {
     // the same for the inbox's cursor (an opaque string; limit is checked with it, by the handler)
     builder.getRoute("inbox").setDoValidation(false);
     Router router = builder.createRouter();
+    // without keys the server-side API does not exist; with keys an unknown admin path is 404 after the key check
+    router.route(ADMIN_PATHS).order(-1).handler(ctx -> {
+      if (adminKeys.enabled() && adminApi != null) {
+        ctx.next();
+      } else {
+        error(ctx, 404, ErrorCode.NOT_FOUND, "no such API route");
+      }
+    });
+    router.route(ADMIN_PATHS).handler(new AdminAuth(adminKeys, Metrics.of(vertx)))
+      .handler(ctx -> error(ctx, 404, ErrorCode.NOT_FOUND, "no such API route"));
     router.route("/api/*").handler(bearer).handler(ctx -> error(ctx, 404, ErrorCode.NOT_FOUND, "no such API route"));
     router.route("/api/*").failureHandler(ApiErrors::handle);
     return router;
@@ -129,6 +184,9 @@ public final class RestApi {
   // ---- operations -----------------------------------------------------------------------------------
 
   private void register(RoutingContext ctx) {
+    if (!localLoginEnabled(ctx)) {
+      return;
+    }
     JsonObject body = body(ctx);
     String username = body.getString("username");
     String password = body.getString("password");
@@ -152,6 +210,9 @@ public final class RestApi {
 
   /** The contract takes any object here: a malformed username or password gets the same 401 as a wrong one. */
   private void login(RoutingContext ctx) {
+    if (!localLoginEnabled(ctx)) {
+      return;
+    }
     JsonObject body = body(ctx);
     String username = body.getValue("username") instanceof String s ? s : null;
     String password = body.getValue("password") instanceof String s ? s : null;
@@ -170,6 +231,14 @@ public final class RestApi {
           json(ctx, 200, tokenBody(username, authenticator.tokens().issue(username)));
         }
       });
+  }
+
+  private boolean localLoginEnabled(RoutingContext ctx) {
+    if (!localLogin) {
+      error(ctx, 403, ErrorCode.FORBIDDEN, "built-in accounts are turned off here (LOCAL_LOGIN=false): "
+        + "sign in with the identity provider and use its token");
+    }
+    return localLogin;
   }
 
   private void logout(RoutingContext ctx) {
@@ -266,7 +335,7 @@ public final class RestApi {
   }
 
   /** The body the contract validated: a JSON object. */
-  private static JsonObject body(RoutingContext ctx) {
+  static JsonObject body(RoutingContext ctx) {
     return validated(ctx).getBody().getJsonObject();
   }
 
@@ -274,7 +343,7 @@ public final class RestApi {
     return ChatFrames.token(username, token.token(), token.expiresAt());
   }
 
-  private static void answer(RoutingContext ctx, AsyncResult<Object> ar, int status) {
+  static void answer(RoutingContext ctx, AsyncResult<Object> ar, int status) {
     if (ar.succeeded()) {
       json(ctx, status, ar.result());
     } else if (ar.cause() instanceof ProtocolException pe) {

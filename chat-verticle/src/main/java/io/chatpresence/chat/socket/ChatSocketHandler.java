@@ -209,6 +209,73 @@ public final class ChatSocketHandler implements SocketServer.FrameHandler {
     });
   }
 
+  // ---- the server-side API: the same paths as a socket's frames -------------------------------------
+
+  /**
+   * A message sent as {@code from} (to a user, or to a group it is a member of): stored and delivered like a
+   * socket's message; every socket of the sender gets it too, since none sent it.
+   */
+  public Future<StoredMessage> sendAs(String from, String to, String groupId, String content) {
+    if (groupId != null) {
+      return store.groupForMember(groupId, from).compose(group -> store.insert(group, from, content, null)
+        .compose(m -> deliverToMembers(group, m, null).map(m)));
+    }
+    return store.chatFor(from, to, null).compose(chat -> {
+      if (chat.created()) {
+        contactsChanged(from, List.of(to));
+      }
+      return store.insert(chat, from, content, null);
+    }).map(m -> {
+      String encoded = ChatFrames.received(m).encode();
+      metrics.fanout(ONE, 1);
+      delivery.toUser(m.to(), encoded, null);
+      delivery.toUser(from, encoded, null);
+      return m;
+    });
+  }
+
+  /** Adds a member to an existing group (NOT_FOUND otherwise), INFO JOINED to every member; false: was one. */
+  public Future<Boolean> addMember(String groupId, String username) {
+    return store.conversation(Kind.GROUP, groupId).compose(existing -> existing == null
+      ? Future.failedFuture(ProtocolException.notFound("no group " + groupId))
+      : store.join(groupId, groupId, username)).compose(joined -> {
+        if (!joined.added()) {
+          return Future.succeededFuture(false);
+        }
+        return groupMembers.refresh(joined.group().id(), joined.group().membersVersion() + 1).map(members -> {
+          delivery.toMembers(members, Frames.info(username + " joined " + groupId, "JOINED", groupId, username)
+            .encode(), null);
+          if (members.size() <= settings.contactGroupMax()) {
+            contactsChanged(username, members);
+          }
+          return true;
+        });
+      });
+  }
+
+  /** Removes a member (NOT_FOUND, FORBIDDEN for a non-member), INFO LEFT to the remaining members and to them. */
+  public Future<Void> removeMember(String groupId, String username) {
+    return store.leave(groupId, username).compose(group ->
+      groupMembers.refresh(group.id(), group.membersVersion() + 1).map(members -> {
+        List<String> told = new ArrayList<>(members);
+        told.add(username);
+        delivery.toMembers(told, Frames.info(username + " left " + groupId, "LEFT", groupId, username).encode(), null);
+        return null;
+      }));
+  }
+
+  /** A group the server-side API created with its members: each member hears INFO JOINED for each. */
+  public void groupCreated(String groupId, List<String> members) {
+    for (String member : members) {
+      delivery.toMembers(members, Frames.info(member + " joined " + groupId, "JOINED", groupId, member).encode(), null);
+    }
+    if (members.size() <= settings.contactGroupMax()) {
+      for (String member : members) {
+        contactsChanged(member, members);
+      }
+    }
+  }
+
   // ---- history --------------------------------------------------------------------------------------
 
   private Future<Void> oneToOneHistory(SocketSession session, Frame f) {

@@ -1,6 +1,11 @@
 package io.chatpresence.launcher.reliability;
 
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jwt.SignedJWT;
 import io.chatpresence.server.testing.JwtForge;
+import io.chatpresence.server.testing.TestIdentityProvider;
 import io.chatpresence.server.testing.Rest;
 import io.chatpresence.server.testing.WsClient;
 import io.chatpresence.launcher.TestServer;
@@ -20,10 +25,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class AuthAttackReliabilityIT {
 
   @Test
-  void noAttackIsAccepted() {
+  void noAttackIsAccepted() throws Exception {
     Vertx vertx = Vertx.vertx();
+    // an external identity provider beside our own tokens: its tokens are attacked too
+    TestIdentityProvider idp = new TestIdentityProvider(vertx).start(0);
     // full scale: the production work factor, so that the login timings mean something
-    TestServer server = new TestServer(vertx, new JsonObject()
+    TestServer server = new TestServer(vertx, idp.config()
       .put("PASSWORD_ITERATIONS", Figures.size(1_000, 210_000))).start();
     try {
       TestServer.User alice = server.newUser("victim");
@@ -46,6 +53,7 @@ class AuthAttackReliabilityIT {
         new JsonObject().put("username", bob.name()).put("password", "password-" + bob.name()), null).json().getString("token");
       server.rest.post("/api/auth/logout", null, revoked);
       tokens.put("revoked", revoked);
+      providerAttacks(idp, server, tokens, alice.name(), now);
 
       int attempts = 0;
       List<String> accepted = new ArrayList<>();
@@ -116,7 +124,48 @@ class AuthAttackReliabilityIT {
       assertEquals(List.of(), accepted);
     } finally {
       server.stop();
+      idp.close();
       vertx.close();
     }
+  }
+
+  /** The identity provider's tokens, each wrong in one way (one of them is a local user's name). */
+  private static void providerAttacks(TestIdentityProvider idp, TestServer server, Map<String, String> tokens,
+                                      String localUser, long now) throws Exception {
+    String name = "sso_" + now;
+    java.util.Date past = new java.util.Date((now - 60) * 1000);
+    tokens.put("provider: HS256 keyed with its public key", hs256(idp.rsa.toRSAPublicKey().getEncoded(), idp.claims(name).build()));
+    tokens.put("provider: HS256 keyed with its JWK", hs256(idp.rsa.toPublicJWK().toJSONString().getBytes(), idp.claims(name).build()));
+    tokens.put("provider: another RSA key under its kid", TestIdentityProvider.sign(
+      new com.nimbusds.jose.jwk.gen.RSAKeyGenerator(2048).keyID(idp.rsa.getKeyID()).generate(), JWSAlgorithm.RS256, idp.claims(name).build()));
+    tokens.put("provider: another EC key under its kid", TestIdentityProvider.sign(TestIdentityProvider.newEc(), JWSAlgorithm.ES256,
+      idp.claims(name).build(), h -> h.keyID(idp.ec.getKeyID())));
+    tokens.put("provider: unknown kid", TestIdentityProvider.sign(TestIdentityProvider.newRsa(), JWSAlgorithm.RS256, idp.claims(name).build()));
+    tokens.put("provider: other audience", sign(idp, idp.claims(name).audience("another-app").build()));
+    tokens.put("provider: other issuer", sign(idp, idp.claims(name).issuer("http://127.0.0.1:9").build()));
+    tokens.put("provider: expired beyond the skew", sign(idp, idp.claims(name).expirationTime(past).build()));
+    tokens.put("provider: not yet valid", sign(idp, idp.claims(name).notBeforeTime(new java.util.Date((now + 120) * 1000)).build()));
+    tokens.put("provider: no exp", sign(idp, idp.claims(name).expirationTime(null).build()));
+    tokens.put("provider: invalid username", sign(idp, idp.claims("bad name!").build()));
+    tokens.put("provider: no username claim", sign(idp, idp.claims(name).claim("preferred_username", null).build()));
+    tokens.put("provider: a local account's name", sign(idp, idp.claims(localUser).build()));
+    tokens.put("provider: RS512", TestIdentityProvider.sign(idp.rsa, JWSAlgorithm.RS512, idp.claims(name).build()));
+    String good = idp.token(name);
+    String[] parts = good.split("\\.");
+    tokens.put("provider: alg none", JwtForge.unsigned(new JsonObject(new String(java.util.Base64.getUrlDecoder().decode(parts[1])))));
+    tokens.put("provider: other claims under its signature", parts[0] + "."
+      + idp.token("sso_other_" + now).split("\\.")[1] + "." + parts[2]);
+    server.rest.post("/api/auth/logout", null, good);
+    tokens.put("provider: revoked", good);
+  }
+
+  private static String sign(TestIdentityProvider idp, com.nimbusds.jwt.JWTClaimsSet claims) {
+    return TestIdentityProvider.sign(idp.rsa, JWSAlgorithm.RS256, claims);
+  }
+
+  private static String hs256(byte[] secret, com.nimbusds.jwt.JWTClaimsSet claims) throws Exception {
+    SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.HS256).build(), claims);
+    jwt.sign(new MACSigner(secret));
+    return jwt.serialize();
   }
 }

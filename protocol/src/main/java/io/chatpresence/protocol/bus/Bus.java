@@ -33,6 +33,8 @@ import java.util.List;
  * <tr><td>{@code presence.contacts.changed}</td><td>{@link ContactsChanged}</td><td>publish</td><td>chat →
  * presence</td></tr>
  * <tr><td>{@code auth.token.revoked}</td><td>{@link TokenRevoked}</td><td>publish</td><td>chat → socket owners</td></tr>
+ * <tr><td>{@code auth.sessions.revoked}</td><td>{@link SessionsRevoked}</td><td>publish</td><td>chat (admin API) →
+ * socket owners</td></tr>
  * <tr><td>{@code presence.ping}</td><td>{@link Ping}</td><td>request</td><td>chat → presence (is it reachable?)</td></tr>
  * </table>
  */
@@ -46,6 +48,8 @@ public final class Bus {
   public static final Request<StatusQuery, StatusReply> PRESENCE_STATUS = new Request<>("presence.status");
   public static final Address<ContactsChanged> CONTACTS_CHANGED = new Address<>("presence.contacts.changed");
   public static final Address<TokenRevoked> TOKEN_REVOKED = new Address<>("auth.token.revoked");
+  /** All of a user's sessions ended (revoke, ban, erasure through the server-side API). */
+  public static final Address<SessionsRevoked> SESSIONS_REVOKED = new Address<>("auth.sessions.revoked");
   /** Answered by every presence instance; chat asks it to tell whether presence is reachable at all. */
   public static final Request<Ping, Ping> PRESENCE_PING = new Request<>("presence.ping");
   /** Answered by every chat instance; presence asks it to tell whether chat is reachable at all. */
@@ -66,6 +70,7 @@ public final class Bus {
     new RecordCodec<>(StatusReply.class, StatusReply::fromJson),
     new RecordCodec<>(ContactsChanged.class, ContactsChanged::fromJson),
     new RecordCodec<>(TokenRevoked.class, TokenRevoked::fromJson),
+    new RecordCodec<>(SessionsRevoked.class, SessionsRevoked::fromJson),
     new RecordCodec<>(Ping.class, Ping::fromJson));
 
   private Bus() {

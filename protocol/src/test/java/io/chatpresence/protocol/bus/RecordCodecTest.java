@@ -32,6 +32,7 @@ class RecordCodecTest {
       new StatusReply(Map.of("ann", "online", "bob", "offline")),
       new ContactsChanged("ann", List.of("bob")),
       new TokenRevoked("ann", "jti-1"),
+      new SessionsRevoked("ann", "account banned"),
       new Ping("chat"));
     for (BusRecord record : records) {
       assertEquals(record, roundTrip(record), record.getClass().getSimpleName());

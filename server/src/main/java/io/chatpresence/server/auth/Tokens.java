@@ -11,6 +11,8 @@ import io.vertx.ext.auth.authentication.TokenCredentials;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.auth.jwt.JWTAuthOptions;
 
+import com.nimbusds.jwt.SignedJWT;
+
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -22,22 +24,53 @@ import java.util.Base64;
 import java.util.UUID;
 
 /**
- * HS256 JWTs keyed with the UTF-8 bytes of {@code JWT_SECRET}. With no secret configured, one is generated
+ * Our own tokens, and the external identity provider's when one is configured ({@link ProviderConfig}). The
+ * header's {@code alg} decides which check a token gets, and each check accepts its own algorithms only, so
+ * algorithm confusion is impossible: HS256 is checked against {@code JWT_SECRET} alone, RS256/ES256 against the
+ * provider's keys alone; any other algorithm (none, HS512, PS256...) is refused.
+ *
+ * <p>Our own: HS256 JWTs keyed with the UTF-8 bytes of {@code JWT_SECRET}. With no secret configured, one is generated
  * once and kept under {@code DATA_DIR}, so tokens survive a restart. Only signature and claims are checked
  * here; {@link Authenticator} adds the database checks (user exists, token not revoked).
  */
 public final class Tokens {
   private static final String ALGORITHM = "HS256";
 
+  /** Our tokens are small; a provider's may carry many roles and groups. */
+  private static final int MAX_OWN_TOKEN_CHARS = 4096;
+  private static final int MAX_PROVIDER_TOKEN_CHARS = 16 * 1024;
+
   private final JWTAuth jwt;
   private final long ttlSeconds;
+  private final ProviderTokens provider;
 
-  private Tokens(JWTAuth jwt, long ttlSeconds) {
+  private Tokens(JWTAuth jwt, long ttlSeconds, ProviderTokens provider) {
     this.jwt = jwt;
     this.ttlSeconds = ttlSeconds;
+    this.provider = provider;
   }
 
+  /** The identity provider's issuer, or null without one. */
+  public String providerIssuer() {
+    return provider == null ? null : provider.issuer();
+  }
+
+  /** Releases the provider's HTTP client. */
+  public Future<Void> close() {
+    return provider == null ? Future.succeededFuture() : provider.close();
+  }
+
+  /**
+   * With a provider configured, its keys are fetched in the background: an unreachable provider does not stop
+   * the start (its tokens are refused with a clear message until a fetch succeeds).
+   */
   public static Future<Tokens> create(Vertx vertx, JsonObject config) {
+    ProviderConfig providerConfig;
+    try {
+      providerConfig = ProviderConfig.from(config);
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(e);
+    }
     long ttl = config.getLong(ConfigKeys.JWT_TTL_SECONDS);
     String configured = config.getString(ConfigKeys.JWT_SECRET);
     Future<String> secret = configured != null && !configured.isEmpty()
@@ -45,7 +78,16 @@ public final class Tokens {
       : vertx.executeBlocking(() -> keptSecret(Path.of(config.getString(ConfigKeys.DATA_DIR), "jwt-secret")), false);
     return secret.map(s -> new Tokens(JWTAuth.create(vertx, new JWTAuthOptions()
       .addPubSecKey(new PubSecKeyOptions().setAlgorithm(ALGORITHM).setBuffer(s))
-      .setJWTOptions(new JWTOptions().setAlgorithm(ALGORITHM))), ttl));
+      .setJWTOptions(new JWTOptions().setAlgorithm(ALGORITHM))), ttl, provider(vertx, providerConfig)));
+  }
+
+  private static ProviderTokens provider(Vertx vertx, ProviderConfig config) {
+    if (config == null) {
+      return null;
+    }
+    ProviderTokens provider = new ProviderTokens(vertx, config);
+    provider.start();
+    return provider;
   }
 
   public IssuedToken issue(String username) {
@@ -60,10 +102,45 @@ public final class Tokens {
 
   /** Signature, algorithm, expiry and the claims we rely on; fails with a message for any other token. */
   public Future<Claims> verify(String token) {
-    if (token == null || token.isEmpty() || token.length() > 4096) {
+    if (token == null || token.isEmpty() || token.length() > MAX_PROVIDER_TOKEN_CHARS) {
       return Future.failedFuture("no token");
     }
-    Future<io.vertx.ext.auth.User> user;
+    String alg = algorithm(token);
+    if (ALGORITHM.equals(alg)) {
+      return token.length() > MAX_OWN_TOKEN_CHARS ? Future.failedFuture("token too long") : verifyOwn(token);
+    }
+    if (!"RS256".equals(alg) && !"ES256".equals(alg)) {
+      return Future.failedFuture("token algorithm not accepted");
+    }
+    if (provider == null) {
+      return Future.failedFuture(new Authenticator.AuthFailure("no identity provider is configured for " + alg
+        + " tokens"));
+    }
+    SignedJWT parsed;
+    try {
+      parsed = SignedJWT.parse(token);
+    } catch (java.text.ParseException e) {
+      return Future.failedFuture("malformed token");
+    }
+    return provider.verify(parsed, token);
+  }
+
+  /** The header's {@code alg}, or null when the token is not three dot-separated parts with a JSON header. */
+  private static String algorithm(String token) {
+    int dot = token.indexOf('.');
+    if (dot <= 0 || token.indexOf('.', dot + 1) < 0) {
+      return null;
+    }
+    try {
+      JsonObject header = new JsonObject(new String(Base64.getUrlDecoder().decode(token.substring(0, dot)),
+        StandardCharsets.UTF_8));
+      return header.getValue("alg") instanceof String s ? s : null;
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  private Future<Claims> verifyOwn(String token) {    Future<io.vertx.ext.auth.User> user;
     try {
       user = jwt.authenticate(new TokenCredentials(token));
     } catch (RuntimeException e) {
@@ -79,7 +156,9 @@ public final class Tokens {
       if (!Names.isUsername(sub) || jti == null || !(exp instanceof Number)) {
         return Future.failedFuture("token lacks sub, jti or exp");
       }
-      return Future.succeededFuture(new Claims(sub, jti, Instant.ofEpochSecond(((Number) exp).longValue())));
+      Object iat = p.getValue("iat");
+      return Future.succeededFuture(new Claims(sub, jti, Instant.ofEpochSecond(((Number) exp).longValue()), null,
+        iat instanceof Number n ? Instant.ofEpochSecond(n.longValue()) : null));
     });
   }
 

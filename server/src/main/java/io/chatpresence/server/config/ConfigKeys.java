@@ -42,6 +42,18 @@ public final class ConfigKeys {
   public static final String WEB_ROOT = "WEB_ROOT";
   /** Origins allowed to call the REST API from a browser: a comma-separated list or {@code *}; empty: same-origin only. */
   public static final String CORS_ALLOWED_ORIGINS = "CORS_ALLOWED_ORIGINS";
+  /** The external identity provider (contract "External identity provider"); unset: our own tokens only. */
+  public static final String OIDC_ISSUER = "OIDC_ISSUER";
+  public static final String JWKS_URL = "JWKS_URL";
+  public static final String JWT_ISSUER = "JWT_ISSUER";
+  public static final String JWT_AUDIENCE = "JWT_AUDIENCE";
+  public static final String JWT_USERNAME_CLAIM = "JWT_USERNAME_CLAIM";
+  /** The least time between two fetches of the provider's keys (an unknown kid refetches). */
+  public static final String JWKS_MIN_REFETCH_MS = "JWKS_MIN_REFETCH_MS";
+  /** {@code false}: built-in register and login are off (accounts come from the identity provider). */
+  public static final String LOCAL_LOGIN = "LOCAL_LOGIN";
+  /** The server-side API's keys (comma or whitespace separated); unset: every {@code /api/admin/} path is 404. */
+  public static final String ADMIN_API_KEYS = "ADMIN_API_KEYS";
   /** Secrets may instead be read from a file (a mounted Kubernetes Secret): {@code KEY_FILE} wins over {@code KEY}. */
   public static final String FILE_SUFFIX = "_FILE";
   public static final String JWT_SECRET_FILE = JWT_SECRET + FILE_SUFFIX;
@@ -55,7 +67,7 @@ public final class ConfigKeys {
   public static final String LOG_LEVEL = "LOG_LEVEL";
 
   /** The settings whose value may come from a file named by {@code KEY_FILE}. */
-  public static final List<String> SECRETS = List.of(JWT_SECRET, PG_URL, PG_PASSWORD);
+  public static final List<String> SECRETS = List.of(JWT_SECRET, PG_URL, PG_PASSWORD, ADMIN_API_KEYS);
 
   /**
    * Read from the environment by the launcher before any verticle config exists (so not from conf/*.json):
@@ -95,6 +107,9 @@ public final class ConfigKeys {
       .put(PRESENCE_HEARTBEAT_MS, 2_000L)
       .put(PRESENCE_SOURCE_TTL_MS, 6_000L)
       .put(WEB_ROOT, "webroot")
+      .put(JWT_USERNAME_CLAIM, "preferred_username")
+      .put(JWKS_MIN_REFETCH_MS, 30_000L)
+      .put(LOCAL_LOGIN, true)
       .put(LOG_FORMAT, "text");
   }
 
@@ -106,6 +121,7 @@ public final class ConfigKeys {
     keys.add(PG_PASSWORD);
     keys.add(LOG_LEVEL);
     keys.add(CORS_ALLOWED_ORIGINS);
+    keys.addAll(List.of(OIDC_ISSUER, JWKS_URL, JWT_ISSUER, JWT_AUDIENCE, ADMIN_API_KEYS));
     SECRETS.forEach(k -> keys.add(k + FILE_SUFFIX));
     return keys;
   }

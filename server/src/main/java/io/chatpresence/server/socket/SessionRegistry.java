@@ -1,6 +1,7 @@
 package io.chatpresence.server.socket;
 
 import io.chatpresence.protocol.CloseCodes;
+import io.chatpresence.protocol.ErrorCode;
 import io.chatpresence.protocol.bus.Bus;
 import io.chatpresence.protocol.bus.SocketDelta;
 import io.chatpresence.protocol.bus.SourceHeartbeat;
@@ -49,15 +50,18 @@ public final class SessionRegistry {
 
   public Future<Void> registerConsumers() {
     MessageConsumer<?> revoked = Bus.TOKEN_REVOKED.consumer(vertx.eventBus(), t -> closeToken(t.username(), t.jti()));
+    MessageConsumer<?> allRevoked = Bus.SESSIONS_REVOKED.consumer(vertx.eventBus(),
+      r -> closeUser(r.username(), r.reason()));
     MessageConsumer<?> resync = Bus.PRESENCE_RESYNC.consumer(vertx.eventBus(), request -> {
       if (request.concerns(source.source())) {
         announceCounts();
       }
     });
     consumers.add(revoked);
+    consumers.add(allRevoked);
     consumers.add(resync);
     heartbeatTimer = vertx.setPeriodic(heartbeatMs, t -> heartbeat());
-    return Future.all(revoked.completion(), resync.completion()).mapEmpty();
+    return Future.all(revoked.completion(), allRevoked.completion(), resync.completion()).mapEmpty();
   }
 
   /** Adds the session unless its user already has {@code max} here; tells presence. */
@@ -158,6 +162,13 @@ public final class SessionRegistry {
       consumers.forEach(MessageConsumer::unregister);
       return Future.succeededFuture();
     }).mapEmpty();
+  }
+
+  private void closeUser(String username, String reason) {
+    for (SocketSession s : List.copyOf(sessions(username))) {
+      s.error(ErrorCode.AUTH_FAILED, reason, null);
+      s.close(CloseCodes.AUTH_FAILED, reason);
+    }
   }
 
   private void closeToken(String username, String jti) {

@@ -40,6 +40,8 @@ public final class Health {
   private static final String LISTENING = "listening";
   private static final String STOPPING = "stopping";
   private static final String PING = "SELECT 1";
+  /** Written by the token checks (auth.ProviderKeys.STATUS_MAP). */
+  private static final String PROVIDER_STATUS = "io.chatpresence.server.auth.provider";
 
   private Health() {
   }
@@ -110,7 +112,16 @@ public final class Health {
         .onComplete(ar -> p.complete(ar.succeeded() ? Status.OK() : down(String.valueOf(ar.cause().getMessage())))))
       .register("cluster", CHECK_TIMEOUT_MS, p -> vertx.executeBlocking(() -> ClusterSupport.readinessBlocking(vertx), false)
         .onComplete(ar -> p.complete(ar.succeeded() ? Status.OK(ar.result()) : down(String.valueOf(ar.cause().getMessage())))))
-      .register("servers", CHECK_TIMEOUT_MS, p -> p.complete(servers(vertx)));
+      .register("servers", CHECK_TIMEOUT_MS, p -> p.complete(servers(vertx)))
+      // data only: an unreachable identity provider must not take out our own logins (its tokens wait for keys)
+      .register("identity-provider", CHECK_TIMEOUT_MS, p -> p.complete(Status.OK(identityProvider(vertx))));
+  }
+
+  /** Each configured provider's state ("keys: 2, fetched at ..." or "unavailable: ..."); empty without one. */
+  private static JsonObject identityProvider(Vertx vertx) {
+    JsonObject data = new JsonObject();
+    vertx.sharedData().<String, String>getLocalMap(PROVIDER_STATUS).forEach(data::put);
+    return data;
   }
 
   private static Status servers(Vertx vertx) {

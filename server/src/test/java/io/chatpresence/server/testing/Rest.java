@@ -39,6 +39,15 @@ public final class Rest {
     return send(builder(path, token).GET());
   }
 
+  public Response put(String path, String token) {
+    return send(builder(path, token).PUT(HttpRequest.BodyPublishers.noBody()));
+  }
+
+  public Response delete(String path, JsonObject body, String token) {
+    return send(builder(path, token).method("DELETE",
+      body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body.encode())));
+  }
+
   /** Registers and returns the token; fails unless 201. */
   public String register(String username, String password) {
     Response r = post("/api/auth/register", new JsonObject().put("username", username).put("password", password), null);

@@ -1,0 +1,117 @@
+package io.chatpresence.chat.store;
+
+import io.chatpresence.protocol.Timestamps;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+
+import java.time.OffsetDateTime;
+
+/**
+ * Export and erasure of one user's personal data. Both read the user's messages in batches by id (index
+ * {@code messages_by_sender}), each batch its own statement, so neither holds a lock or a connection for long
+ * nor keeps the event loop busy: other users' sends go on meanwhile.
+ */
+public final class PersonalDataStore {
+  public static final int BATCH = 1000;
+
+  private static final String ACCOUNT =
+    "SELECT username, created_at, issuer, banned, password_hash IS NOT NULL AS has_password "
+      + "FROM users WHERE username = $1 AND erased_at IS NULL";
+  private static final String CHATS =
+    "SELECT external_id, CASE WHEN user_a = $1 THEN user_b ELSE user_a END AS partner, created_at "
+      + "FROM conversations WHERE kind = 'C' AND (user_a = $1 OR user_b = $1) ORDER BY id";
+  private static final String MESSAGES_PAGE =
+    "SELECT m.id, m.content, m.created_at, m.deleted_at, c.kind, c.external_id FROM messages m "
+      + "JOIN conversations c ON c.id = m.conversation_id WHERE m.sender = $1 AND m.id > $2 ORDER BY m.id LIMIT $3";
+  /** Ends the account at once: no login (no password), no AUTH or REST (banned), every token refused. */
+  private static final String CLOSE_ACCOUNT =
+    "UPDATE users SET erased_at = coalesce(erased_at, now()), banned = true, password_hash = NULL, "
+      + "tokens_valid_after = date_trunc('second', now()) + interval '1 second' "
+      + "WHERE username = $1";
+  /** Keyset batches (after the last id done), so each batch reads only its own rows of the index. */
+  private static final String ERASE_BATCH =
+    "WITH batch AS (SELECT id FROM messages WHERE sender = $1 AND id > $2 ORDER BY id LIMIT $3) "
+      + "UPDATE messages m SET content = '', deleted_at = coalesce(m.deleted_at, now()) FROM batch "
+      + "WHERE m.id = batch.id RETURNING m.id";
+  private static final String FORGET_REVOCATIONS =
+    "DELETE FROM revoked_tokens WHERE username = $1";
+
+  private final Pool pool;
+
+  public PersonalDataStore(Pool pool) {
+    this.pool = pool;
+  }
+
+  /** The account (no hash), or null for an unknown or erased user. */
+  public Future<JsonObject> account(String username) {
+    return pool.preparedQuery(ACCOUNT).execute(Tuple.of(username)).map(rows -> {
+      if (rows.size() == 0) {
+        return null;
+      }
+      Row row = rows.iterator().next();
+      return new JsonObject().put("username", row.getString("username"))
+        .put("createdAt", Timestamps.format(row.getOffsetDateTime("created_at")))
+        .put("identityProvider", row.getString("issuer"))
+        .put("hasPassword", row.getBoolean("has_password"))
+        .put("banned", row.getBoolean("banned"));
+    });
+  }
+
+  public Future<JsonArray> chats(String username) {
+    return pool.preparedQuery(CHATS).execute(Tuple.of(username)).map(rows -> {
+      JsonArray chats = new JsonArray();
+      for (Row row : rows) {
+        chats.add(new JsonObject().put("chatId", row.getString("external_id")).put("with", row.getString("partner"))
+          .put("createdAt", Timestamps.format(row.getOffsetDateTime("created_at"))));
+      }
+      return chats;
+    });
+  }
+
+  /** One page of the messages the user sent, after message id {@code afterId}; empty when done. */
+  public Future<JsonArray> messagesAfter(String username, long afterId) {
+    return pool.preparedQuery(MESSAGES_PAGE).execute(Tuple.of(username, afterId, BATCH)).map(rows -> {
+      JsonArray page = new JsonArray();
+      for (Row row : rows) {
+        OffsetDateTime deleted = row.getOffsetDateTime("deleted_at");
+        JsonObject m = new JsonObject().put("id", row.getLong("id"))
+          .put("messageId", MessageIds.format(row.getLong("id")))
+          .put(Kind.of(row.getString("kind")) == Kind.CHAT ? "chatId" : "groupId", row.getString("external_id"))
+          .put("content", row.getString("content"))
+          .put("timestamp", Timestamps.format(row.getOffsetDateTime("created_at")));
+        if (deleted != null) {
+          m.put("deleted", true);
+        }
+        page.add(m);
+      }
+      return page;
+    });
+  }
+
+  /** False for an unknown user; an erased one again: true (a retried erasure finishes what is left). */
+  public Future<Boolean> closeAccount(String username) {
+    return pool.preparedQuery(CLOSE_ACCOUNT).execute(Tuple.of(username)).map(r -> r.rowCount() == 1);
+  }
+
+  /**
+   * Erases the text of the user's next {@link #BATCH} messages after id {@code afterId}; the last id erased, or
+   * -1 when there were none (all done).
+   */
+  public Future<Long> eraseBatch(String username, long afterId) {
+    return pool.preparedQuery(ERASE_BATCH).execute(Tuple.of(username, afterId, BATCH)).map(rows -> {
+      long last = -1;
+      for (Row row : rows) {
+        last = Math.max(last, row.getLong("id"));
+      }
+      return last;
+    });
+  }
+
+  public Future<Void> forgetRevocations(String username) {
+    return pool.preparedQuery(FORGET_REVOCATIONS).execute(Tuple.of(username)).mapEmpty();
+  }
+}
