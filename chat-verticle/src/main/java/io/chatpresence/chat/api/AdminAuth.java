@@ -4,18 +4,15 @@ import io.chatpresence.server.metrics.Metrics;
 import io.micrometer.core.instrument.Counter;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
-import io.vertx.ext.web.handler.JWTAuthHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import java.util.List;
 
 /**
  * The {@code adminKey} security scheme of the contract: {@code Authorization: Bearer <key>} with one of
  * {@link AdminKeys}. 401 for a missing or wrong key. Every call is logged and counted in {@code /metrics}
  * ({@code chatpresence_admin_calls_total{key,method,status}}) with the key's index, never the key.
  */
-final class AdminAuth implements JWTAuthHandler {
+final class AdminAuth extends ScopelessBearerHandler {
   private static final Logger LOG = LoggerFactory.getLogger(AdminAuth.class);
   private final AdminKeys keys;
   private final Metrics metrics;
@@ -44,21 +41,5 @@ final class AdminAuth implements JWTAuthHandler {
       return;
     }
     ctx.next();
-  }
-
-  // the scheme declares no scopes
-  @Override
-  public JWTAuthHandler scopeDelimiter(String delimiter) {
-    return this;
-  }
-
-  @Override
-  public JWTAuthHandler withScope(String scope) {
-    return this;
-  }
-
-  @Override
-  public JWTAuthHandler withScopes(List<String> scopes) {
-    return this;
   }
 }

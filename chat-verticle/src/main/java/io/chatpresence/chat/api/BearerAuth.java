@@ -4,9 +4,6 @@ import io.chatpresence.server.auth.Authenticator;
 import io.chatpresence.server.auth.Claims;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
-import io.vertx.ext.web.handler.JWTAuthHandler;
-
-import java.util.List;
 
 /**
  * The {@code bearer} security scheme of the contract: a JWT in {@code Authorization: Bearer}, checked by the
@@ -15,7 +12,7 @@ import java.util.List;
  * requires {@code bearer}, before validation. Fails with 401 for a refused token, 503 when the database
  * cannot say.
  */
-final class BearerAuth implements JWTAuthHandler {
+final class BearerAuth extends ScopelessBearerHandler {
   private static final String CLAIMS = "claims";
 
   private final Authenticator authenticator;
@@ -46,21 +43,5 @@ final class BearerAuth implements JWTAuthHandler {
         ctx.fail(new HttpException(503, ar.cause()));
       }
     });
-  }
-
-  // the bearer scheme declares no scopes
-  @Override
-  public JWTAuthHandler scopeDelimiter(String delimiter) {
-    return this;
-  }
-
-  @Override
-  public JWTAuthHandler withScope(String scope) {
-    return this;
-  }
-
-  @Override
-  public JWTAuthHandler withScopes(List<String> scopes) {
-    return this;
   }
 }
