@@ -54,8 +54,11 @@ async function edit(page, id, text) {
   await messageById(page, id).locator('.content', { hasText: text }).waitFor();
 }
 
-async function remove(page, id) {
-  await messageById(page, id).getByRole('button', { name: /^Delete this message/ }).click();
+/** Delete, then "Yes, delete" in the confirmation that replaces the buttons. */
+async function remove(page, id, name = /^Delete this message/) {
+  await messageById(page, id).getByRole('button', { name }).click();
+  await messageById(page, id).getByText('Delete this message?').waitFor();
+  await messageById(page, id).getByRole('button', { name: 'Yes, delete' }).click();
   await messageById(page, id).locator('.tombstone').waitFor();
 }
 
@@ -135,8 +138,11 @@ describe('web client: edit and delete, SYNC catch-up, blocking', () => {
     const spam = await send(frank.page, 'buy cheap watches');
     await messageById(frank.page, ownerMessage).waitFor();
     assert.equal(await messageById(frank.page, ownerMessage).getByRole('button').count(), 0);
+    // "Keep it" keeps it
     await messageById(erin.page, spam).getByRole('button', { name: `Delete this message of ${FRANK}` }).click();
-    await messageById(erin.page, spam).locator('.tombstone').waitFor();
+    await messageById(erin.page, spam).getByRole('button', { name: 'Keep it' }).click();
+    await messageById(erin.page, spam).getByRole('button', { name: `Delete this message of ${FRANK}` }).waitFor();
+    await remove(erin.page, spam, `Delete this message of ${FRANK}`);
     await messageById(frank.page, spam).locator('.tombstone').waitFor();
   });
 

@@ -528,13 +528,16 @@ export class ChatClient extends Connection {
         for (const [key, n] of replayed) for (let i = 0; i < n; i++) add(this.sinceToken, key);
         throw error;
       }
-      // the server refused the token (not one of ours): hand over what waits, start again from now
+      // the server refused the token (not one of ours): hand over what waits, start again from now, and fetch
+      // the messages of the conversations we know with history `after` (edits and deletions meanwhile are lost)
       const held = this.syncHeld ?? [];
       this.syncHeld = null;
       for (const frame of held) this.handLive(frame);
       this.sinceToken.clear();
       this.setToken(null);
+      const cursors = this.cursors();
       await this.takeToken();
+      if (cursors.size > 0) void this.catchUp(cursors);
       throw error;
     }
     const held = this.syncHeld ?? [];

@@ -179,6 +179,13 @@ describe('extensions', () => {
     await flush();
     assert.deepEqual(got, ['msg msg_3']);
     assert.deepEqual(tokens, [null, 'fresh']);
+    // what it knows is fetched with history after the newest message it has
+    const history = ws.frames.find((f) => f.type === 'GET_ONE_TO_ONE_HISTORY');
+    assert.deepEqual([history.chatId, history.after], ['chat_ab', 'msg_3']);
+    ws.frame({ type: 'ONE_TO_ONE_CHAT_HISTORY', chatId: 'chat_ab', messages: [dm(3), dm(4)], hasMore: false, clientMsgId: history.clientMsgId });
+    await flush();
+    assert.deepEqual(got, ['msg msg_3', 'msg msg_4']);
+    assert.equal(t.events.filter(([type]) => type === 'caughtUp').at(-1)[1].via, 'history');
   });
 
   test('without the sync feature enabled by the server, the catch-up stays history after each conversation', async () => {

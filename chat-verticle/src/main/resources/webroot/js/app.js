@@ -32,6 +32,7 @@ const state = {
   orderSeq: 0, // conversations are ordered by `order`: the inbox's order, then a bump per new message
   typingSent: null, // {key, ref, at}: the conversation we told the server we type in
   editing: null, // {convKey, messageId}: the composer edits this message
+  confirmingDelete: null, // the messageId whose Delete asks "Delete this message?" 
   blocked: new Set(), // usernames I block
   blocksAvailable: false, // GET /api/blocks answered: the server has blocking
 };
@@ -477,6 +478,13 @@ async function saveEdit(conv, content) {
   if (conv.key === state.currentKey) renderConversation({});
 }
 
+/** Delete asks first, in place: "Delete this message? Yes, delete / Keep it". */
+function askDelete(message) {
+  state.confirmingDelete = message.messageId;
+  renderConversation({});
+  document.querySelector(`#message-list li[data-message-id="${CSS.escape(message.messageId)}"] .confirm-delete`)?.focus();
+}
+
 async function deleteMessage(conv, message) {
   try {
     await state.chat.client.deleteMessage(message.messageId);
@@ -789,13 +797,20 @@ function messageContent(item) {
   const conv = current();
   if (item.status === 'sent' && m.messageId && conv && state.chat.has('edit')) {
     const canDelete = mine || (conv.kind === 'group' && conv.owner === state.me);
-    if (mine || canDelete) {
+    if (state.confirmingDelete === m.messageId) {
+      parts.push(el('div', { class: 'actions' },
+        el('span', { text: 'Delete this message?' }),
+        el('button', { type: 'button', class: 'link-button confirm-delete', text: 'Yes, delete',
+          on: { click: () => { state.confirmingDelete = null; deleteMessage(conv, m); } } }),
+        el('button', { type: 'button', class: 'link-button', text: 'Keep it',
+          on: { click: () => { state.confirmingDelete = null; renderConversation({}); } } })));
+    } else if (mine || canDelete) {
       parts.push(el('div', { class: 'actions' },
         mine ? el('button', { type: 'button', class: 'link-button', text: 'Edit',
           attrs: { 'aria-label': 'Edit this message' }, on: { click: () => startEditing(conv, m) } }) : null,
         canDelete ? el('button', { type: 'button', class: 'link-button', text: 'Delete',
           attrs: { 'aria-label': mine ? 'Delete this message' : `Delete this message of ${m.from}` },
-          on: { click: () => deleteMessage(conv, m) } }) : null));
+          on: { click: () => askDelete(m) } }) : null));
     }
   }
   if (item.seen) parts.push(el('p', { class: 'seen', text: 'Seen' }));
@@ -867,7 +882,8 @@ function renderConversation({ stickToBottom = false, forceBottom = false, keepSc
   reconcile($('#message-list'), messageItems(conv), (item) => item.key, (item) => el('li', {}), (li, item) => {
     const m = item.message;
     const sig = `${item.kind}|${item.status}|${item.entry?.error?.code ?? ''}|${connectionSig}|${m?.timestamp ?? ''}|${item.continued}`
-      + `|${m?.messageId ?? ''}|${m?.editedAt ?? ''}|${m?.deleted ?? ''}|${item.seen ?? ''}`;
+      + `|${m?.messageId ?? ''}|${m?.editedAt ?? ''}|${m?.deleted ?? ''}|${item.seen ?? ''}`
+      + `|${Boolean(m?.messageId) && state.confirmingDelete === m.messageId}`;
     if (li.dataset.sig === sig) return;
     li.dataset.sig = sig;
     li.className = item.kind === 'info' ? 'info'
@@ -982,7 +998,7 @@ function startSession(token, username) {
       if (conv) markRead(conv);
     },
     onCaughtUp: (event) => {
-      if (event?.via === 'sync') refreshLists();
+      if (state.chat.has('sync')) refreshLists();
       renderSidebar();
       renderConversation({});
     },
