@@ -394,8 +394,28 @@ public final class Bench {
   // ---- direct (and the relay baseline) -------------------------------------------------------------
 
   private JsonObject direct() {
-    return pairSweeps(sizes.directRates(), Boolean.parseBoolean(System.getProperty("bench.relay", "true")),
+    JsonObject r = pairSweeps(sizes.directRates(), Boolean.parseBoolean(System.getProperty("bench.relay", "true")),
       List.of(new Leg("product", "product", target.chatPort(), target.chatPort())));
+    return r.put("closedLoop", closedLoop(target.chatPort(), target.chatPort()));
+  }
+
+  /**
+   * The closed loop ({@link Saturation}) on pairs of its own: -Dbench.closedPairs (default 50) senders keeping
+   * -Dbench.window (32) messages each in flight. Senders connect to {@code senderPort}, recipients to
+   * {@code recipientPort}.
+   */
+  private JsonObject closedLoop(int senderPort, int recipientPort) {
+    int pairs = Integer.getInteger("bench.closedPairs", 50);
+    List<Gen.Spec> specs = new ArrayList<>();
+    for (int i = 0; i < 2 * pairs; i++) {
+      String name = "cl" + RUN + "_" + i;
+      specs.add(new Gen.Spec((i / 2) % gen.shards.size(), i % 2 == 0 ? senderPort : recipientPort, name, register(name), null));
+    }
+    List<Gen.Sock> socks = gen.connectAll(specs, 200, "closed-loop sockets");
+    JsonObject r = new Saturation(gen, server.pgStats())
+      .run(socks, Integer.getInteger("bench.window", 32), sizes.warmupSeconds(), sizes.stepSeconds());
+    gen.closeAll(socks);
+    return r;
   }
 
   /**
@@ -412,7 +432,7 @@ public final class Bench {
     r.put("nodes", server.nodes.size())
       .put("ratioToOneNode", oneNode > 0 ? r.getDouble("acrossNodesMaxDeliveredPerSecond") / oneNode : 0);
     System.out.printf("  across nodes / one node: %.2f%n", r.getDouble("ratioToOneNode"));
-    return r;
+    return r.put("closedLoop", closedLoop(a, b));
   }
 
   /** A sweep of 1:1 pairs whose senders connect to {@code senderPort} and recipients to {@code recipientPort}. */
@@ -534,7 +554,8 @@ public final class Bench {
       } : text -> step.received(s.shard, text, "\"content\":\"", false);
     }
     java.util.concurrent.atomic.AtomicLong sends = new java.util.concurrent.atomic.AtomicLong();
-    double cpu0 = PgCpu.seconds(server.pgDir());
+    PgStats pg = server.pgStats();
+    PgStats.Reading pg0 = pg.read();
     gen.openLoop((double) rate / shards, step.start, step.end, (shard, k, intended) -> {
       List<Gen.Sock[]> mine = byShard.get(shard);
       Gen.Sock[] pair = mine.get((int) (k % mine.size()));
@@ -548,8 +569,11 @@ public final class Bench {
     if (!otherLoadRunning) {
       gen.waitQuiet(300, 30);
     }
-    double cpu = PgCpu.seconds(server.pgDir()) - cpu0;
-    return figures(step, rate, drained).put("pgCpuMsPerMessage", sends.get() == 0 ? 0 : cpu * 1000 / sends.get());
+    PgStats.Reading pg1 = pg.read();
+    JsonObject perMessage = PgStats.perMessage(pg0, pg1, sends.get(), (pg1.nanos() - pg0.nanos()) / 1e9);
+    System.out.println("    " + PgStats.line(perMessage));
+    return figures(step, rate, drained).mergeIn(perMessage)
+      .put("pgCpuMsPerMessage", perMessage.getDouble("pgCpuUsPerMessage") / 1000);
   }
 
   /** The value of a string field in an encoded frame, without parsing it (the generator reads many). */
