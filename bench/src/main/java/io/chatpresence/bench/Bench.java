@@ -32,7 +32,7 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class Bench {
   static final List<String> SCENARIOS = List.of("connections", "direct", "cluster", "fanout", "history", "read", "typing",
-    "inbox");
+    "inbox", "storm");
   private static final HttpClient HTTP = HttpClient.newHttpClient();
   private static final String RUN = Long.toString(System.currentTimeMillis() % 10_000_000, 36);
   private static final AtomicInteger STEPS = new AtomicInteger();
@@ -122,6 +122,7 @@ public final class Bench {
           case "read" -> result.put("result", bench.read());
           case "typing" -> result.put("result", bench.typing());
           case "inbox" -> result.put("result", bench.inbox());
+          case "storm" -> result.put("result", bench.storm());
           default -> throw new IllegalStateException(s);
         }
         Report.write(out, s, result);
@@ -397,6 +398,43 @@ public final class Bench {
     JsonObject r = pairSweeps(sizes.directRates(), Boolean.parseBoolean(System.getProperty("bench.relay", "true")),
       List.of(new Leg("product", "product", target.chatPort(), target.chatPort())));
     return r.put("closedLoop", closedLoop(target.chatPort(), target.chatPort()));
+  }
+
+  /**
+   * The reconnect storm ({@link Storm}) against the product in its own JVM: -Dbench.stormUsers (9,000; quick 200)
+   * users, each a chat and a presence socket: 18,000 sockets, what one process may hold under this machine's
+   * open-files limit of 20,000 on each side.
+   */
+  private JsonObject storm() {
+    return againstServerProcess("storm", pid -> {
+      int n = Integer.getInteger("bench.stormUsers", sizes.connectionUsers() >= 1_000 ? 9_000 : 200);
+      List<String> names = bulkUsers("st", n);
+      List<String> a = new ArrayList<>();
+      List<String> b = new ArrayList<>();
+      for (int[] chat : Storm.ringChats(n)) {
+        String x = names.get(chat[0]);
+        String y = names.get(chat[1]);
+        a.add(x.compareTo(y) < 0 ? x : y);
+        b.add(x.compareTo(y) < 0 ? y : x);
+      }
+      await(target.sql().preparedQuery("INSERT INTO conversations (kind, external_id, user_a, user_b) "
+        + "SELECT 'C', 'st_' || a || '_' || b, a, b FROM unnest($1::text[], $2::text[]) AS t(a, b) ON CONFLICT DO NOTHING")
+        .execute(Tuple.tuple().addArrayOfString(a.toArray(new String[0])).addArrayOfString(b.toArray(new String[0]))));
+      List<String> tokens = new ArrayList<>(n);
+      for (String name : names) {
+        tokens.add(target.tokens().issue(name).token());
+      }
+      Storm storm = new Storm(gen);
+      List<Gen.Sock> socks = new ArrayList<>();
+      JsonObject first = storm.pass("first connect (500 at a time)", names, tokens, target.chatPort(),
+        target.presencePort(), 500, socks);
+      storm.cutAll(socks);
+      List<Gen.Sock> again = new ArrayList<>();
+      JsonObject reconnect = storm.pass("storm (all at once)", names, tokens, target.chatPort(), target.presencePort(),
+        2 * n, again);
+      gen.closeAll(again);
+      return new JsonObject().put("firstConnect", first).put("storm", reconnect).put("contactsPerUser", Storm.CONTACTS);
+    });
   }
 
   /**
