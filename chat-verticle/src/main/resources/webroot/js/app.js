@@ -790,10 +790,11 @@ function messageContent(item) {
   const parts = [
     el('div', { class: 'meta' },
       el('span', { class: 'author', text: mine ? 'You' : m.from }), ' ',
-      timeElement(m.timestamp),
-      m.editedAt ? el('span', { class: 'edited', title: `edited ${new Date(m.editedAt).toLocaleString()}`, text: '(edited)' }) : null),
+      timeElement(m.timestamp)),
     el('p', { class: 'content', text: m.content }),
-  ];
+    // under the text, so that a message shown without its header (continued) still says it
+    m.editedAt ? el('p', { class: 'edited', title: `edited ${new Date(m.editedAt).toLocaleString()}`, text: '(edited)' }) : null,
+  ].filter(Boolean);
   const conv = current();
   if (item.status === 'sent' && m.messageId && conv && state.chat.has('edit')) {
     const canDelete = mine || (conv.kind === 'group' && conv.owner === state.me);
