@@ -28,7 +28,7 @@ public final class ReadStore {
    * {@code messages_deleted}, read only when the conversation has a deleted message after the position
    * ({@code last_deleted_seq}, kept by a trigger).
    */
-  private static final String DELETED_AFTER_ROW =
+  static final String DELETED_AFTER_ROW =
     "CASE WHEN c.last_deleted_seq > rp.read_seq THEN (SELECT count(*) FROM messages d "
       + "WHERE d.conversation_id = c.id AND d.seq > rp.read_seq AND d.deleted_at IS NOT NULL) ELSE 0 END";
   /** The same after the position {@code pos} just written in conversation {@code c} ($2). */
