@@ -256,6 +256,39 @@ class BlockingTest {
   }
 
   @Test
+  void blocksOutliveARestartAndAFreshServerReadsThemFromTheDatabase() {
+    TestServer.User a = SERVER.newUser("br");
+    TestServer.User b = SERVER.newUser("br");
+    TestServer.User c = SERVER.newUser("br");
+    assertEquals(200, rest().post("/api/chats", new JsonObject().put("with", b.name()), a.token()).status());
+    assertEquals(200, rest().post("/api/chats", new JsonObject().put("with", c.name()), b.token()).status());
+    assertEquals(204, block(a, b.name()));
+    JsonArray before = blocks(a);
+
+    // a new deployment on a Vert.x of its own: nothing in memory, the same database
+    TestServer restarted = new TestServer(io.vertx.core.Vertx.vertx(), new JsonObject()).start();
+    try (WsClient wa = Extensions.chat(TestServer.clients(), restarted.chatPort, a, "typing");
+         WsClient wb = Extensions.chat(TestServer.clients(), restarted.chatPort, b, "typing")) {
+      Rest.Response list = restarted.rest.get("/api/blocks", a.token());
+      assertEquals(before, list.array());
+      wb.send(direct(a.name(), "after the restart"));
+      assertEquals("FORBIDDEN", wb.until(f -> "ERROR".equals(f.getString("type"))).getString("code"));
+      // b's presence snapshot: c (online) is in it, a (online, blocking b) is not; c going offline is the fence
+      List<JsonObject> skipped = new ArrayList<>();
+      try (WsClient pb = restarted.presence(b)) {
+        try (WsClient wc = restarted.chat(c)) {
+          pb.until(f -> c.name().equals(f.getString("username")) && "online".equals(f.getString("status")), skipped);
+        }
+        pb.until(f -> c.name().equals(f.getString("username")) && "offline".equals(f.getString("status")), skipped);
+      }
+      skipped.forEach(f -> assertFalse(a.name().equals(f.getString("username")), f.encode()));
+    } finally {
+      restarted.stop();
+      await(restarted.vertx.close());
+    }
+  }
+
+  @Test
   void theExportHoldsReadPositionsAndBlocksAndErasureRemovesBlocksBothWays() {
     TestServer.User a = SERVER.newUser("be");
     TestServer.User b = SERVER.newUser("be");
