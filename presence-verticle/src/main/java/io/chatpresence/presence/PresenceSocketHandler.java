@@ -11,6 +11,9 @@ import io.chatpresence.server.socket.SocketSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.HashSet;
+import java.util.Set;
+
 
 /**
  * Presence sockets: after AUTH, one PRESENCE_UPDATE per online contact; then every change of a contact's
@@ -73,7 +76,7 @@ final class PresenceSocketHandler implements SocketServer.FrameHandler {
           ar.cause().toString());
         return;
       }
-      java.util.Set<String> now = new java.util.HashSet<>(ar.result());
+      Set<String> now = new HashSet<>(ar.result());
       for (String contact : event.contacts()) {
         if (contact.equals(user)) {
           continue;

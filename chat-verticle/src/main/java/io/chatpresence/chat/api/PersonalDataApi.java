@@ -31,8 +31,9 @@ import static io.chatpresence.server.web.HttpSupport.error;
  * Personal data (contract "Server-side API", personal data): export and erasure, by the user
  * ({@code GET /api/me/export}, {@code DELETE /api/me}) and by the server-side API. Erasure: the account is
  * closed at once (no login, no AUTH, no REST, every token refused), its sockets closed on every node, its
- * memberships and blocks (both ways) removed (members hear INFO LEFT), the text of every message it sent erased in batches (rows kept,
- * marked deleted), and a tombstone row kept so that the name cannot pass for the erased user.
+ * memberships removed (members hear INFO LEFT), its blocks removed both ways, the text of every message it sent
+ * erased in batches (rows kept, marked deleted), and a tombstone row kept so that the name cannot pass for the
+ * erased user.
  */
 final class PersonalDataApi {
   private static final Logger LOG = LoggerFactory.getLogger(PersonalDataApi.class);

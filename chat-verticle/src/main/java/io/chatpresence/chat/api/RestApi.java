@@ -39,6 +39,7 @@ import io.vertx.openapi.contract.Operation;
 import io.vertx.openapi.validation.ValidatableRequest;
 import io.vertx.openapi.validation.ValidatedRequest;
 
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -283,7 +284,7 @@ public final class RestApi {
       if (c.blocking().isEmpty() && c.blockedBy().isEmpty()) {
         return statuses;
       }
-      Map<String, String> shown = new java.util.HashMap<>(statuses);
+      Map<String, String> shown = new HashMap<>(statuses);
       for (List<String> others : List.of(c.blocking(), c.blockedBy())) {
         others.forEach(other -> shown.computeIfPresent(other, (k, v) -> "offline"));
       }

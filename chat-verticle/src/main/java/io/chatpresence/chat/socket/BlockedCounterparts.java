@@ -3,9 +3,9 @@ package io.chatpresence.chat.socket;
 import io.chatpresence.chat.store.BlockStore;
 import io.chatpresence.protocol.bus.BlocksChanged;
 import io.chatpresence.protocol.bus.Bus;
+import io.chatpresence.server.socket.SessionRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.chatpresence.server.socket.SessionRegistry;
 
 import java.util.ArrayList;
 import java.util.HashMap;
