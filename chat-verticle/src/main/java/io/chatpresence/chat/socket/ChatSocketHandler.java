@@ -1,6 +1,7 @@
 package io.chatpresence.chat.socket;
 
 import io.chatpresence.chat.ChatFrames;
+import io.chatpresence.chat.store.BlockStore;
 import io.chatpresence.chat.store.Conversation;
 import io.chatpresence.chat.store.ConversationStore;
 import io.chatpresence.chat.store.Kind;
@@ -55,27 +56,29 @@ public final class ChatSocketHandler implements SocketServer.FrameHandler {
   private final ReadHandler reads;
   private final TypingRelay typingRelay;
   private final TypingHandler typing;
+  private final BlockedCounterparts blocks;
   /** Each socket's last frame still being handled (identity keys: a session is its own key). */
   private final Map<SocketSession, Future<Void>> tails = new HashMap<>();
   /** During an outage every send fails: log the first and then a count every few seconds, not each one. */
   private final ThrottledLog storageFailures = new ThrottledLog(5_000);
 
-  public ChatSocketHandler(Vertx vertx, ConversationStore store, ReadStore readStore, Delivery delivery,
-                           Settings settings) {
+  public ChatSocketHandler(Vertx vertx, ConversationStore store, ReadStore readStore, BlockStore blockStore,
+                           Delivery delivery, Settings settings) {
     this.vertx = vertx;
     this.store = store;
     this.delivery = delivery;
     this.settings = settings;
     this.metrics = Metrics.of(vertx);
     this.groupMembers = new MemberCache(store::members, MemberCache.MAX_NAMES);
-    this.reads = new ReadHandler(vertx, store, readStore, delivery, groupMembers, settings.contactGroupMax());
+    this.blocks = new BlockedCounterparts(vertx, blockStore, delivery.registry());
+    this.reads = new ReadHandler(vertx, store, readStore, delivery, groupMembers, blocks, settings.contactGroupMax());
     this.typingRelay = new TypingRelay(vertx, delivery.registry());
-    this.typing = new TypingHandler(store, groupMembers, typingRelay, settings.contactGroupMax());
+    this.typing = new TypingHandler(store, groupMembers, typingRelay, blocks, settings.contactGroupMax());
   }
 
-  /** Consumes the typing notices of every chat instance; complete before this instance accepts sockets. */
+  /** Consumes the typing notices and block changes of every chat instance; complete before accepting sockets. */
   public Future<Void> start() {
-    return typingRelay.start();
+    return Future.all(typingRelay.start(), blocks.start()).mapEmpty();
   }
 
   public void stop() {
@@ -98,6 +101,7 @@ public final class ChatSocketHandler implements SocketServer.FrameHandler {
     delivery.unlistenIfIdle(session.username());
     if (!delivery.registry().hasSessions(session.username())) {
       typing.closed(session.username());
+      blocks.forget(session.username());
     }
   }
 

@@ -75,14 +75,21 @@ public final class ConversationStore {
   private static final String GROUPS_OF =
     "SELECT c.external_id, c.name, c.owner, c.member_count FROM group_members gm "
       + "JOIN conversations c ON c.id = gm.conversation_id WHERE gm.username = $1 ORDER BY c.external_id LIMIT 1000";
+  /** For a chat row {@code c}: neither participant blocks the other. */
+  private static final String NOT_BLOCKED =
+    "AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.blocker = c.user_a AND b.blocked = c.user_b) "
+      + "AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.blocker = c.user_b AND b.blocked = c.user_a)";
   /**
    * One statement: lock the conversation and take the next seq, insert (nothing for a retried clientMsgId),
    * and only if a row went in: advance last_seq and activity to it and move the sender's read position to it.
    * So seq stays dense (a retry burns none: unread counts are differences of seqs) and every message of a
    * sender is at or before the sender's position. prev_read_seq says where the position was.
+   * A chat whose pair has a block either way gets no slot, so nothing goes in (two primary-key probes of
+   * {@code blocks}, in the statement's snapshot: a block committed before the send began always refuses it;
+   * a group's user_a/user_b are NULL and match no row).
    */
   private static final String INSERT_MESSAGE =
-    "WITH slot AS (SELECT last_seq + 1 AS seq FROM conversations WHERE id = $1 FOR UPDATE), "
+    "WITH slot AS (SELECT c.last_seq + 1 AS seq FROM conversations c WHERE c.id = $1 " + NOT_BLOCKED + " FOR UPDATE), "
       + "ins AS (INSERT INTO messages (conversation_id, seq, sender, content, client_msg_id) "
       + "SELECT $1, slot.seq, $2, $3, $4 FROM slot "
       + "ON CONFLICT (sender, client_msg_id) WHERE client_msg_id IS NOT NULL DO NOTHING "
@@ -315,7 +322,9 @@ public final class ConversationStore {
     return messageInserts.execute(lockKey(conv.id(), sender), Tuple.of(conv.id(), sender, content, clientMsgId))
       .compose(rows -> {
         if (rows.size() == 0) {
-          return firstCopy(sender, clientMsgId);
+          // a retried clientMsgId (its first copy), or a chat with a block (no slot, and no first copy)
+          return clientMsgId == null ? Future.failedFuture(blocked(conv)) : firstCopy(sender, clientMsgId)
+            .recover(e -> Future.failedFuture(e instanceof java.util.NoSuchElementException ? blocked(conv) : e));
         }
         Row row = rows.iterator().next();
         long seq = row.getLong("seq");
@@ -326,6 +335,11 @@ public final class ConversationStore {
           conv.isChat() ? conv.otherParticipant(sender) : null, conv.kind(), conv.externalId(),
           content, row.getOffsetDateTime("created_at"), false, readPastOthers));
       });
+  }
+
+  private static Exception blocked(Conversation conv) {
+    return conv.isChat() ? ProtocolException.forbidden("not sent: one of you blocks the other")
+      : new IllegalStateException("no slot in conversation " + conv.id());
   }
 
   private Future<StoredMessage> firstCopy(String sender, String clientMsgId) {

@@ -24,6 +24,12 @@ public final class PersonalDataStore {
   private static final String CHATS =
     "SELECT external_id, CASE WHEN user_a = $1 THEN user_b ELSE user_a END AS partner, created_at "
       + "FROM conversations WHERE kind = 'C' AND (user_a = $1 OR user_b = $1) ORDER BY id";
+  /** Each conversation's read position and unread count, counted as the inbox counts it (ReadStore). */
+  private static final String READ_POSITIONS =
+    "SELECT c.kind, c.external_id, rp.read_message_id, greatest(0, c.last_seq - rp.read_seq - ("
+      + "CASE WHEN c.last_deleted_seq > rp.read_seq THEN (SELECT count(*) FROM messages d "
+      + "WHERE d.conversation_id = c.id AND d.seq > rp.read_seq AND d.deleted_at IS NOT NULL) ELSE 0 END)) AS unread "
+      + "FROM read_positions rp JOIN conversations c ON c.id = rp.conversation_id WHERE rp.username = $1 ORDER BY c.id";
   private static final String MESSAGES_PAGE =
     "SELECT m.id, m.content, m.created_at, m.deleted_at, c.kind, c.external_id FROM messages m "
       + "JOIN conversations c ON c.id = m.conversation_id WHERE m.sender = $1 AND m.id > $2 ORDER BY m.id LIMIT $3";
@@ -69,6 +75,21 @@ public final class PersonalDataStore {
           .put("createdAt", Timestamps.format(row.getOffsetDateTime("created_at"))));
       }
       return chats;
+    });
+  }
+
+  /** {@code [{"chatId"|"groupId","messageId","unread"}]}: messageId null where nothing was read yet. */
+  public Future<JsonArray> readPositions(String username) {
+    return pool.preparedQuery(READ_POSITIONS).execute(Tuple.of(username)).map(rows -> {
+      JsonArray positions = new JsonArray();
+      for (Row row : rows) {
+        Long read = row.getLong("read_message_id");
+        positions.add(new JsonObject()
+          .put(Kind.of(row.getString("kind")) == Kind.CHAT ? "chatId" : "groupId", row.getString("external_id"))
+          .put("messageId", read == null ? null : MessageIds.format(read))
+          .put("unread", row.getLong("unread")));
+      }
+      return positions;
     });
   }
 
