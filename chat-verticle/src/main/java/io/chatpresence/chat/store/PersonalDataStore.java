@@ -16,9 +16,8 @@ import java.util.TreeSet;
 
 /**
  * Export and erasure of one user's personal data. Both read the user's messages in batches by id (index
- * {@code messages_by_sender}), each batch its own statement (an erasure batch: one short transaction), so neither
- * holds a lock or a connection for long
- * nor keeps the event loop busy: other users' sends go on meanwhile.
+ * {@code messages_by_sender}), each batch its own statement (an erasure batch: one short transaction), so
+ * neither holds a lock or a connection for long nor keeps the event loop busy: other users' sends go on meanwhile.
  */
 public final class PersonalDataStore {
   public static final int BATCH = 1000;
