@@ -159,6 +159,27 @@ class EditDeleteTest {
   }
 
   @Test
+  void twoDeletionsAtOnceBothSucceedAndThePartnerIsToldOnce() {
+    TestServer.User alice = server.newUser("ca");
+    TestServer.User bob = server.newUser("cb");
+    try (WsClient a1 = socket(alice, "edit"); WsClient a2 = socket(alice, "edit"); WsClient b = socket(bob, "edit")) {
+      for (int round = 0; round < 5; round++) {
+        String id = sendDirect(a1, bob.name(), "race " + round).getString("messageId");
+        a1.send(delete(id));
+        a2.send(delete(id));
+        success(a1, "deleted");
+        success(a2, "deleted");
+        // a marker sent after both answers arrives after anything either deletion told
+        String marker = sendDirect(a1, bob.name(), "marker " + round).getString("messageId");
+        List<JsonObject> seen = new ArrayList<>();
+        b.until(f -> marker.equals(f.getString("messageId")) && "ONE_TO_ONE_CHAT".equals(f.getString("type")), seen);
+        assertEquals(1, seen.stream().filter(f -> "MESSAGE_DELETED".equals(f.getString("type"))
+          && id.equals(f.getString("messageId"))).count(), seen.toString());
+      }
+    }
+  }
+
+  @Test
   void historyPagesStayExactAroundDeletedMessagesWithAndWithoutEdit() {
     TestServer.User alice = server.newUser("ha");
     TestServer.User bob = server.newUser("hb");
