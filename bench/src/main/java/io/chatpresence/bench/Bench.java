@@ -32,7 +32,7 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class Bench {
   static final List<String> SCENARIOS = List.of("connections", "direct", "cluster", "fanout", "history", "read", "typing",
-    "inbox", "edits");
+    "inbox", "storm", "edits");
   private static final HttpClient HTTP = HttpClient.newHttpClient();
   private static final String RUN = Long.toString(System.currentTimeMillis() % 10_000_000, 36);
   private static final AtomicInteger STEPS = new AtomicInteger();
@@ -122,6 +122,7 @@ public final class Bench {
           case "read" -> result.put("result", bench.read());
           case "typing" -> result.put("result", bench.typing());
           case "inbox" -> result.put("result", bench.inbox());
+          case "storm" -> result.put("result", bench.storm());
           case "edits" -> result.put("result", bench.edits());
           default -> throw new IllegalStateException(s);
         }
@@ -395,8 +396,65 @@ public final class Bench {
   // ---- direct (and the relay baseline) -------------------------------------------------------------
 
   private JsonObject direct() {
-    return pairSweeps(sizes.directRates(), Boolean.parseBoolean(System.getProperty("bench.relay", "true")),
+    JsonObject r = pairSweeps(sizes.directRates(), Boolean.parseBoolean(System.getProperty("bench.relay", "true")),
       List.of(new Leg("product", "product", target.chatPort(), target.chatPort())));
+    return r.put("closedLoop", closedLoop(target.chatPort(), target.chatPort()));
+  }
+
+  /**
+   * The reconnect storm ({@link Storm}) against the product in its own JVM: -Dbench.stormUsers (9,000; quick 200)
+   * users, each a chat and a presence socket: 18,000 sockets, what one process may hold under this machine's
+   * open-files limit of 20,000 on each side.
+   */
+  private JsonObject storm() {
+    return againstServerProcess("storm", pid -> {
+      int n = Integer.getInteger("bench.stormUsers", sizes.connectionUsers() >= 1_000 ? 9_000 : 200);
+      List<String> names = bulkUsers("st", n);
+      List<String> a = new ArrayList<>();
+      List<String> b = new ArrayList<>();
+      for (int[] chat : Storm.ringChats(n)) {
+        String x = names.get(chat[0]);
+        String y = names.get(chat[1]);
+        a.add(x.compareTo(y) < 0 ? x : y);
+        b.add(x.compareTo(y) < 0 ? y : x);
+      }
+      await(target.sql().preparedQuery("INSERT INTO conversations (kind, external_id, user_a, user_b) "
+        + "SELECT 'C', 'st_' || a || '_' || b, a, b FROM unnest($1::text[], $2::text[]) AS t(a, b) ON CONFLICT DO NOTHING")
+        .execute(Tuple.tuple().addArrayOfString(a.toArray(new String[0])).addArrayOfString(b.toArray(new String[0]))));
+      List<String> tokens = new ArrayList<>(n);
+      for (String name : names) {
+        tokens.add(target.tokens().issue(name).token());
+      }
+      Storm storm = new Storm(gen);
+      List<Gen.Sock> socks = new ArrayList<>();
+      JsonObject first = storm.pass("first connect (500 at a time)", names, tokens, target.chatPort(),
+        target.presencePort(), 500, socks);
+      storm.cutAll(socks);
+      List<Gen.Sock> again = new ArrayList<>();
+      JsonObject reconnect = storm.pass("storm (all at once)", names, tokens, target.chatPort(), target.presencePort(),
+        2 * n, again);
+      gen.closeAll(again);
+      return new JsonObject().put("firstConnect", first).put("storm", reconnect).put("contactsPerUser", Storm.CONTACTS);
+    });
+  }
+
+  /**
+   * The closed loop ({@link Saturation}) on pairs of its own: -Dbench.closedPairs (default 50) senders keeping
+   * -Dbench.window (32) messages each in flight. Senders connect to {@code senderPort}, recipients to
+   * {@code recipientPort}.
+   */
+  private JsonObject closedLoop(int senderPort, int recipientPort) {
+    int pairs = Integer.getInteger("bench.closedPairs", 50);
+    List<Gen.Spec> specs = new ArrayList<>();
+    for (int i = 0; i < 2 * pairs; i++) {
+      String name = "cl" + RUN + "_" + i;
+      specs.add(new Gen.Spec((i / 2) % gen.shards.size(), i % 2 == 0 ? senderPort : recipientPort, name, register(name), null));
+    }
+    List<Gen.Sock> socks = gen.connectAll(specs, 200, "closed-loop sockets");
+    JsonObject r = new Saturation(gen, server.pgStats())
+      .run(socks, Integer.getInteger("bench.window", 32), sizes.warmupSeconds(), sizes.stepSeconds());
+    gen.closeAll(socks);
+    return r;
   }
 
   /**
@@ -413,7 +471,7 @@ public final class Bench {
     r.put("nodes", server.nodes.size())
       .put("ratioToOneNode", oneNode > 0 ? r.getDouble("acrossNodesMaxDeliveredPerSecond") / oneNode : 0);
     System.out.printf("  across nodes / one node: %.2f%n", r.getDouble("ratioToOneNode"));
-    return r;
+    return r.put("closedLoop", closedLoop(a, b));
   }
 
   /**
@@ -562,7 +620,8 @@ public final class Bench {
       } : text -> step.received(s.shard, text, "\"content\":\"", false);
     }
     java.util.concurrent.atomic.AtomicLong sends = new java.util.concurrent.atomic.AtomicLong();
-    double cpu0 = PgCpu.seconds(server.pgDir());
+    PgStats pg = server.pgStats();
+    PgStats.Reading pg0 = pg.read();
     gen.openLoop((double) rate / shards, step.start, step.end, (shard, k, intended) -> {
       List<Gen.Sock[]> mine = byShard.get(shard);
       Gen.Sock[] pair = mine.get((int) (k % mine.size()));
@@ -576,8 +635,11 @@ public final class Bench {
     if (!otherLoadRunning) {
       gen.waitQuiet(300, 30);
     }
-    double cpu = PgCpu.seconds(server.pgDir()) - cpu0;
-    JsonObject figures = figures(step, rate, drained).put("pgCpuMsPerMessage", sends.get() == 0 ? 0 : cpu * 1000 / sends.get());
+    PgStats.Reading pg1 = pg.read();
+    JsonObject perMessage = PgStats.perMessage(pg0, pg1, sends.get(), (pg1.nanos() - pg0.nanos()) / 1e9);
+    System.out.println("    " + PgStats.line(perMessage));
+    JsonObject figures = figures(step, rate, drained).mergeIn(perMessage)
+      .put("pgCpuMsPerMessage", perMessage.getDouble("pgCpuUsPerMessage") / 1000);
     if (edits) {
       double stepSeconds = (step.end - step.start) / 1e9;
       figures.put("changesSentPerSecond", changesSent.get() / stepSeconds)

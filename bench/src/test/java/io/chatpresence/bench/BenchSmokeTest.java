@@ -36,6 +36,10 @@ class BenchSmokeTest {
       assertTrue(first.getDouble("p99Ms") > 0, server);
     }
     assertTrue(direct.getDouble("ratioToRelay") > 0);
+    JsonObject closedLoop = direct.getJsonObject("closedLoop");
+    assertTrue(closedLoop.getDouble("storedPerSecond") > 0, "closed loop stored nothing");
+    assertTrue(closedLoop.getDouble("pgCpuUsPerMessage") > 0);
+    assertFalse(closedLoop.getJsonArray("topStatements").isEmpty());
     assertTrue(Files.size(out.resolve("direct-latency.png")) > 0);
 
     JsonObject cluster = all.getJsonObject("cluster").getJsonObject("result");
@@ -79,6 +83,10 @@ class BenchSmokeTest {
       assertEquals(0L, first.getLong("errors"), leg);
     }
     assertTrue(edits.getJsonArray("editing").getJsonObject(0).getDouble("changesToldPerSecond") > 0);
+
+    JsonObject storm = all.getJsonObject("storm").getJsonObject("result").getJsonObject("storm");
+    assertTrue(storm.getDouble("authenticatedSeconds") > 0);
+    assertTrue(storm.getDouble("presenceSettledSeconds") > 0);
 
     for (String s : Bench.SCENARIOS) {
       assertTrue(Files.exists(out.resolve(s + ".json")), s);
