@@ -11,6 +11,7 @@ import io.chatpresence.chat.store.AdminStore;
 import io.chatpresence.chat.store.BlockStore;
 import io.chatpresence.chat.store.PersonalDataStore;
 import io.chatpresence.chat.store.ConversationStore;
+import io.chatpresence.chat.store.EditStore;
 import io.chatpresence.chat.store.ReadStore;
 import io.chatpresence.protocol.Features;
 import io.chatpresence.server.ServiceVerticle;
@@ -95,9 +96,9 @@ public class ChatVerticle extends ServiceVerticle {
       cfg.getInteger(ConfigKeys.HISTORY_MAX_LIMIT), cfg.getInteger(ConfigKeys.CONTACT_GROUP_MAX_MEMBERS));
     ReadStore reads = new ReadStore(pool);
     BlockStore blocks = new BlockStore(pool);
-    handler = new ChatSocketHandler(vertx, conversations, reads, blocks, delivery, settings);
+    handler = new ChatSocketHandler(vertx, conversations, reads, blocks, new EditStore(pool), delivery, settings);
     SocketServer sockets = new SocketServer(vertx, Limits.from(cfg), authenticator, registry, handler)
-      .features(Features.READ | Features.TYPING)
+      .features(Features.READ | Features.TYPING | Features.EDIT)
       .metrics(Metrics.of(vertx).sockets("chat"));
 
     return handler.start().compose(v -> ApiContract.load(vertx)).compose(api ->

@@ -38,7 +38,7 @@ public final class ConversationStore {
   private static final String CHATS_OF =
     "SELECT c.external_id, c.user_a, c.user_b, m.id, m.sender, m.content, m.created_at "
       + "FROM conversations c LEFT JOIN LATERAL (SELECT id, sender, content, created_at FROM messages "
-      + "WHERE conversation_id = c.id ORDER BY seq DESC LIMIT 1) m ON true "
+      + "WHERE conversation_id = c.id AND deleted_at IS NULL ORDER BY seq DESC LIMIT 1) m ON true "
       + "WHERE c.kind = 'C' AND (c.user_a = $1 OR c.user_b = $1) "
       + "ORDER BY coalesce(m.created_at, c.created_at) DESC LIMIT 500";
   private static final String CREATE_GROUP =
@@ -107,15 +107,21 @@ public final class ConversationStore {
   private static final String CURSOR_SEQ =
     "SELECT seq FROM messages WHERE id = $1 AND conversation_id = $2";
 
+  /**
+   * History pages; $4 false leaves deleted messages out (sockets without {@code edit}). The filter is applied
+   * before LIMIT, so a page still holds {@code limit} shown messages and the extra row that says hasMore is a
+   * shown one too: hasMore and the cursors stay exact however many deleted rows lie in between.
+   */
+  private static final String HISTORY_COLUMNS = MESSAGE_COLUMNS + ", m.edited_at, m.deleted_at";
   private static final String HISTORY_NEWEST =
-    "SELECT " + MESSAGE_COLUMNS + " FROM messages m WHERE m.conversation_id = $1 AND $2::bigint IS NULL "
-      + "ORDER BY m.seq DESC LIMIT $3";
+    "SELECT " + HISTORY_COLUMNS + " FROM messages m WHERE m.conversation_id = $1 AND $2::bigint IS NULL "
+      + "AND ($4 OR m.deleted_at IS NULL) ORDER BY m.seq DESC LIMIT $3";
   private static final String HISTORY_BEFORE =
-    "SELECT " + MESSAGE_COLUMNS + " FROM messages m WHERE m.conversation_id = $1 AND m.seq < $2 "
-      + "ORDER BY m.seq DESC LIMIT $3";
+    "SELECT " + HISTORY_COLUMNS + " FROM messages m WHERE m.conversation_id = $1 AND m.seq < $2 "
+      + "AND ($4 OR m.deleted_at IS NULL) ORDER BY m.seq DESC LIMIT $3";
   private static final String HISTORY_AFTER =
-    "SELECT " + MESSAGE_COLUMNS + " FROM messages m WHERE m.conversation_id = $1 AND m.seq > $2 "
-      + "ORDER BY m.seq ASC LIMIT $3";
+    "SELECT " + HISTORY_COLUMNS + " FROM messages m WHERE m.conversation_id = $1 AND m.seq > $2 "
+      + "AND ($4 OR m.deleted_at IS NULL) ORDER BY m.seq ASC LIMIT $3";
 
   /** Chats kept per verticle instance: about 0.3 KB each. */
   private static final int CACHED_CHATS = 50_000;
@@ -357,9 +363,10 @@ public final class ConversationStore {
 
   /**
    * A page of history by sequence. Newest {@code limit} (before {@code beforeId} when given), or oldest
-   * {@code limit} after {@code afterId}; returned oldest first, with whether more exist that way.
+   * {@code limit} after {@code afterId}; returned oldest first, with whether more exist that way. Deleted
+   * messages are in it (as tombstones: empty content, {@code deletedAt}) only with {@code withDeleted}.
    */
-  public Future<Page> history(Conversation conv, int limit, Long beforeId, Long afterId) {
+  public Future<Page> history(Conversation conv, int limit, Long beforeId, Long afterId, boolean withDeleted) {
     Long cursor = beforeId != null ? beforeId : afterId;
     Future<Long> cursorSeq = cursor == null ? Future.succeededFuture(null)
       : pool.preparedQuery(CURSOR_SEQ)
@@ -370,7 +377,7 @@ public final class ConversationStore {
     boolean forward = afterId != null;
     return cursorSeq.compose(seq -> {
       String query = seq == null ? HISTORY_NEWEST : forward ? HISTORY_AFTER : HISTORY_BEFORE;
-      return pool.preparedQuery(query).execute(Tuple.of(conv.id(), seq, limit + 1));
+      return pool.preparedQuery(query).execute(Tuple.of(conv.id(), seq, limit + 1, withDeleted));
     }).map(rows -> toPage(conv, rows, limit, forward));
   }
 
@@ -386,7 +393,8 @@ public final class ConversationStore {
       String from = row.getString("sender");
       messages.add(new StoredMessage(row.getLong("id"), row.getLong("seq"), from,
         conv.isChat() ? conv.otherParticipant(from) : null, conv.kind(), conv.externalId(),
-        row.getString("content"), row.getOffsetDateTime("created_at"), false));
+        row.getString("content"), row.getOffsetDateTime("created_at"), false, false,
+        row.getOffsetDateTime("edited_at"), row.getOffsetDateTime("deleted_at")));
     }
     if (!forward) {
       java.util.Collections.reverse(messages);
