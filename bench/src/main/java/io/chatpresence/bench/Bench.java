@@ -32,7 +32,7 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class Bench {
   static final List<String> SCENARIOS = List.of("connections", "direct", "cluster", "fanout", "history", "read", "typing",
-    "inbox", "storm");
+    "inbox", "storm", "edits");
   private static final HttpClient HTTP = HttpClient.newHttpClient();
   private static final String RUN = Long.toString(System.currentTimeMillis() % 10_000_000, 36);
   private static final AtomicInteger STEPS = new AtomicInteger();
@@ -123,6 +123,7 @@ public final class Bench {
           case "typing" -> result.put("result", bench.typing());
           case "inbox" -> result.put("result", bench.inbox());
           case "storm" -> result.put("result", bench.storm());
+          case "edits" -> result.put("result", bench.edits());
           default -> throw new IllegalStateException(s);
         }
         Report.write(out, s, result);
@@ -473,10 +474,21 @@ public final class Bench {
     return r.put("closedLoop", closedLoop(a, b));
   }
 
-  /** A sweep of 1:1 pairs whose senders connect to {@code senderPort} and recipients to {@code recipientPort}. */
-  record Leg(String key, String label, int senderPort, int recipientPort, boolean mark) {
+  /**
+   * A sweep of 1:1 pairs whose senders connect to {@code senderPort} and recipients to {@code recipientPort}.
+   * {@code mark}: recipients mark each message read; {@code edits}: senders edit or delete every tenth message.
+   */
+  record Leg(String key, String label, int senderPort, int recipientPort, boolean mark, boolean edits) {
     Leg(String key, String label, int senderPort, int recipientPort) {
-      this(key, label, senderPort, recipientPort, false);
+      this(key, label, senderPort, recipientPort, false, false);
+    }
+
+    Leg(String key, String label, int senderPort, int recipientPort, boolean mark) {
+      this(key, label, senderPort, recipientPort, mark, false);
+    }
+
+    String features() {
+      return mark ? "[\"read\"]" : edits ? "[\"edit\"]" : null;
     }
   }
 
@@ -497,7 +509,7 @@ public final class Bench {
       for (int i = 0; i < 2 * pairs; i++) {
         String name = "d" + RUN + "_" + socks.size() + "_" + i;
         specs.add(new Gen.Spec((i / 2) % gen.shards.size(), i % 2 == 0 ? leg.senderPort() : leg.recipientPort(),
-          name, relay ? name : register(name), leg.mark() ? "[\"read\"]" : null));
+          name, relay ? name : register(name), leg.features()));
       }
       socks.add(gen.connectAll(specs, 200, leg.label() + " sockets"));
     }
@@ -544,7 +556,7 @@ public final class Bench {
       byShard.add(mine);
       steps.add(new JsonArray());
       // warm-up, not recorded: JIT, pools, the pairs' chats created
-      runDirectStep(mine, legSocks, sizeRates.get(0), sizes.warmupSeconds(), 1, legs.get(l).mark());
+      runDirectStep(mine, legSocks, sizeRates.get(0), sizes.warmupSeconds(), 1, legs.get(l).mark(), legs.get(l).edits());
     }
     String only = System.getProperty("bench.rates");
     List<Integer> rates = only == null ? sizeRates
@@ -557,7 +569,7 @@ public final class Bench {
         }
         String label = legs.get(l).label();
         JsonObject figures = runDirectStep(byShard.get(l), socks.get(l), rate, sizes.warmupSeconds(), sizes.stepSeconds(),
-          legs.get(l).mark());
+          legs.get(l).mark(), legs.get(l).edits());
         boolean drained = figures.getBoolean("allArrived");
         System.out.printf("  %s offered %,d msg/s: delivered %,.0f msg/s, p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms%s%n",
           label, rate, figures.getDouble("deliveredPerSecond"), figures.getDouble("p50Ms"),
@@ -578,11 +590,27 @@ public final class Bench {
    */
   private JsonObject runDirectStep(List<List<Gen.Sock[]>> byShard, List<Gen.Sock> socks, int rate, int warmupSeconds,
                                    int seconds, boolean mark) {
+    return runDirectStep(byShard, socks, rate, warmupSeconds, seconds, mark, false);
+  }
+
+  /**
+   * As above; with {@code edits}, each sender edits (new text) or deletes (alternately) every tenth of its
+   * messages as its SUCCESS arrives: changes at 10 % of the message rate, told to the recipients (with
+   * {@code edit}), which count them apart from the messages.
+   */
+  private JsonObject runDirectStep(List<List<Gen.Sock[]>> byShard, List<Gen.Sock> socks, int rate, int warmupSeconds,
+                                   int seconds, boolean mark, boolean edits) {
     int shards = gen.shards.size();
     Step step = newStep(warmupSeconds, seconds);
+    java.util.concurrent.atomic.AtomicLong changesSent = new java.util.concurrent.atomic.AtomicLong();
+    java.util.concurrent.atomic.AtomicLong changesTold = new java.util.concurrent.atomic.AtomicLong();
     for (int i = 0; i < socks.size(); i++) {
       Gen.Sock s = socks.get(i);
       boolean recipient = i % 2 == 1;
+      if (edits) {
+        s.onText = recipient ? editRecipient(step, s, changesTold) : editingSender(step, s, changesSent);
+        continue;
+      }
       s.onText = mark && recipient ? text -> {
         step.received(s.shard, text, "\"content\":\"", false);
         if (text.startsWith("{\"type\":\"ONE_TO_ONE_CHAT\"")) {
@@ -610,8 +638,39 @@ public final class Bench {
     PgStats.Reading pg1 = pg.read();
     JsonObject perMessage = PgStats.perMessage(pg0, pg1, sends.get(), (pg1.nanos() - pg0.nanos()) / 1e9);
     System.out.println("    " + PgStats.line(perMessage));
-    return figures(step, rate, drained).mergeIn(perMessage)
+    JsonObject figures = figures(step, rate, drained).mergeIn(perMessage)
       .put("pgCpuMsPerMessage", perMessage.getDouble("pgCpuUsPerMessage") / 1000);
+    if (edits) {
+      double stepSeconds = (step.end - step.start) / 1e9;
+      figures.put("changesSentPerSecond", changesSent.get() / stepSeconds)
+        .put("changesToldPerSecond", changesTold.get() / stepSeconds);
+    }
+    return figures;
+  }
+
+  /** A sender that edits or deletes every tenth message it was told was sent (alternately). */
+  private static io.vertx.core.Handler<String> editingSender(Step step, Gen.Sock s, java.util.concurrent.atomic.AtomicLong sent) {
+    long[] acknowledged = {0};
+    return text -> {
+      step.received(s.shard, text, "\"content\":\"", false); // errors are counted there
+      if (text.startsWith("{\"type\":\"SUCCESS\",\"msg\":\"sent\"") && ++acknowledged[0] % 10 == 0) {
+        String id = field(text, "messageId");
+        s.send(acknowledged[0] % 20 == 0 ? "{\"type\":\"DELETE_MESSAGE\",\"messageId\":\"" + id + "\"}"
+          : "{\"type\":\"EDIT_MESSAGE\",\"messageId\":\"" + id + "\",\"content\":\"edited\"}");
+        sent.incrementAndGet();
+      }
+    };
+  }
+
+  /** A recipient with {@code edit}: messages are measured; MESSAGE_EDITED / MESSAGE_DELETED only counted. */
+  private static io.vertx.core.Handler<String> editRecipient(Step step, Gen.Sock s, java.util.concurrent.atomic.AtomicLong told) {
+    return text -> {
+      if (text.startsWith("{\"type\":\"MESSAGE_")) {
+        told.incrementAndGet();
+      } else {
+        step.received(s.shard, text, "\"content\":\"", false);
+      }
+    };
   }
 
   /** The value of a string field in an encoded frame, without parsing it (the generator reads many). */
@@ -622,6 +681,34 @@ public final class Bench {
     }
     int from = at + name.length() + 4;
     return frame.substring(from, frame.indexOf('"', from));
+  }
+
+  // ---- edits (issue 13) -------------------------------------------------------------------------------
+
+  /**
+   * 1:1 pairs at the direct rates up to 5,000 msg/s (or -Dbench.rates), twice at each rate in the same run: pairs
+   * that only send, and pairs (with {@code edit}) whose senders edit or delete every tenth message (changes at
+   * 10 % of the load). Delivered msg/s and latency of the messages of each.
+   */
+  private JsonObject edits() {
+    int port = target.chatPort();
+    List<Integer> rates = sizes.directRates().stream().filter(x -> x <= 5_000).toList();
+    JsonObject r = pairSweeps(rates, false, List.of(new Leg("plain", "no edits", port, port),
+      new Leg("editing", "10 % edited or deleted", port, port, false, true)));
+    double plain = r.getDouble("plainMaxDeliveredPerSecond");
+    r.put("ratioEditingToPlain", plain > 0 ? r.getDouble("editingMaxDeliveredPerSecond") / plain : 0);
+    JsonArray p = r.getJsonArray("plain");
+    JsonArray e = r.getJsonArray("editing");
+    for (int i = 0; i < Math.min(p.size(), e.size()); i++) {
+      JsonObject a = p.getJsonObject(i);
+      JsonObject b = e.getJsonObject(i);
+      System.out.printf("  at %,.0f msg/s: without edits %,.0f msg/s p99 %.2f ms; with edits %,.0f msg/s p99 %.2f ms "
+          + "(%,.0f changes/s sent, %,.0f told/s)%n", a.getDouble("offeredPerSecond"), a.getDouble("deliveredPerSecond"),
+        a.getDouble("p99Ms"), b.getDouble("deliveredPerSecond"), b.getDouble("p99Ms"),
+        b.getDouble("changesSentPerSecond"), b.getDouble("changesToldPerSecond"));
+    }
+    System.out.printf("  best delivered with edits / without: %.2f%n", r.getDouble("ratioEditingToPlain"));
+    return r;
   }
 
   // ---- read, typing, inbox (issue 12) --------------------------------------------------------------

@@ -157,6 +157,22 @@ final class Report {
         }
         md.append(String.format("%nBest delivered: marking / no marking = %.2f.%n", r.getDouble("ratioMarkingToPlain")));
       }
+      case "edits" -> {
+        md.append("| pairs | offered msg/s | delivered msg/s | p50 ms | p99 ms | p99.9 ms | max ms | all arrived "
+            + "| changes sent/s | changes told/s |\n")
+          .append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |\n");
+        for (String[] leg : new String[][]{{"plain", "no edits"}, {"editing", "10 % edited or deleted"}}) {
+          JsonArray steps = r.getJsonArray(leg[0]);
+          for (int i = 0; i < steps.size(); i++) {
+            JsonObject st = steps.getJsonObject(i);
+            md.append(String.format("| %s | %,.0f | %,.0f | %.2f | %.2f | %.2f | %.2f | %s | %,.0f | %,.0f |%n", leg[1],
+              st.getDouble("offeredPerSecond"), st.getDouble("deliveredPerSecond"), st.getDouble("p50Ms"),
+              st.getDouble("p99Ms"), st.getDouble("p999Ms"), st.getDouble("maxMs"), st.getBoolean("allArrived"),
+              st.getDouble("changesSentPerSecond", 0.0), st.getDouble("changesToldPerSecond", 0.0)));
+          }
+        }
+        md.append(String.format("%nBest delivered: with edits / without = %.2f.%n", r.getDouble("ratioEditingToPlain")));
+      }
       case "typing" -> {
         md.append(String.format("%,d typists in %,d chats, typing:true every second each.%n%n", r.getInteger("typists"),
           r.getInteger("chats")))

@@ -76,6 +76,14 @@ class BenchSmokeTest {
     assertEquals(0L, inbox.getJsonObject("firstPage").getLong("errors"));
     assertEquals(0L, inbox.getJsonObject("furtherPages").getLong("errors"));
 
+    JsonObject edits = all.getJsonObject("edits").getJsonObject("result");
+    for (String leg : new String[]{"plain", "editing"}) {
+      JsonObject first = edits.getJsonArray(leg).getJsonObject(0);
+      assertTrue(first.getLong("receivedOfWindow") > 0, leg + " delivered nothing");
+      assertEquals(0L, first.getLong("errors"), leg);
+    }
+    assertTrue(edits.getJsonArray("editing").getJsonObject(0).getDouble("changesToldPerSecond") > 0);
+
     JsonObject storm = all.getJsonObject("storm").getJsonObject("result").getJsonObject("storm");
     assertTrue(storm.getDouble("authenticatedSeconds") > 0);
     assertTrue(storm.getDouble("presenceSettledSeconds") > 0);
