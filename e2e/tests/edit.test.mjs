@@ -185,6 +185,8 @@ describe('web client: edit and delete, SYNC catch-up, blocking', () => {
     if (!needs(t, ['blocks'])) return;
     await contact(erin.page, FRANK).getByRole('button').click();
     await erin.page.locator('#conversation-title', { hasText: FRANK }).waitFor();
+    await contact(frank.page, ERIN).getByRole('button').click();
+    await frank.page.locator('#conversation-title', { hasText: ERIN }).waitFor();
     await contact(frank.page, ERIN).and(frank.page.locator('[data-status="online"]')).waitFor();
     await erin.page.getByRole('button', { name: `Block ${FRANK}` }).click();
     await erin.page.getByRole('button', { name: `Unblock ${FRANK}` }).waitFor();
