@@ -342,7 +342,7 @@ function markRead(conv) {
   const ref = refOf(conv);
   const newest = conv.lastMessage.messageId;
   if (!ref || laterId(conv.readMessageId, newest) === conv.readMessageId) return;
-  if (conv.marking && laterId(conv.marking, newest) === conv.marking) return;
+  if (conv.marking) return; // one at a time: when it is answered, the newest message then is marked
   conv.marking = newest;
   const session = state.session;
   state.chat.client.markRead(ref, newest).then((answer) => {
@@ -351,7 +351,8 @@ function markRead(conv) {
     if (!isVisible(conv) && typeof answer.unread === 'number') conv.unread = answer.unread;
     renderSidebar();
   }, () => { /* not marked: the next look tries again */ }).finally(() => {
-    if (conv.marking === newest) conv.marking = null;
+    conv.marking = null;
+    if (session === state.session && conv.lastMessage?.messageId !== newest) markRead(conv); // more came meanwhile
   });
 }
 
