@@ -188,6 +188,28 @@ describe('extensions', () => {
     assert.equal(t.events.filter(([type]) => type === 'caughtUp').at(-1)[1].via, 'history');
   });
 
+  test('a SYNC that fails otherwise (INTERNAL) keeps the token: the next reconnect tries from it again', async () => {
+    const t = setup(ChatClient, { features: ALL, syncToken: 'kept' });
+    const got = recording(t);
+    t.client.connect();
+    let ws = await open(t);
+    let [f] = syncs(ws);
+    ws.frame(joined('dan')); // live, held while the SYNC runs
+    ws.frame({ type: 'ERROR', code: 'INTERNAL', msg: 'storage unavailable', clientMsgId: f.clientMsgId });
+    await flush();
+    assert.deepEqual(got, ['info dan JOINED']);
+    assert.equal(t.client.syncToken, 'kept');
+    assert.equal(syncs(ws).length, 1, 'no fresh token taken');
+    ws.serverClose(1006);
+    t.clock.advance(2000);
+    ws = await open(t);
+    [f] = syncs(ws);
+    assert.equal(f.since, 'kept');
+    ws.frame({ type: 'SYNC', events: [joined('dan'), dm(8)], next: 'k9', hasMore: false, clientMsgId: f.clientMsgId });
+    await flush();
+    assert.deepEqual(got, ['info dan JOINED', 'msg msg_8'], 'the join handed over live is not repeated');
+  });
+
   test('without the sync feature enabled by the server, the catch-up stays history after each conversation', async () => {
     const t = setup(ChatClient, { features: ALL });
     t.client.connect();

@@ -444,10 +444,20 @@ export class ChatClient extends Connection {
                         add(this.sinceToken, key);
                 throw error;
             }
-            // the server refused the token (not one of ours): hand over what waits, start again from now, and fetch
-            // the messages of the conversations we know with history `after` (edits and deletions meanwhile are lost)
             const held = this.syncHeld ?? [];
             this.syncHeld = null;
+            if (error?.code !== 'INVALID') {
+                // a failure of this try (a time-out, the server unavailable): the token stays, the next reconnect
+                // tries again; what was handed over meanwhile is not handed over again then
+                for (const [key, n] of replayed)
+                    for (let i = 0; i < n; i++)
+                        add(this.sinceToken, key);
+                for (const frame of held)
+                    this.handLive(frame);
+                throw error;
+            }
+            // the server refused the token (not one of ours): hand over what waits, start again from now, and fetch
+            // the messages of the conversations we know with history `after` (edits and deletions meanwhile are lost)
             for (const frame of held)
                 this.handLive(frame);
             this.sinceToken.clear();
