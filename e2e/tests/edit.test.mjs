@@ -117,6 +117,13 @@ describe('web client: edit and delete, SYNC catch-up, blocking', () => {
     assert.equal(await messageById(erin.page, second).locator('.content').count(), 0, 'no text left');
     await screenshot(erin.page, 'edit-01-edited-and-deleted');
     assert.deepEqual(await accessibilityViolations(frank.page), [], 'accessibility: messages with their actions');
+    assert.deepEqual(await accessibilityViolations(erin.page), [], 'accessibility: edited and deleted');
+    await erin.page.emulateMedia({ colorScheme: 'dark' });
+    await frank.page.emulateMedia({ colorScheme: 'dark' });
+    assert.deepEqual(await accessibilityViolations(erin.page), [], 'accessibility, dark: edited and deleted');
+    assert.deepEqual(await accessibilityViolations(frank.page), [], 'accessibility, dark: messages with their actions');
+    await erin.page.emulateMedia({ colorScheme: 'light' });
+    await frank.page.emulateMedia({ colorScheme: 'light' });
 
     await erin.page.reload();
     await erin.page.locator('#me-name', { hasText: ERIN }).waitFor();

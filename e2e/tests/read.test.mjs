@@ -166,6 +166,10 @@ describe('web client: read state, unread badges, Seen, typing, inbox order', () 
     assert.ok(daveFramesSent.some((f) => /"type":"TYPING"/.test(f) && /"typing":true/.test(f)));
     assert.equal(await dave.page.locator('#typing').textContent(), '', 'nobody is told of their own typing');
     await screenshot(carol.page, 'read-03-typing');
+    assert.deepEqual(await accessibilityViolations(carol.page), [], 'accessibility: Seen and typing');
+    await carol.page.emulateMedia({ colorScheme: 'dark' });
+    assert.deepEqual(await accessibilityViolations(carol.page), [], 'accessibility, dark: Seen and typing');
+    await carol.page.emulateMedia({ colorScheme: 'light' });
     await input.pressSequentially('ting', { delay: 40 });
     await input.press('Enter');
     await messageWithText(carol.page, 'I am writing').waitFor();
