@@ -24,10 +24,14 @@ public final class SyncStore {
   /** The last position drawn (by a transaction that may still be running). */
   private static final String HIGHEST_POSITION =
     "SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END AS high FROM messages_id_seq";
-  /** Run after HIGHEST_POSITION, as its own statement: a snapshot taken after the position was read. */
-  private static final String SNAPSHOT_BOUNDS =
-    "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS xmin, "
-      + "pg_snapshot_xmax(pg_current_snapshot())::text::bigint AS xmax";
+  /**
+   * Run after HIGHEST_POSITION, as its own statement: the transactions holding an xid now. (Not a snapshot's
+   * xmin/xmax: a snapshot's xmax is the latest completed xid + 1, so a transaction that got its xid after the
+   * last completion is in neither; pg_stat_activity reads each backend's xid as it is.)
+   */
+  private static final String RUNNING_XIDS =
+    "SELECT coalesce(array_agg(backend_xid::text::bigint), '{}') AS xids FROM pg_stat_activity "
+      + "WHERE backend_xid IS NOT NULL";
 
   /** $1 user, $2 since, $3 W. A window (lo, hi] per conversation; lo < hi. */
   private static final String WINDOWS =
@@ -152,11 +156,15 @@ public final class SyncStore {
     return pool.preparedQuery(HIGHEST_POSITION).execute().map(rows -> rows.iterator().next().getLong("high"));
   }
 
-  /** {xmin, xmax} of a snapshot taken now. */
-  Future<long[]> snapshotBounds() {
-    return pool.preparedQuery(SNAPSHOT_BOUNDS).execute().map(rows -> {
-      Row row = rows.iterator().next();
-      return new long[] {row.getLong("xmin"), row.getLong("xmax")};
+  /** The xids of the transactions running now. */
+  Future<long[]> runningXids() {
+    return pool.preparedQuery(RUNNING_XIDS).execute().map(rows -> {
+      Long[] xids = rows.iterator().next().getArrayOfLongs("xids");
+      long[] running = new long[xids.length];
+      for (int i = 0; i < xids.length; i++) {
+        running[i] = xids[i];
+      }
+      return running;
     });
   }
 

@@ -8,17 +8,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayDeque;
+import java.util.HashSet;
+import java.util.Set;
 
 /**
  * The SYNC watermark W: an event position such that every transaction that drew a position at or below W has
  * finished (committed or rolled back). SYNC and INBOX hand out tokens at or below W and return events at or
  * below W only, so an event committed late can never fall behind a token already given (docs/architecture.md).
  *
- * <p>Every {@link #PERIOD_MS} ms one sample: {@code hi} (the sequence's last value), then, in a later statement
- * (a later snapshot), the snapshot's {@code xmin} and {@code xmax}. Every writer locks its conversation row
- * before drawing a position, so a transaction that drew a position at or below {@code hi} already had its xid,
- * which is therefore below that sample's {@code xmax}. Once a later sample's {@code xmin} is at or past that
- * {@code xmax}, all of them have finished: W becomes {@code hi}. Samples wait in a queue until then.
+ * <p>Every {@link #PERIOD_MS} ms one sample: {@code hi} (the sequence's last value), then, in a later statement,
+ * the xids of the transactions running now. Every writer locks its conversation row before drawing a position,
+ * so a transaction that drew a position at or below {@code hi} already had its xid then: it has finished, or it
+ * is among the sample's running xids. Once a later sample finds none of them running any more, all have
+ * finished: W becomes {@code hi}. Samples wait in a queue, oldest first, until then.
  */
 public final class SyncWatermark {
   private static final Logger LOG = LoggerFactory.getLogger(SyncWatermark.class);
@@ -27,7 +29,7 @@ public final class SyncWatermark {
   private static final int MAX_PENDING = 1_000;
   private static final long START_WAIT_MS = 10_000;
 
-  private record Sample(long high, long xmax) {
+  private record Sample(long high, long[] running) {
   }
 
   private final Vertx vertx;
@@ -69,8 +71,8 @@ public final class SyncWatermark {
     }
     sampling = true;
     store.highestPosition()
-      .compose(high -> store.snapshotBounds().map(bounds -> {
-        advance(high, bounds[0], bounds[1]);
+      .compose(high -> store.runningXids().map(running -> {
+        advance(high, running);
         return null;
       }))
       .onComplete(ar -> {
@@ -82,18 +84,31 @@ public final class SyncWatermark {
   }
 
   /** One sample: queue it, then release every queued sample whose transactions have all finished. */
-  void advance(long high, long xmin, long xmax) {
+  void advance(long high, long[] running) {
     if (pending.size() >= MAX_PENDING) {
       pending.pollLast();
     }
-    pending.addLast(new Sample(high, xmax));
+    pending.addLast(new Sample(high, running));
+    Set<Long> now = new HashSet<>();
+    for (long xid : running) {
+      now.add(xid);
+    }
     long w = watermark;
-    while (!pending.isEmpty() && pending.peekFirst().xmax() <= xmin) {
+    while (!pending.isEmpty() && noneRunning(pending.peekFirst().running(), now)) {
       w = Math.max(w, pending.pollFirst().high());
     }
     if (w != watermark) {
       watermark = w;
       known.tryComplete();
     }
+  }
+
+  private static boolean noneRunning(long[] xids, Set<Long> running) {
+    for (long xid : xids) {
+      if (running.contains(xid)) {
+        return false;
+      }
+    }
+    return true;
   }
 }
