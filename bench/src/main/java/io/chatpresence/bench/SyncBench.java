@@ -70,6 +70,14 @@ final class SyncBench {
     }
     addMessages(me, spread, 1);
     int seen = pageAll(one, since, 1_000, fewEvents).events();
+    double[] serial = new double[50];
+    for (int i = 0; i < serial.length; i++) {
+      long t0 = System.nanoTime();
+      syncOnce(one, since, 1_000);
+      serial[i] = (System.nanoTime() - t0) / 1e6;
+    }
+    java.util.Arrays.sort(serial);
+    System.out.printf("  one at a time (50 calls): median %.2f ms, max %.2f ms%n", serial[25], serial[49]);
     JsonObject latency = syncRun(socks, rate, since);
     System.out.printf("  SYNC of %d events over %d of %,d conversations, %d req/s: p50 %.2f ms, p99 %.2f ms%n",
       seen, fewEvents, conversations, rate, latency.getDouble("p50Ms"), latency.getDouble("p99Ms"));
@@ -86,7 +94,7 @@ final class SyncBench {
     }
     bench.gen.closeAll(socks);
     return new JsonObject().put("conversations", conversations).put("requestsPerSecond", rate)
-      .put("eventsSinceToken", seen).put("latency", latency).put("p99Ms", latency.getDouble("p99Ms"))
+      .put("eventsSinceToken", seen).put("oneAtATimeMedianMs", serial[25]).put("latency", latency).put("p99Ms", latency.getDouble("p99Ms"))
       .put("pagedEvents", manyEvents).put("pagingRuns", runs);
   }
 
