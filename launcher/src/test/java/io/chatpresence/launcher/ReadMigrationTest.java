@@ -84,7 +84,7 @@ class ReadMigrationTest {
       Field inbox = ReadStore.class.getDeclaredField("INBOX");
       inbox.setAccessible(true);
       for (String user : new String[] {"ann", "bob", "cy"}) {
-        Row first = await(db.preparedQuery((String) inbox.get(null)).execute(Tuple.of(user, null, null, null, 51, 0L)))
+        Row first = await(db.preparedQuery((String) inbox.get(null)).execute(Tuple.of(user, null, null, null, 51)))
           .iterator().next();
         assertEquals(0L, first.getLong("total_unread"), user);
       }

@@ -88,8 +88,8 @@ class ReadPlanTest {
   @Test
   void markReadAndTheInboxReadMessagesByIndexOnly() throws ReflectiveOperationException {
     String mark = plan(statement("MARK_READ"), Tuple.of(me, conversation, message));
-    String first = plan(statement("INBOX"), Tuple.of(me, null, null, null, 51, 0L));
-    String later = plan(statement("INBOX"), Tuple.of(me, Long.MAX_VALUE / 2, message, conversation, 51, 0L));
+    String first = plan(statement("INBOX"), Tuple.of(me, null, null, null, 51));
+    String later = plan(statement("INBOX"), Tuple.of(me, Long.MAX_VALUE / 2, message, conversation, 51));
     for (String p : new String[] {mark, first, later}) {
       assertFalse(p.contains("Seq Scan on messages "), p); // (the sequence messages_id_seq is one row)
       assertTrue(p.contains("messages_conversation_id_seq_key") || p.contains("messages_pkey")

@@ -124,4 +124,23 @@ class SyncPlanTest {
     assertTrue(messages.contains("messages_by_position"), messages);
     assertTrue(changes.contains("messages_changes"), changes);
   }
+
+  /** A page of 1,000 out of the 10,000 seeded messages: every conversation has a window. */
+  @Test
+  void aPageOfAThousandOverAllConversations() throws ReflectiveOperationException {
+    String windows = plan("WINDOWS", Tuple.of(me, 0L, watermark));
+    List<Long> ids = new ArrayList<>();
+    List<Long> lo = new ArrayList<>();
+    List<Long> hi = new ArrayList<>();
+    for (Row r : await(pool.preparedQuery(statement("WINDOWS")).execute(Tuple.of(me, 0L, watermark)))) {
+      ids.add(r.getLong("id"));
+      lo.add(r.getLong("lo"));
+      hi.add(r.getLong("hi"));
+    }
+    assertTrue(ids.size() == 2_000, "windows: " + ids.size());
+    String messages = plan("MESSAGES", Tuple.tuple().addArrayOfLong(ids.toArray(new Long[0]))
+      .addArrayOfLong(lo.toArray(new Long[0])).addArrayOfLong(hi.toArray(new Long[0])).addInteger(1001));
+    assertFalse(messages.contains("Seq Scan on messages "), messages);
+    assertFalse(windows.contains("Seq Scan on messages "), windows);
+  }
 }

@@ -61,8 +61,9 @@ public final class ReadStore {
   /**
    * One page of a user's conversations, most recently active first, and the totals. $1 user, $2 the snapshot
    * (a message id; null on the first page: now), $3/$4 the cursor (sort key and conversation id of the last
-   * row of the previous page, or null), $5 the page size + 1, $6 the moment: the SYNC watermark read just
-   * before (never the sequence's last value: a lower position may still be uncommitted, docs/architecture.md).
+   * row of the previous page, or null), $5 the page size + 1. The moment (the snapshot of the later pages) is the
+   * sequence's last value; the page's syncToken is not (a lower position may still be uncommitted): it is the
+   * SYNC watermark read just before (docs/architecture.md, "One-call catch-up").
    * <p>
    * Order: {@code activity} (the last message's id). Pages after the first order by activity as of the
    * snapshot: a conversation that got a message since keeps the place it had (its last message at or before
@@ -81,7 +82,7 @@ public final class ReadStore {
       + "AND ($3::bigint IS NULL OR k < $3::bigint OR (k = $3::bigint AND id < $4::bigint)) "
       + "ORDER BY k DESC, id DESC LIMIT $5), "
       + "meta AS (SELECT coalesce((SELECT sum(unread) FROM mine), 0)::bigint AS total_unread, "
-      + "$6::bigint AS moment) "
+      + "(SELECT last_value FROM messages_id_seq) AS moment) "
       + "SELECT meta.total_unread, meta.moment, p.id, p.kind, p.external_id, p.user_a, p.user_b, p.name, p.k, "
       + "p.read_message_id, p.unread, lm.id AS last_id, lm.sender AS last_sender, lm.content AS last_content, "
       + "lm.created_at AS last_created_at, op.read_message_id AS partner_read_message_id "
@@ -150,7 +151,7 @@ public final class ReadStore {
       cursor == null ? null : cursor.snapshot(),
       cursor == null ? null : cursor.key(),
       cursor == null ? null : cursor.conversation(),
-      limit + 1, w);
+      limit + 1);
     return pool.preparedQuery(INBOX).execute(params).map(rows -> {
       List<InboxEntry> entries = new ArrayList<>(Math.min(limit, rows.size()));
       long total = 0;
@@ -173,7 +174,7 @@ public final class ReadStore {
         lastKey = row.getLong("k");
         lastId = id;
       }
-      return new InboxPage(entries, next, total, tokens.encode(moment));
+      return new InboxPage(entries, next, total, tokens.encode(w));
     });
   }
 
