@@ -72,6 +72,11 @@ class BenchSmokeTest {
     assertEquals(0L, inbox.getJsonObject("firstPage").getLong("errors"));
     assertEquals(0L, inbox.getJsonObject("furtherPages").getLong("errors"));
 
+    JsonObject sync = all.getJsonObject("sync").getJsonObject("result");
+    assertTrue(sync.getJsonObject("latency").getLong("receivedOfWindow") > 0);
+    assertEquals(0L, sync.getJsonObject("latency").getLong("errors"));
+    assertEquals(3, sync.getJsonArray("pagingRuns").size());
+
     for (String s : Bench.SCENARIOS) {
       assertTrue(Files.exists(out.resolve(s + ".json")), s);
       assertTrue(Files.exists(out.resolve(s + ".md")), s);
