@@ -32,7 +32,7 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class Bench {
   static final List<String> SCENARIOS = List.of("connections", "direct", "cluster", "fanout", "history", "read", "typing",
-    "inbox", "sync");
+    "inbox", "storm", "edits", "sync");
   private static final HttpClient HTTP = HttpClient.newHttpClient();
   private static final String RUN = Long.toString(System.currentTimeMillis() % 10_000_000, 36);
   private static final AtomicInteger STEPS = new AtomicInteger();
@@ -122,6 +122,8 @@ public final class Bench {
           case "read" -> result.put("result", bench.read());
           case "typing" -> result.put("result", bench.typing());
           case "inbox" -> result.put("result", bench.inbox());
+          case "storm" -> result.put("result", bench.storm());
+          case "edits" -> result.put("result", bench.edits());
           case "sync" -> result.put("result", new SyncBench(bench).run());
           default -> throw new IllegalStateException(s);
         }
@@ -395,8 +397,65 @@ public final class Bench {
   // ---- direct (and the relay baseline) -------------------------------------------------------------
 
   private JsonObject direct() {
-    return pairSweeps(sizes.directRates(), Boolean.parseBoolean(System.getProperty("bench.relay", "true")),
+    JsonObject r = pairSweeps(sizes.directRates(), Boolean.parseBoolean(System.getProperty("bench.relay", "true")),
       List.of(new Leg("product", "product", target.chatPort(), target.chatPort())));
+    return r.put("closedLoop", closedLoop(target.chatPort(), target.chatPort()));
+  }
+
+  /**
+   * The reconnect storm ({@link Storm}) against the product in its own JVM: -Dbench.stormUsers (9,000; quick 200)
+   * users, each a chat and a presence socket: 18,000 sockets, what one process may hold under this machine's
+   * open-files limit of 20,000 on each side.
+   */
+  private JsonObject storm() {
+    return againstServerProcess("storm", pid -> {
+      int n = Integer.getInteger("bench.stormUsers", sizes.connectionUsers() >= 1_000 ? 9_000 : 200);
+      List<String> names = bulkUsers("st", n);
+      List<String> a = new ArrayList<>();
+      List<String> b = new ArrayList<>();
+      for (int[] chat : Storm.ringChats(n)) {
+        String x = names.get(chat[0]);
+        String y = names.get(chat[1]);
+        a.add(x.compareTo(y) < 0 ? x : y);
+        b.add(x.compareTo(y) < 0 ? y : x);
+      }
+      await(target.sql().preparedQuery("INSERT INTO conversations (kind, external_id, user_a, user_b) "
+        + "SELECT 'C', 'st_' || a || '_' || b, a, b FROM unnest($1::text[], $2::text[]) AS t(a, b) ON CONFLICT DO NOTHING")
+        .execute(Tuple.tuple().addArrayOfString(a.toArray(new String[0])).addArrayOfString(b.toArray(new String[0]))));
+      List<String> tokens = new ArrayList<>(n);
+      for (String name : names) {
+        tokens.add(target.tokens().issue(name).token());
+      }
+      Storm storm = new Storm(gen);
+      List<Gen.Sock> socks = new ArrayList<>();
+      JsonObject first = storm.pass("first connect (500 at a time)", names, tokens, target.chatPort(),
+        target.presencePort(), 500, socks);
+      storm.cutAll(socks);
+      List<Gen.Sock> again = new ArrayList<>();
+      JsonObject reconnect = storm.pass("storm (all at once)", names, tokens, target.chatPort(), target.presencePort(),
+        2 * n, again);
+      gen.closeAll(again);
+      return new JsonObject().put("firstConnect", first).put("storm", reconnect).put("contactsPerUser", Storm.CONTACTS);
+    });
+  }
+
+  /**
+   * The closed loop ({@link Saturation}) on pairs of its own: -Dbench.closedPairs (default 50) senders keeping
+   * -Dbench.window (32) messages each in flight. Senders connect to {@code senderPort}, recipients to
+   * {@code recipientPort}.
+   */
+  private JsonObject closedLoop(int senderPort, int recipientPort) {
+    int pairs = Integer.getInteger("bench.closedPairs", 50);
+    List<Gen.Spec> specs = new ArrayList<>();
+    for (int i = 0; i < 2 * pairs; i++) {
+      String name = "cl" + RUN + "_" + i;
+      specs.add(new Gen.Spec((i / 2) % gen.shards.size(), i % 2 == 0 ? senderPort : recipientPort, name, register(name), null));
+    }
+    List<Gen.Sock> socks = gen.connectAll(specs, 200, "closed-loop sockets");
+    JsonObject r = new Saturation(gen, server.pgStats())
+      .run(socks, Integer.getInteger("bench.window", 32), sizes.warmupSeconds(), sizes.stepSeconds());
+    gen.closeAll(socks);
+    return r;
   }
 
   /**
@@ -413,13 +472,24 @@ public final class Bench {
     r.put("nodes", server.nodes.size())
       .put("ratioToOneNode", oneNode > 0 ? r.getDouble("acrossNodesMaxDeliveredPerSecond") / oneNode : 0);
     System.out.printf("  across nodes / one node: %.2f%n", r.getDouble("ratioToOneNode"));
-    return r;
+    return r.put("closedLoop", closedLoop(a, b));
   }
 
-  /** A sweep of 1:1 pairs whose senders connect to {@code senderPort} and recipients to {@code recipientPort}. */
-  record Leg(String key, String label, int senderPort, int recipientPort, boolean mark) {
+  /**
+   * A sweep of 1:1 pairs whose senders connect to {@code senderPort} and recipients to {@code recipientPort}.
+   * {@code mark}: recipients mark each message read; {@code edits}: senders edit or delete every tenth message.
+   */
+  record Leg(String key, String label, int senderPort, int recipientPort, boolean mark, boolean edits) {
     Leg(String key, String label, int senderPort, int recipientPort) {
-      this(key, label, senderPort, recipientPort, false);
+      this(key, label, senderPort, recipientPort, false, false);
+    }
+
+    Leg(String key, String label, int senderPort, int recipientPort, boolean mark) {
+      this(key, label, senderPort, recipientPort, mark, false);
+    }
+
+    String features() {
+      return mark ? "[\"read\"]" : edits ? "[\"edit\"]" : null;
     }
   }
 
@@ -440,7 +510,7 @@ public final class Bench {
       for (int i = 0; i < 2 * pairs; i++) {
         String name = "d" + RUN + "_" + socks.size() + "_" + i;
         specs.add(new Gen.Spec((i / 2) % gen.shards.size(), i % 2 == 0 ? leg.senderPort() : leg.recipientPort(),
-          name, relay ? name : register(name), leg.mark() ? "[\"read\"]" : null));
+          name, relay ? name : register(name), leg.features()));
       }
       socks.add(gen.connectAll(specs, 200, leg.label() + " sockets"));
     }
@@ -487,7 +557,7 @@ public final class Bench {
       byShard.add(mine);
       steps.add(new JsonArray());
       // warm-up, not recorded: JIT, pools, the pairs' chats created
-      runDirectStep(mine, legSocks, sizeRates.get(0), sizes.warmupSeconds(), 1, legs.get(l).mark());
+      runDirectStep(mine, legSocks, sizeRates.get(0), sizes.warmupSeconds(), 1, legs.get(l).mark(), legs.get(l).edits());
     }
     String only = System.getProperty("bench.rates");
     List<Integer> rates = only == null ? sizeRates
@@ -500,7 +570,7 @@ public final class Bench {
         }
         String label = legs.get(l).label();
         JsonObject figures = runDirectStep(byShard.get(l), socks.get(l), rate, sizes.warmupSeconds(), sizes.stepSeconds(),
-          legs.get(l).mark());
+          legs.get(l).mark(), legs.get(l).edits());
         boolean drained = figures.getBoolean("allArrived");
         System.out.printf("  %s offered %,d msg/s: delivered %,.0f msg/s, p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms%s%n",
           label, rate, figures.getDouble("deliveredPerSecond"), figures.getDouble("p50Ms"),
@@ -521,11 +591,27 @@ public final class Bench {
    */
   private JsonObject runDirectStep(List<List<Gen.Sock[]>> byShard, List<Gen.Sock> socks, int rate, int warmupSeconds,
                                    int seconds, boolean mark) {
+    return runDirectStep(byShard, socks, rate, warmupSeconds, seconds, mark, false);
+  }
+
+  /**
+   * As above; with {@code edits}, each sender edits (new text) or deletes (alternately) every tenth of its
+   * messages as its SUCCESS arrives: changes at 10 % of the message rate, told to the recipients (with
+   * {@code edit}), which count them apart from the messages.
+   */
+  private JsonObject runDirectStep(List<List<Gen.Sock[]>> byShard, List<Gen.Sock> socks, int rate, int warmupSeconds,
+                                   int seconds, boolean mark, boolean edits) {
     int shards = gen.shards.size();
     Step step = newStep(warmupSeconds, seconds);
+    java.util.concurrent.atomic.AtomicLong changesSent = new java.util.concurrent.atomic.AtomicLong();
+    java.util.concurrent.atomic.AtomicLong changesTold = new java.util.concurrent.atomic.AtomicLong();
     for (int i = 0; i < socks.size(); i++) {
       Gen.Sock s = socks.get(i);
       boolean recipient = i % 2 == 1;
+      if (edits) {
+        s.onText = recipient ? editRecipient(step, s, changesTold) : editingSender(step, s, changesSent);
+        continue;
+      }
       s.onText = mark && recipient ? text -> {
         step.received(s.shard, text, "\"content\":\"", false);
         if (text.startsWith("{\"type\":\"ONE_TO_ONE_CHAT\"")) {
@@ -535,7 +621,8 @@ public final class Bench {
       } : text -> step.received(s.shard, text, "\"content\":\"", false);
     }
     java.util.concurrent.atomic.AtomicLong sends = new java.util.concurrent.atomic.AtomicLong();
-    double cpu0 = PgCpu.seconds(server.pgDir());
+    PgStats pg = server.pgStats();
+    PgStats.Reading pg0 = pg.read();
     gen.openLoop((double) rate / shards, step.start, step.end, (shard, k, intended) -> {
       List<Gen.Sock[]> mine = byShard.get(shard);
       Gen.Sock[] pair = mine.get((int) (k % mine.size()));
@@ -549,8 +636,42 @@ public final class Bench {
     if (!otherLoadRunning) {
       gen.waitQuiet(300, 30);
     }
-    double cpu = PgCpu.seconds(server.pgDir()) - cpu0;
-    return figures(step, rate, drained).put("pgCpuMsPerMessage", sends.get() == 0 ? 0 : cpu * 1000 / sends.get());
+    PgStats.Reading pg1 = pg.read();
+    JsonObject perMessage = PgStats.perMessage(pg0, pg1, sends.get(), (pg1.nanos() - pg0.nanos()) / 1e9);
+    System.out.println("    " + PgStats.line(perMessage));
+    JsonObject figures = figures(step, rate, drained).mergeIn(perMessage)
+      .put("pgCpuMsPerMessage", perMessage.getDouble("pgCpuUsPerMessage") / 1000);
+    if (edits) {
+      double stepSeconds = (step.end - step.start) / 1e9;
+      figures.put("changesSentPerSecond", changesSent.get() / stepSeconds)
+        .put("changesToldPerSecond", changesTold.get() / stepSeconds);
+    }
+    return figures;
+  }
+
+  /** A sender that edits or deletes every tenth message it was told was sent (alternately). */
+  private static io.vertx.core.Handler<String> editingSender(Step step, Gen.Sock s, java.util.concurrent.atomic.AtomicLong sent) {
+    long[] acknowledged = {0};
+    return text -> {
+      step.received(s.shard, text, "\"content\":\"", false); // errors are counted there
+      if (text.startsWith("{\"type\":\"SUCCESS\",\"msg\":\"sent\"") && ++acknowledged[0] % 10 == 0) {
+        String id = field(text, "messageId");
+        s.send(acknowledged[0] % 20 == 0 ? "{\"type\":\"DELETE_MESSAGE\",\"messageId\":\"" + id + "\"}"
+          : "{\"type\":\"EDIT_MESSAGE\",\"messageId\":\"" + id + "\",\"content\":\"edited\"}");
+        sent.incrementAndGet();
+      }
+    };
+  }
+
+  /** A recipient with {@code edit}: messages are measured; MESSAGE_EDITED / MESSAGE_DELETED only counted. */
+  private static io.vertx.core.Handler<String> editRecipient(Step step, Gen.Sock s, java.util.concurrent.atomic.AtomicLong told) {
+    return text -> {
+      if (text.startsWith("{\"type\":\"MESSAGE_")) {
+        told.incrementAndGet();
+      } else {
+        step.received(s.shard, text, "\"content\":\"", false);
+      }
+    };
   }
 
   /** The value of a string field in an encoded frame, without parsing it (the generator reads many). */
@@ -561,6 +682,34 @@ public final class Bench {
     }
     int from = at + name.length() + 4;
     return frame.substring(from, frame.indexOf('"', from));
+  }
+
+  // ---- edits (issue 13) -------------------------------------------------------------------------------
+
+  /**
+   * 1:1 pairs at the direct rates up to 5,000 msg/s (or -Dbench.rates), twice at each rate in the same run: pairs
+   * that only send, and pairs (with {@code edit}) whose senders edit or delete every tenth message (changes at
+   * 10 % of the load). Delivered msg/s and latency of the messages of each.
+   */
+  private JsonObject edits() {
+    int port = target.chatPort();
+    List<Integer> rates = sizes.directRates().stream().filter(x -> x <= 5_000).toList();
+    JsonObject r = pairSweeps(rates, false, List.of(new Leg("plain", "no edits", port, port),
+      new Leg("editing", "10 % edited or deleted", port, port, false, true)));
+    double plain = r.getDouble("plainMaxDeliveredPerSecond");
+    r.put("ratioEditingToPlain", plain > 0 ? r.getDouble("editingMaxDeliveredPerSecond") / plain : 0);
+    JsonArray p = r.getJsonArray("plain");
+    JsonArray e = r.getJsonArray("editing");
+    for (int i = 0; i < Math.min(p.size(), e.size()); i++) {
+      JsonObject a = p.getJsonObject(i);
+      JsonObject b = e.getJsonObject(i);
+      System.out.printf("  at %,.0f msg/s: without edits %,.0f msg/s p99 %.2f ms; with edits %,.0f msg/s p99 %.2f ms "
+          + "(%,.0f changes/s sent, %,.0f told/s)%n", a.getDouble("offeredPerSecond"), a.getDouble("deliveredPerSecond"),
+        a.getDouble("p99Ms"), b.getDouble("deliveredPerSecond"), b.getDouble("p99Ms"),
+        b.getDouble("changesSentPerSecond"), b.getDouble("changesToldPerSecond"));
+    }
+    System.out.printf("  best delivered with edits / without: %.2f%n", r.getDouble("ratioEditingToPlain"));
+    return r;
   }
 
   // ---- read, typing, inbox (issue 12) --------------------------------------------------------------

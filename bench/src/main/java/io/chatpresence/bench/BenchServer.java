@@ -28,6 +28,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -62,6 +63,11 @@ final class BenchServer implements AutoCloseable {
     }
   }
 
+  /** What PostgreSQL does per message: CPU, commits, WAL, costly statements. */
+  PgStats pgStats() {
+    return new PgStats(sql, pgDir());
+  }
+
   /** The embedded PostgreSQL's data directory (its postmaster.pid names the server process). */
   Path pgDir() {
     return dir.resolve("pg");
@@ -86,7 +92,9 @@ final class BenchServer implements AutoCloseable {
 
   static BenchServer start(JsonObject overrides, int nodeCount) throws IOException {
     Path dir = Files.createTempDirectory("chat-bench");
-    EmbeddedDatabase db = EmbeddedDatabase.start(dir.resolve("pg"), 0);
+    // bench-only: statement statistics (issue 16 measures where PostgreSQL's time per message goes)
+    EmbeddedDatabase db = EmbeddedDatabase.start(dir.resolve("pg"), 0,
+      Map.of("shared_preload_libraries", "pg_stat_statements", "pg_stat_statements.max", "1000"));
     Migrations.migrate(db.url());
     String clusterName = "chat-bench-" + UUID.randomUUID();
     List<Node> nodes = new ArrayList<>();
@@ -109,6 +117,7 @@ final class BenchServer implements AutoCloseable {
     Pool sql = PgBuilder.pool().with(new PoolOptions().setMaxSize(4))
       .connectingTo(Pools.connectOptions(db.url())).using(vertx).build();
     Tokens tokens = Bench.await(Tokens.create(vertx, nodes.get(0).config()));
+    Bench.await(sql.query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements").execute());
     return new BenchServer(List.copyOf(nodes), db, relayPort, sql, tokens, dir);
   }
 

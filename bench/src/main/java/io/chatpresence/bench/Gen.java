@@ -92,7 +92,12 @@ final class Gen implements AutoCloseable {
 
   /** As above, opting into {@code features} (a JSON array's text, e.g. {@code ["read"]}) at AUTH when not null. */
   Future<Sock> connect(int shard, int port, String name, String token, String features) {
-    Sock sock = new Sock(shard, name);
+    return connect(new Sock(shard, name), port, token, features);
+  }
+
+  /** As above for a socket made by the caller, whose {@link Sock#onText} is set before the first frame. */
+  Future<Sock> connect(Sock sock, int port, String token, String features) {
+    int shard = sock.shard;
     Promise<Sock> done = Promise.promise();
     WebSocketClient client = client(opened.getAndIncrement() / PER_SOURCE);
     shards.get(shard).runOnContext(v -> client

@@ -60,6 +60,44 @@ final class Report {
     return -1;
   }
 
+  /** PostgreSQL per message at each offered rate of the product (or across-nodes) sweep. */
+  private static void pgSteps(StringBuilder md, JsonObject r) {
+    JsonArray steps = r.containsKey("product") ? r.getJsonArray("product") : r.getJsonArray("acrossNodes");
+    if (steps == null || steps.isEmpty() || !steps.getJsonObject(0).containsKey("pgCpuUsPerMessage")) {
+      return;
+    }
+    md.append("\nPostgreSQL per message at each offered rate (").append(r.containsKey("product") ? "product" : "across nodes")
+      .append("; CPU of all its processes over the step and its drain, divided by the messages sent):\n\n")
+      .append("| offered msg/s | CPU µs/msg | commits/s | msgs/commit | WAL records/msg | WAL bytes/msg | WAL syncs/s |\n")
+      .append("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+    for (int i = 0; i < steps.size(); i++) {
+      JsonObject st = steps.getJsonObject(i);
+      md.append(String.format("| %,.0f | %.1f | %,.0f | %.1f | %.1f | %,.0f | %,.0f |%n", st.getDouble("offeredPerSecond"),
+        st.getDouble("pgCpuUsPerMessage"), st.getDouble("pgCommitsPerSecond"), st.getDouble("messagesPerCommit"),
+        st.getDouble("walRecordsPerMessage"), st.getDouble("walBytesPerMessage"), st.getDouble("walSyncsPerSecond")));
+    }
+  }
+
+  /** The closed-loop saturation ({@code Saturation}) and the statements that cost most in it. */
+  private static void closedLoop(StringBuilder md, JsonObject c) {
+    if (c == null) {
+      return;
+    }
+    md.append(String.format("%nClosed loop: %d pairs, %d messages in flight per sender: **stored %,.0f msg/s, delivered "
+        + "%,.0f msg/s**; PostgreSQL %.1f µs CPU/msg, %,.0f commits/s, %.1f msgs/commit, %.1f WAL records/msg, %,.0f WAL "
+        + "bytes/msg, %,.0f WAL syncs/s.%n%n| calls | rows | total ms | mean µs | statement (pg_stat_statements) |%n"
+        + "| ---: | ---: | ---: | ---: | --- |%n", c.getInteger("pairs"), c.getInteger("inFlightPerSender"),
+      c.getDouble("storedPerSecond"), c.getDouble("deliveredPerSecond"), c.getDouble("pgCpuUsPerMessage"),
+      c.getDouble("pgCommitsPerSecond"), c.getDouble("messagesPerCommit"), c.getDouble("walRecordsPerMessage"),
+      c.getDouble("walBytesPerMessage"), c.getDouble("walSyncsPerSecond")));
+    JsonArray top = c.getJsonArray("topStatements");
+    for (int i = 0; i < top.size(); i++) {
+      JsonObject t = top.getJsonObject(i);
+      md.append(String.format("| %,d | %,d | %,.0f | %.1f | `%s` |%n", t.getLong("calls"), t.getLong("rows"),
+        t.getDouble("totalMs"), t.getDouble("meanUs"), t.getString("query").replace("|", "\\|")));
+    }
+  }
+
   static void write(Path out, String scenario, JsonObject result) throws IOException {
     Files.writeString(out.resolve(scenario + ".json"), result.encodePrettily() + "\n");
     StringBuilder md = new StringBuilder();
@@ -89,6 +127,19 @@ final class Report {
             r.getDouble("ratioToRelay")));
           chart(r, out.resolve("direct-latency.png"));
         }
+        pgSteps(md, r);
+        closedLoop(md, r.getJsonObject("closedLoop"));
+      }
+      case "storm" -> {
+        JsonObject st = r.getJsonObject("storm");
+        JsonObject first = r.getJsonObject("firstConnect");
+        md.append(String.format("%,d users, each a chat and a presence socket and %d contacts.%n%n"
+            + "| pass | sockets | all authenticated s | connect+AUTH/s | every contact online s |%n| --- | ---: | ---: | ---: | ---: |%n"
+            + "| first connect, 500 at a time | %,d | %.2f | %,.0f | %.2f |%n| storm: all reconnect at once | %,d | %.2f | %,.0f | %.2f |%n",
+          st.getInteger("users"), r.getInteger("contactsPerUser"), first.getInteger("sockets"),
+          first.getDouble("authenticatedSeconds"), first.getDouble("connectAuthPerSecond"),
+          first.getDouble("presenceSettledSeconds"), st.getInteger("sockets"), st.getDouble("authenticatedSeconds"),
+          st.getDouble("connectAuthPerSecond"), st.getDouble("presenceSettledSeconds")));
       }
       case "read" -> {
         md.append("| recipients | offered msg/s | delivered msg/s | p50 ms | p99 ms | p99.9 ms | max ms | all arrived "
@@ -105,6 +156,22 @@ final class Report {
           }
         }
         md.append(String.format("%nBest delivered: marking / no marking = %.2f.%n", r.getDouble("ratioMarkingToPlain")));
+      }
+      case "edits" -> {
+        md.append("| pairs | offered msg/s | delivered msg/s | p50 ms | p99 ms | p99.9 ms | max ms | all arrived "
+            + "| changes sent/s | changes told/s |\n")
+          .append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |\n");
+        for (String[] leg : new String[][]{{"plain", "no edits"}, {"editing", "10 % edited or deleted"}}) {
+          JsonArray steps = r.getJsonArray(leg[0]);
+          for (int i = 0; i < steps.size(); i++) {
+            JsonObject st = steps.getJsonObject(i);
+            md.append(String.format("| %s | %,.0f | %,.0f | %.2f | %.2f | %.2f | %.2f | %s | %,.0f | %,.0f |%n", leg[1],
+              st.getDouble("offeredPerSecond"), st.getDouble("deliveredPerSecond"), st.getDouble("p50Ms"),
+              st.getDouble("p99Ms"), st.getDouble("p999Ms"), st.getDouble("maxMs"), st.getBoolean("allArrived"),
+              st.getDouble("changesSentPerSecond", 0.0), st.getDouble("changesToldPerSecond", 0.0)));
+          }
+        }
+        md.append(String.format("%nBest delivered: with edits / without = %.2f.%n", r.getDouble("ratioEditingToPlain")));
       }
       case "typing" -> {
         md.append(String.format("%,d typists in %,d chats, typing:true every second each.%n%n", r.getInteger("typists"),

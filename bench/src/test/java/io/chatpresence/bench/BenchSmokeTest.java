@@ -36,6 +36,10 @@ class BenchSmokeTest {
       assertTrue(first.getDouble("p99Ms") > 0, server);
     }
     assertTrue(direct.getDouble("ratioToRelay") > 0);
+    JsonObject closedLoop = direct.getJsonObject("closedLoop");
+    assertTrue(closedLoop.getDouble("storedPerSecond") > 0, "closed loop stored nothing");
+    assertTrue(closedLoop.getDouble("pgCpuUsPerMessage") > 0);
+    assertFalse(closedLoop.getJsonArray("topStatements").isEmpty());
     assertTrue(Files.size(out.resolve("direct-latency.png")) > 0);
 
     JsonObject cluster = all.getJsonObject("cluster").getJsonObject("result");
@@ -71,6 +75,18 @@ class BenchSmokeTest {
     assertTrue(inbox.getJsonObject("firstPage").getLong("receivedOfWindow") > 0);
     assertEquals(0L, inbox.getJsonObject("firstPage").getLong("errors"));
     assertEquals(0L, inbox.getJsonObject("furtherPages").getLong("errors"));
+
+    JsonObject edits = all.getJsonObject("edits").getJsonObject("result");
+    for (String leg : new String[]{"plain", "editing"}) {
+      JsonObject first = edits.getJsonArray(leg).getJsonObject(0);
+      assertTrue(first.getLong("receivedOfWindow") > 0, leg + " delivered nothing");
+      assertEquals(0L, first.getLong("errors"), leg);
+    }
+    assertTrue(edits.getJsonArray("editing").getJsonObject(0).getDouble("changesToldPerSecond") > 0);
+
+    JsonObject storm = all.getJsonObject("storm").getJsonObject("result").getJsonObject("storm");
+    assertTrue(storm.getDouble("authenticatedSeconds") > 0);
+    assertTrue(storm.getDouble("presenceSettledSeconds") > 0);
 
     JsonObject sync = all.getJsonObject("sync").getJsonObject("result");
     assertTrue(sync.getJsonObject("latency").getLong("receivedOfWindow") > 0);

@@ -15,6 +15,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
 
@@ -69,10 +70,36 @@ public final class ChatFrames {
     return frame;
   }
 
-  public static JsonObject history(Conversation conv, List<StoredMessage> messages, boolean hasMore, String clientMsgId) {
+  /**
+   * A history page. With {@code edit}: an edited message carries {@code editedAt}, a deleted one is a tombstone
+   * ({@link #tombstone}). Without: the received format of the client document (deleted ones are not in the page).
+   */
+  public static JsonObject history(Conversation conv, List<StoredMessage> messages, boolean hasMore, boolean edit,
+                                   String clientMsgId) {
     JsonArray list = new JsonArray();
-    messages.forEach(m -> list.add(received(m)));
+    for (StoredMessage m : messages) {
+      if (!edit) {
+        list.add(received(m));
+      } else if (m.deleted()) {
+        list.add(tombstone(m));
+      } else {
+        JsonObject frame = received(m);
+        list.add(m.editedAt() == null ? frame : frame.put("editedAt", Timestamps.format(m.editedAt())));
+      }
+    }
     return history(conv.kind(), conv.externalId(), list, hasMore, clientMsgId);
+  }
+
+  /** A deleted message in the history of a socket with {@code edit}: its place, without content. */
+  public static JsonObject tombstone(StoredMessage m) {
+    return new JsonObject()
+      .put("type", m.conversationKind() == Kind.CHAT ? MessageType.ONE_TO_ONE_CHAT : MessageType.GROUP_CHAT)
+      .put("messageId", m.messageId())
+      .put(idField(m.conversationKind()), m.conversationId())
+      .put("from", m.from())
+      .put("timestamp", Timestamps.format(m.createdAt()))
+      .put("deleted", true)
+      .put("deletedAt", Timestamps.format(m.deletedAt()));
   }
 
   /** A chat nobody has written in yet: an empty page, not an error. */
@@ -96,7 +123,7 @@ public final class ChatFrames {
     return kind == Kind.CHAT ? "chatId" : "groupId";
   }
 
-  // ---- extension frames (read, typing) ---------------------------------------------------------------
+  // ---- extension frames (read, typing, edit) ---------------------------------------------------------------
 
   /** The answer to MARK_READ: the reader's position after the call and the unread count there. */
   public static JsonObject readSuccess(Kind kind, String conversationId, long readMessageId, long unread,
@@ -120,6 +147,32 @@ public final class ChatFrames {
 
   public static JsonObject left(String groupId, String username) {
     return Frames.info(username + " left " + groupId, "LEFT", groupId, username);
+  }
+
+  /** The answer to EDIT_MESSAGE, once the new text is committed. */
+  public static JsonObject editSuccess(Kind kind, String conversationId, String messageId, OffsetDateTime editedAt,
+                                       String clientMsgId) {
+    JsonObject frame = Frames.success("edited").put("messageId", messageId).put(idField(kind), conversationId)
+      .put("editedAt", Timestamps.format(editedAt));
+    return clientMsgId == null ? frame : frame.put("clientMsgId", clientMsgId);
+  }
+
+  /** The answer to DELETE_MESSAGE (also to a repeat), once the text is erased. */
+  public static JsonObject deleteSuccess(Kind kind, String conversationId, String messageId, String clientMsgId) {
+    JsonObject frame = Frames.success("deleted").put("messageId", messageId).put(idField(kind), conversationId);
+    return clientMsgId == null ? frame : frame.put("clientMsgId", clientMsgId);
+  }
+
+  public static JsonObject edited(Kind kind, String conversationId, String messageId, String from, String content,
+                                  OffsetDateTime createdAt, OffsetDateTime editedAt) {
+    return new JsonObject().put("type", MessageType.MESSAGE_EDITED).put("messageId", messageId)
+      .put(idField(kind), conversationId).put("from", from).put("content", content)
+      .put("timestamp", Timestamps.format(createdAt)).put("editedAt", Timestamps.format(editedAt));
+  }
+
+  public static JsonObject deleted(Kind kind, String conversationId, String messageId, OffsetDateTime deletedAt) {
+    return new JsonObject().put("type", MessageType.MESSAGE_DELETED).put("messageId", messageId)
+      .put(idField(kind), conversationId).put("deletedAt", Timestamps.format(deletedAt));
   }
 
   public static JsonObject typing(String idField, String conversationId, String username, boolean typing) {

@@ -8,8 +8,10 @@ import io.chatpresence.chat.socket.ChatSocketHandler;
 import io.chatpresence.chat.socket.Delivery;
 import io.chatpresence.chat.store.AccountStore;
 import io.chatpresence.chat.store.AdminStore;
+import io.chatpresence.chat.store.BlockStore;
 import io.chatpresence.chat.store.PersonalDataStore;
 import io.chatpresence.chat.store.ConversationStore;
+import io.chatpresence.chat.store.EditStore;
 import io.chatpresence.chat.store.ReadStore;
 import io.chatpresence.chat.store.SyncStore;
 import io.chatpresence.chat.store.SyncTokens;
@@ -104,23 +106,25 @@ public class ChatVerticle extends ServiceVerticle {
       cfg.getInteger(ConfigKeys.MAX_CONTENT_CHARS), cfg.getInteger(ConfigKeys.HISTORY_DEFAULT_LIMIT),
       cfg.getInteger(ConfigKeys.HISTORY_MAX_LIMIT), cfg.getInteger(ConfigKeys.CONTACT_GROUP_MAX_MEMBERS));
     ReadStore reads = new ReadStore(pool, watermark, syncTokens);
-    handler = new ChatSocketHandler(vertx, conversations, reads, new SyncStore(pool), watermark, syncTokens, delivery,
-      settings);
+    BlockStore blocks = new BlockStore(pool);
+    handler = new ChatSocketHandler(vertx, conversations, reads, blocks, new EditStore(pool), new SyncStore(pool),
+      watermark, syncTokens, delivery, settings);
     SocketServer sockets = new SocketServer(vertx, Limits.from(cfg), authenticator, registry, handler)
-      .features(Features.READ | Features.TYPING | Features.SYNC)
+      .features(Features.READ | Features.TYPING | Features.EDIT | Features.SYNC)
       .metrics(Metrics.of(vertx).sockets("chat"));
 
     return handler.start().compose(v -> ApiContract.load(vertx)).compose(api ->
-      HttpSupport.webSocketServer(vertx, cfg, ConfigKeys.CHAT_PORT, sockets, setupRouter(api, conversations, reads)).listen());
+      HttpSupport.webSocketServer(vertx, cfg, ConfigKeys.CHAT_PORT, sockets, setupRouter(api, conversations, reads, blocks))
+        .listen());
   }
 
   /** The one place the chat port's HTTP routes are put together. */
-  private Router setupRouter(ApiContract api, ConversationStore conversations, ReadStore reads) {
+  private Router setupRouter(ApiContract api, ConversationStore conversations, ReadStore reads, BlockStore blocks) {
     Router router = Router.router(vertx);
     HttpSupport.addHealthRoutes(router, pool, PRESENCE);
     Cors.mount(router, cfg.getValue(ConfigKeys.CORS_ALLOWED_ORIGINS)); // before the API's bearer check
     // the REST API under /api, built from its OpenAPI contract (its paths are absolute: mounted at the root)
-    RestApi restApi = new RestApi(vertx, new AccountStore(pool), conversations, reads, authenticator, hasher)
+    RestApi restApi = new RestApi(vertx, new AccountStore(pool), conversations, reads, blocks, authenticator, hasher)
       .localLogin(!"false".equalsIgnoreCase(String.valueOf(cfg.getValue(ConfigKeys.LOCAL_LOGIN))))
       .admin(cfg.getString(ConfigKeys.ADMIN_API_KEYS), handler, new AdminStore(pool), new PersonalDataStore(pool),
         cfg.getInteger(ConfigKeys.MAX_CONTENT_CHARS));

@@ -8,7 +8,6 @@ import io.chatpresence.protocol.Timestamps;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
-import java.time.OffsetDateTime;
 import java.util.List;
 
 /**
@@ -37,26 +36,16 @@ public final class SyncFrames {
       return edit && m.editedAt() != null ? frame.put("editedAt", Timestamps.format(m.editedAt())) : frame;
     }
     if (event instanceof SyncStore.Change c) {
-      return c.deletedAt() != null ? messageDeleted(c.message(), c.deletedAt()) : messageEdited(c.message(), c.editedAt());
+      StoredMessage m = c.message();
+      return c.deletedAt() != null
+        ? ChatFrames.deleted(m.conversationKind(), m.conversationId(), m.messageId(), c.deletedAt())
+        : ChatFrames.edited(m.conversationKind(), m.conversationId(), m.messageId(), m.from(), m.content(),
+          m.createdAt(), c.editedAt());
     }
     if (event instanceof SyncStore.Read r) {
       return ChatFrames.read(w.kind(), w.externalId(), r.username(), MessageIds.format(r.readMessageId()), r.unread());
     }
     SyncStore.Membership m = (SyncStore.Membership) event;
     return m.joined() ? ChatFrames.joined(w.externalId(), m.username()) : ChatFrames.left(w.externalId(), m.username());
-  }
-
-  /** The edit extension's live frame (contract "Edit and delete"). */
-  static JsonObject messageEdited(StoredMessage m, OffsetDateTime editedAt) {
-    return new JsonObject().put("type", "MESSAGE_EDITED").put("messageId", m.messageId())
-      .put(ChatFrames.idField(m.conversationKind()), m.conversationId()).put("from", m.from())
-      .put("content", m.content()).put("timestamp", Timestamps.format(m.createdAt()))
-      .put("editedAt", editedAt == null ? null : Timestamps.format(editedAt));
-  }
-
-  static JsonObject messageDeleted(StoredMessage m, OffsetDateTime deletedAt) {
-    return new JsonObject().put("type", "MESSAGE_DELETED").put("messageId", m.messageId())
-      .put(ChatFrames.idField(m.conversationKind()), m.conversationId())
-      .put("deletedAt", Timestamps.format(deletedAt));
   }
 }

@@ -57,7 +57,7 @@ class OpenApiTest {
   @Test
   void documentsExactlyTheRoutesTheServersMount() {
     assertTrue(doc.getString("openapi").startsWith("3."), doc.getString("openapi"));
-    Router router = new RestApi(vertx, null, null, null, null, null).router(TestServer.await(ApiContract.load(vertx)));
+    Router router = new RestApi(vertx, null, null, null, null, null, null).router(TestServer.await(ApiContract.load(vertx)));
     HttpSupport.addHealthRoutes(router, null, null);
     Set<String> mounted = new TreeSet<>();
     for (Route route : router.getRoutes()) {
@@ -102,6 +102,13 @@ class OpenApiTest {
     check("get", "/api/inbox", rest.get("/api/inbox?cursor=" + inbox.getString("next"), token), 200);
     check("get", "/api/inbox", rest.get("/api/inbox?limit=0", token), 400);
     check("get", "/api/inbox", rest.get("/api/inbox", null), 401);
+    check("post", "/api/blocks", rest.post("/api/blocks", new JsonObject().put("username", other.name()), token), 204);
+    check("post", "/api/blocks", rest.post("/api/blocks", new JsonObject().put("username", name), token), 400);
+    check("post", "/api/blocks", rest.post("/api/blocks", new JsonObject().put("username", "nobody_" + name), token), 404);
+    check("get", "/api/blocks", rest.get("/api/blocks", token), 200);
+    check("get", "/api/blocks", rest.get("/api/blocks", null), 401);
+    check("delete", "/api/blocks/{username}", rest.delete("/api/blocks/" + other.name(), null, token), 204);
+    check("delete", "/api/blocks/{username}", rest.delete("/api/blocks/" + name, null, token), 400);
     check("get", "/api/openapi.json", rest.get("/api/openapi.json", null), 200);
     for (int port : new int[] {server.chatPort, server.presencePort}) {
       Rest ops = new Rest(port);

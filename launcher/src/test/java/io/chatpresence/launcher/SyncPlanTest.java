@@ -116,7 +116,8 @@ class SyncPlanTest {
     String messages = plan("MESSAGES", bounds);
     String changes = plan("CHANGES", bounds);
     String reads = plan("READS", Tuple.tuple().addArrayOfLong(ids.toArray(new Long[0])).addArrayOfLong(lo.toArray(new Long[0]))
-      .addArrayOfLong(hi.toArray(new Long[0])).addInteger(1001).addString(me).addArrayOfBoolean(others.toArray(new Boolean[0])));
+      .addArrayOfLong(hi.toArray(new Long[0])).addInteger(1001).addString(me).addArrayOfBoolean(others.toArray(new Boolean[0]))
+      .addArrayOfBoolean(others.toArray(new Boolean[0])));
     String membership = plan("MEMBERSHIP", bounds);
     for (String p : new String[] {windows, messages, changes, reads, membership}) {
       assertFalse(p.contains("Seq Scan on messages "), p);

@@ -359,4 +359,59 @@ class SyncTest {
       pool.close();
     }
   }
+
+  @Test
+  void editsAndDeletionsComeToEditSocketsAtTheirPositionsAndOthersSeeCurrentTextOnly() {
+    TestServer.User alice = server.newUser("xa");
+    TestServer.User bob = server.newUser("xb");
+    try (WsClient aliceEdit = socket(alice, "edit", "sync"); WsClient alicePlain = socket(alice, "sync");
+         WsClient bobWs = socket(bob, "edit")) {
+      String old = ok(bobWs, direct(alice.name(), "old")).getString("messageId");
+      String since = Syncs.until(aliceEdit, Syncs.now(aliceEdit), null,
+        e -> e.stream().anyMatch(f -> old.equals(f.getString("messageId")))).next();
+      String kept = ok(bobWs, direct(alice.name(), "typo")).getString("messageId");
+      String gone = ok(bobWs, direct(alice.name(), "regret")).getString("messageId");
+      JsonObject edited = ok(bobWs, new JsonObject().put("type", "EDIT_MESSAGE").put("messageId", kept).put("content", "fixed"));
+      ok(bobWs, new JsonObject().put("type", "DELETE_MESSAGE").put("messageId", gone));
+      ok(bobWs, new JsonObject().put("type", "DELETE_MESSAGE").put("messageId", old));
+      String marker = ok(bobWs, direct(alice.name(), "marker")).getString("messageId");
+
+      Syncs.Collected withEdit = Syncs.until(aliceEdit, since, null,
+        e -> e.stream().anyMatch(f -> marker.equals(f.getString("messageId"))));
+      assertEquals(List.of("ONE_TO_ONE_CHAT " + kept, "MESSAGE_EDITED " + kept, "MESSAGE_DELETED " + gone,
+          "MESSAGE_DELETED " + old, "ONE_TO_ONE_CHAT " + marker),
+        withEdit.events().stream().map(f -> f.getString("type") + " " + f.getString("messageId")).toList());
+      JsonObject message = withEdit.events().get(0);
+      assertEquals("fixed", message.getString("content"));
+      assertEquals(edited.getString("editedAt"), message.getString("editedAt"));
+      JsonObject edit = withEdit.events().get(1);
+      assertEquals(Set.of("type", "messageId", "chatId", "from", "content", "timestamp", "editedAt"), edit.fieldNames());
+      assertEquals("fixed", edit.getString("content"));
+      assertEquals(Set.of("type", "messageId", "chatId", "deletedAt"), withEdit.events().get(2).fieldNames());
+
+      Syncs.Collected plain = Syncs.until(alicePlain, since, null,
+        e -> e.stream().anyMatch(f -> marker.equals(f.getString("messageId"))));
+      assertEquals(List.of(kept, marker), plain.events().stream().map(f -> f.getString("messageId")).toList());
+      assertEquals("fixed", plain.events().get(0).getString("content"));
+      assertFalse(plain.events().get(0).containsKey("editedAt"));
+    }
+  }
+
+  @Test
+  void noReceiptCrossesABlockInAChat() {
+    TestServer.User alice = server.newUser("ka");
+    TestServer.User bob = server.newUser("kb");
+    String g = groupId();
+    try (WsClient aliceWs = socket(alice, "read", "sync"); WsClient bobWs = socket(bob, "read")) {
+      String m1 = ok(aliceWs, direct(bob.name(), "hello")).getString("messageId");
+      String chatId = bobWs.until(f -> "ONE_TO_ONE_CHAT".equals(f.getString("type"))).getString("chatId");
+      String since = Syncs.until(aliceWs, Syncs.now(aliceWs), null,
+        e -> e.stream().anyMatch(f -> m1.equals(f.getString("messageId")))).next();
+      assertEquals(204, server.rest.post("/api/blocks", new JsonObject().put("username", alice.name()), bob.token()).status());
+      assertEquals(m1, ok(bobWs, markChat(chatId, m1)).getString("messageId"));
+      ok(aliceWs, join(g));
+      Syncs.Collected got = Syncs.until(aliceWs, since, null, e -> !ofType(e, "INFO").isEmpty());
+      assertEquals(List.of("INFO"), types(got.events()), "bob's receipt is not shown to alice while he blocks her");
+    }
+  }
 }

@@ -11,17 +11,21 @@ import java.util.List;
 
 /**
  * SQL for contacts: the users who share a one-to-one chat or a group with someone. Groups over
- * {@code groupLimit} members do not make contacts, so one status change never fans out to a community.
+ * {@code groupLimit} members do not make contacts, so one status change never fans out to a community. Two
+ * users with a block either way are never contacts (two primary-key probes of {@code blocks} per candidate).
  */
 final class ContactStore {
   private static final String CONTACTS_SQL =
-    "SELECT CASE WHEN c.user_a = $1 THEN c.user_b ELSE c.user_a END AS contact FROM conversations c "
+    "SELECT contact FROM ("
+      + "SELECT CASE WHEN c.user_a = $1 THEN c.user_b ELSE c.user_a END AS contact FROM conversations c "
       + "WHERE c.kind = 'C' AND (c.user_a = $1 OR c.user_b = $1) "
       + "UNION "
       + "SELECT other.username FROM group_members mine "
       + "JOIN conversations g ON g.id = mine.conversation_id AND g.member_count <= $2 "
       + "JOIN group_members other ON other.conversation_id = mine.conversation_id AND other.username <> $1 "
-      + "WHERE mine.username = $1";
+      + "WHERE mine.username = $1) k "
+      + "WHERE NOT EXISTS (SELECT 1 FROM blocks b WHERE b.blocker = $1 AND b.blocked = k.contact) "
+      + "AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.blocker = k.contact AND b.blocked = $1)";
 
   /** Lookups per batch and batches out at once: users coming online together share round trips. */
   private static final int MAX_BATCH = 128;

@@ -61,6 +61,18 @@ final class ContactUpdates implements PresenceTracker.Listener {
     }
   }
 
+  /**
+   * {@code username} is no longer a contact of this socket's user (a block): if the socket was told they are
+   * online, it is told offline now; otherwise nothing is sent.
+   */
+  void retract(SocketSession session, String username, String timestamp) {
+    Map<String, String> statuses = told.get(session);
+    if (session.isOpen() && statuses != null && ONLINE.equals(statuses.get(username))) {
+      statuses.put(username, OFFLINE);
+      session.send(Frames.presenceUpdate(username, OFFLINE, timestamp));
+    }
+  }
+
   void forget(SocketSession session) {
     told.remove(session);
   }

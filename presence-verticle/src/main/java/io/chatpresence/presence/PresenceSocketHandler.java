@@ -4,11 +4,15 @@ import io.chatpresence.protocol.ErrorCode;
 import io.chatpresence.protocol.Frame;
 import io.chatpresence.protocol.bus.ContactsChanged;
 import io.chatpresence.protocol.ProtocolException;
+import io.chatpresence.protocol.Timestamps;
 import io.chatpresence.server.socket.SessionRegistry;
 import io.chatpresence.server.socket.SocketServer;
 import io.chatpresence.server.socket.SocketSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import java.util.HashSet;
+import java.util.Set;
 
 
 /**
@@ -56,16 +60,37 @@ final class PresenceSocketHandler implements SocketServer.FrameHandler {
     updates.forget(session);
   }
 
-  /** New contacts see each other's status at once, not at the next change. */
-  void contactsAdded(ContactsChanged event) {
+  /**
+   * The contacts of {@code user} may have changed (a chat created, a group joined, a block added or removed):
+   * read whom {@code user} has as contacts now, and tell both sides at once, not at the next change: new contacts
+   * each other's status, those no longer contacts (a block) offline.
+   */
+  void contactsChanged(ContactsChanged event) {
     String user = event.user();
-    for (String contact : event.contacts()) {
-      if (contact.equals(user)) {
-        continue;
-      }
-      registry.sessions(user).forEach(s -> tellIfOnline(s, contact));
-      registry.sessions(contact).forEach(s -> tellIfOnline(s, user));
+    if (!registry.hasSessions(user) && event.contacts().stream().noneMatch(registry::hasSessions)) {
+      return; // nobody here to tell
     }
+    contacts.contactsOf(user).onComplete(ar -> {
+      if (ar.failed()) {
+        LOG.warn("Contacts of {} unavailable, their change is shown at the next status change: {}", user,
+          ar.cause().toString());
+        return;
+      }
+      Set<String> now = new HashSet<>(ar.result());
+      for (String contact : event.contacts()) {
+        if (contact.equals(user)) {
+          continue;
+        }
+        if (now.contains(contact)) {
+          registry.sessions(user).forEach(s -> tellIfOnline(s, contact));
+          registry.sessions(contact).forEach(s -> tellIfOnline(s, user));
+        } else {
+          String at = Timestamps.now();
+          registry.sessions(user).forEach(s -> updates.retract(s, tracker.canonical(contact), at));
+          registry.sessions(contact).forEach(s -> updates.retract(s, tracker.canonical(user), at));
+        }
+      }
+    });
   }
 
   private void tellIfOnline(SocketSession viewer, String subject) {

@@ -84,7 +84,7 @@ public class PresenceVerticle extends ServiceVerticle {
           query.usernames().forEach(u -> statuses.put(u, tracker.isOnline(u) ? ContactUpdates.ONLINE : ContactUpdates.OFFLINE));
           return new StatusReply(statuses);
         }).completion(),
-        Bus.CONTACTS_CHANGED.consumer(bus, handler::contactsAdded).completion(),
+        Bus.CONTACTS_CHANGED.consumer(bus, handler::contactsChanged).completion(),
         Peer.answer(vertx, Bus.PRESENCE_PING, "presence").completion()))
       .compose(v -> services.registry().registerConsumers());
   }

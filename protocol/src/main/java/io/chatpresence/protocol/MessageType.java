@@ -21,6 +21,9 @@ public final class MessageType {
   public static final String SYNC = "SYNC";
   /** Extension {@code typing}, both directions. */
   public static final String TYPING = "TYPING";
+  /** Extension {@code edit}: change or erase one's own message (or, for a group's owner, any of the group's). */
+  public static final String EDIT_MESSAGE = "EDIT_MESSAGE";
+  public static final String DELETE_MESSAGE = "DELETE_MESSAGE";
 
   // server -> client
   public static final String ONE_TO_ONE_CHAT_HISTORY = "ONE_TO_ONE_CHAT_HISTORY";
@@ -32,4 +35,7 @@ public final class MessageType {
   /** Extension {@code read}: a read position moved (with {@code unread} for the reader's own sockets). */
   public static final String READ = "READ";
   public static final String INBOX = "INBOX";
+  /** Extension {@code edit}: a message's text changed; a message was deleted. */
+  public static final String MESSAGE_EDITED = "MESSAGE_EDITED";
+  public static final String MESSAGE_DELETED = "MESSAGE_DELETED";
 }

@@ -3,11 +3,13 @@ package io.chatpresence.chat.api;
 import io.chatpresence.chat.ChatFrames;
 import io.chatpresence.chat.socket.ChatSocketHandler;
 import io.chatpresence.chat.store.AccountStore;
+import io.chatpresence.chat.store.BlockStore;
 import io.chatpresence.chat.store.ConversationStore;
 import io.chatpresence.chat.store.GroupSummary;
 import io.chatpresence.chat.store.PersonalDataStore;
 import io.chatpresence.protocol.ErrorCode;
 import io.chatpresence.protocol.ProtocolException;
+import io.chatpresence.protocol.bus.BlocksChanged;
 import io.chatpresence.protocol.bus.Bus;
 import io.chatpresence.protocol.bus.SessionsRevoked;
 import io.vertx.core.Future;
@@ -29,8 +31,9 @@ import static io.chatpresence.server.web.HttpSupport.error;
  * Personal data (contract "Server-side API", personal data): export and erasure, by the user
  * ({@code GET /api/me/export}, {@code DELETE /api/me}) and by the server-side API. Erasure: the account is
  * closed at once (no login, no AUTH, no REST, every token refused), its sockets closed on every node, its
- * memberships removed (members hear INFO LEFT), the text of every message it sent erased in batches (rows kept,
- * marked deleted), and a tombstone row kept so that the name cannot pass for the erased user.
+ * memberships removed (members hear INFO LEFT), its blocks removed both ways, the text of every message it sent
+ * erased in batches (rows kept, marked deleted), and a tombstone row kept so that the name cannot pass for the
+ * erased user.
  */
 final class PersonalDataApi {
   private static final Logger LOG = LoggerFactory.getLogger(PersonalDataApi.class);
@@ -42,15 +45,17 @@ final class PersonalDataApi {
   private final AccountStore accounts;
   private final ConversationStore conversations;
   private final PersonalDataStore data;
+  private final BlockStore blocks;
   private final ChatSocketHandler chat;
   private final PasswordHasher hasher;
 
   PersonalDataApi(Vertx vertx, AccountStore accounts, ConversationStore conversations, PersonalDataStore data,
-                  ChatSocketHandler chat, PasswordHasher hasher) {
+                  BlockStore blocks, ChatSocketHandler chat, PasswordHasher hasher) {
     this.vertx = vertx;
     this.accounts = accounts;
     this.conversations = conversations;
     this.data = data;
+    this.blocks = blocks;
     this.chat = chat;
     this.hasher = hasher;
   }
@@ -65,17 +70,23 @@ final class PersonalDataApi {
 
   // ---- export ---------------------------------------------------------------------------------------
 
-  /** Streamed: the account, chats and groups, then every message the user sent, page by page. */
+  /**
+   * Streamed: the account, chats, groups, read positions and blocks (whom the user blocks), then every message
+   * the user sent, page by page.
+   */
   private void export(RoutingContext ctx, String username) {
     data.account(username).compose(account -> {
       if (account == null) {
         return Future.failedFuture(ProtocolException.notFound("no user " + username));
       }
-      return Future.all(data.chats(username), conversations.groupsOf(username)).map(both -> {
-        List<GroupSummary> groups = both.resultAt(1);
-        return "{\"account\":" + account.encode() + ",\"chats\":" + both.<JsonArray>resultAt(0).encode()
-          + ",\"groups\":" + ChatFrames.groups(groups).encode() + ",\"messages\":[";
-      });
+      return Future.all(data.chats(username), conversations.groupsOf(username), data.readPositions(username),
+        blocks.list(username)).map(all -> {
+          List<GroupSummary> groups = all.resultAt(1);
+          return "{\"account\":" + account.encode() + ",\"chats\":" + all.<JsonArray>resultAt(0).encode()
+            + ",\"groups\":" + ChatFrames.groups(groups).encode()
+            + ",\"readPositions\":" + all.<JsonArray>resultAt(2).encode()
+            + ",\"blocks\":" + all.<JsonArray>resultAt(3).encode() + ",\"messages\":[";
+        });
     }).onComplete(ar -> {
       if (ar.failed()) {
         RestApi.answer(ctx, ar.map(s -> (Object) s), 200);
@@ -147,7 +158,8 @@ final class PersonalDataApi {
         return Future.failedFuture(ProtocolException.notFound("no user " + username));
       }
       Bus.SESSIONS_REVOKED.publish(vertx.eventBus(), new SessionsRevoked(username, "account erased"));
-      return leaveAll(username).compose(v -> eraseMessages(username, 0, 0)).compose(erased ->
+      return leaveAll(username).compose(v -> eraseBlocks(username)).compose(v -> eraseMessages(username, 0, 0))
+        .compose(erased ->
         data.forgetRevocations(username).map(erased));
     }).onComplete(ar -> {
       if (ar.succeeded()) {
@@ -170,6 +182,15 @@ final class PersonalDataApi {
           .recover(e -> e instanceof ProtocolException ? Future.succeededFuture() : Future.failedFuture(e)));
       }
       return groups.size() < GROUPS_PAGE ? chain : chain.compose(v -> leaveAll(username));
+    });
+  }
+
+  /** The user's blocks, both ways; chat instances forget them (BlocksChanged). */
+  private Future<Void> eraseBlocks(String username) {
+    return blocks.eraseAll(username).map(removed -> {
+      removed.forEach(pair -> Bus.BLOCKS_CHANGED.publish(vertx.eventBus(),
+        new BlocksChanged(pair.blocker(), pair.blocked(), false)));
+      return null;
     });
   }
 

@@ -2,6 +2,7 @@ package io.chatpresence.chat.api;
 
 import io.chatpresence.chat.ChatFrames;
 import io.chatpresence.chat.store.AccountStore;
+import io.chatpresence.chat.store.BlockStore;
 import io.chatpresence.chat.store.ConversationStore;
 import io.chatpresence.chat.store.InboxCursor;
 import io.chatpresence.chat.store.ReadStore;
@@ -38,6 +39,7 @@ import io.vertx.openapi.contract.Operation;
 import io.vertx.openapi.validation.ValidatableRequest;
 import io.vertx.openapi.validation.ValidatedRequest;
 
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -45,7 +47,7 @@ import static io.chatpresence.server.web.HttpSupport.error;
 import static io.chatpresence.server.web.HttpSupport.json;
 
 /**
- * The REST API under {@code /api}: accounts, tokens, users, chats and groups. Its routes, their request
+ * The REST API under {@code /api}: accounts, tokens, users, chats, groups and blocks. Its routes, their request
  * validation and their bearer check come from the contract ({@link ApiContract}); this class has one handler
  * per operationId, which runs only on a request the contract accepted.
  */
@@ -61,6 +63,8 @@ public final class RestApi {
   private final AccountStore accounts;
   private final ConversationStore conversations;
   private final ReadStore reads;
+  private final BlockStore blocks;
+  private final BlocksApi blocksApi;
   private final Authenticator authenticator;
   private final PasswordHasher hasher;
   private boolean localLogin = true;
@@ -69,11 +73,13 @@ public final class RestApi {
   private PersonalDataApi personalData;
 
   public RestApi(Vertx vertx, AccountStore accounts, ConversationStore conversations, ReadStore reads,
-                 Authenticator authenticator, PasswordHasher hasher) {
+                 BlockStore blocks, Authenticator authenticator, PasswordHasher hasher) {
     this.vertx = vertx;
     this.accounts = accounts;
     this.conversations = conversations;
     this.reads = reads;
+    this.blocks = blocks;
+    this.blocksApi = new BlocksApi(vertx, blocks);
     this.authenticator = authenticator;
     this.hasher = hasher;
   }
@@ -92,7 +98,7 @@ public final class RestApi {
                        int maxContentChars) {
     this.adminKeys = new AdminKeys(configuredKeys);
     this.adminApi = new AdminApi(vertx, accounts, store, chat, hasher, maxContentChars);
-    this.personalData = new PersonalDataApi(vertx, accounts, conversations, data, chat, hasher);
+    this.personalData = new PersonalDataApi(vertx, accounts, conversations, data, blocks, chat, hasher);
     return this;
   }
 
@@ -127,6 +133,9 @@ public final class RestApi {
       Map.entry("listGroups", ctx -> conversations.groupsOf(me(ctx))
         .onComplete(ar -> answer(ctx, ar.map(ChatFrames::groups), 200))),
       Map.entry("inbox", this::inbox),
+      Map.entry("listBlocks", blocksApi::list),
+      Map.entry("block", blocksApi::block),
+      Map.entry("unblock", blocksApi::unblock),
       Map.entry("openapi", ctx -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
         .end(api.document())));
   }
@@ -259,9 +268,28 @@ public final class RestApi {
       error(ctx, 400, ErrorCode.INVALID, ApiErrors.Q_RULE);
       return;
     }
+    String me = me(ctx);
     accounts.search(prefix, 50)
-      .compose(names -> statuses(names).map(statuses -> ChatFrames.users(names, statuses)))
+      .compose(names -> statuses(names).compose(statuses -> hideBlocked(me, statuses))
+        .map(statuses -> ChatFrames.users(names, statuses)))
       .onComplete(ar -> answer(ctx, ar.map(u -> u), 200));
+  }
+
+  /** Users with a block either way with {@code me} show as offline, as presence shows them. */
+  private Future<Map<String, String>> hideBlocked(String me, Map<String, String> statuses) {
+    if (statuses.isEmpty()) {
+      return Future.succeededFuture(statuses);
+    }
+    return blocks.counterparts(me).map(c -> {
+      if (c.blocking().isEmpty() && c.blockedBy().isEmpty()) {
+        return statuses;
+      }
+      Map<String, String> shown = new HashMap<>(statuses);
+      for (List<String> others : List.of(c.blocking(), c.blockedBy())) {
+        others.forEach(other -> shown.computeIfPresent(other, (k, v) -> "offline"));
+      }
+      return shown;
+    });
   }
 
   /** Statuses come from presence over the event bus; without an answer they are "unknown". */

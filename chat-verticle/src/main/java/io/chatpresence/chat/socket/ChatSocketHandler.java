@@ -1,8 +1,10 @@
 package io.chatpresence.chat.socket;
 
 import io.chatpresence.chat.ChatFrames;
+import io.chatpresence.chat.store.BlockStore;
 import io.chatpresence.chat.store.Conversation;
 import io.chatpresence.chat.store.ConversationStore;
+import io.chatpresence.chat.store.EditStore;
 import io.chatpresence.chat.store.Kind;
 import io.chatpresence.chat.store.MessageIds;
 import io.chatpresence.chat.store.ReadStore;
@@ -58,29 +60,34 @@ public final class ChatSocketHandler implements SocketServer.FrameHandler {
   private final ReadHandler reads;
   private final TypingRelay typingRelay;
   private final TypingHandler typing;
+  private final BlockedCounterparts blocks;
+  private final EditHandler edits;
   private final SyncHandler sync;
   /** Each socket's last frame still being handled (identity keys: a session is its own key). */
   private final Map<SocketSession, Future<Void>> tails = new HashMap<>();
   /** During an outage every send fails: log the first and then a count every few seconds, not each one. */
   private final ThrottledLog storageFailures = new ThrottledLog(5_000);
 
-  public ChatSocketHandler(Vertx vertx, ConversationStore store, ReadStore readStore, SyncStore syncStore,
-                           SyncWatermark watermark, SyncTokens syncTokens, Delivery delivery, Settings settings) {
+  public ChatSocketHandler(Vertx vertx, ConversationStore store, ReadStore readStore, BlockStore blockStore,
+                           EditStore editStore, SyncStore syncStore, SyncWatermark watermark, SyncTokens syncTokens,
+                           Delivery delivery, Settings settings) {
     this.vertx = vertx;
     this.store = store;
     this.delivery = delivery;
     this.settings = settings;
     this.metrics = Metrics.of(vertx);
     this.groupMembers = new MemberCache(store::members, MemberCache.MAX_NAMES);
-    this.reads = new ReadHandler(vertx, store, readStore, delivery, groupMembers, settings.contactGroupMax());
+    this.blocks = new BlockedCounterparts(vertx, blockStore, delivery.registry());
+    this.reads = new ReadHandler(vertx, store, readStore, delivery, groupMembers, blocks, settings.contactGroupMax());
     this.typingRelay = new TypingRelay(vertx, delivery.registry());
-    this.typing = new TypingHandler(store, groupMembers, typingRelay, settings.contactGroupMax());
+    this.typing = new TypingHandler(store, groupMembers, typingRelay, blocks, settings.contactGroupMax());
+    this.edits = new EditHandler(editStore, delivery, groupMembers, settings.maxContentChars());
     this.sync = new SyncHandler(syncStore, watermark, syncTokens, settings.contactGroupMax());
   }
 
-  /** Consumes the typing notices of every chat instance; complete before this instance accepts sockets. */
+  /** Consumes the typing notices and block changes of every chat instance; complete before accepting sockets. */
   public Future<Void> start() {
-    return typingRelay.start();
+    return Future.all(typingRelay.start(), blocks.start()).mapEmpty();
   }
 
   public void stop() {
@@ -103,6 +110,7 @@ public final class ChatSocketHandler implements SocketServer.FrameHandler {
     delivery.unlistenIfIdle(session.username());
     if (!delivery.registry().hasSessions(session.username())) {
       typing.closed(session.username());
+      blocks.forget(session.username());
     }
   }
 
@@ -119,6 +127,8 @@ public final class ChatSocketHandler implements SocketServer.FrameHandler {
       case MessageType.MARK_READ -> f -> reads.markRead(session, requires(session, f, Features.READ));
       case MessageType.GET_INBOX -> f -> reads.inbox(session, requires(session, f, Features.READ));
       case MessageType.TYPING -> f -> typing.typing(session, requires(session, f, Features.TYPING));
+      case MessageType.EDIT_MESSAGE -> f -> edits.edit(session, requires(session, f, Features.EDIT));
+      case MessageType.DELETE_MESSAGE -> f -> edits.delete(session, requires(session, f, Features.EDIT));
       case MessageType.SYNC -> f -> sync.sync(session, requires(session, f, Features.SYNC));
       default -> throw new ProtocolException(ErrorCode.UNKNOWN_TYPE, "unknown type '" + frame.type() + "'");
     };
@@ -336,8 +346,9 @@ public final class ChatSocketHandler implements SocketServer.FrameHandler {
   }
 
   private Future<Void> page(SocketSession session, Frame f, Conversation conv, Cursor cursor) {
-    return store.history(conv, cursor.limit(), cursor.before(), cursor.after()).map(p -> {
-      session.send(ChatFrames.history(conv, p.messages(), p.hasMore(), f.clientMsgId()));
+    boolean edit = session.has(Features.EDIT);
+    return store.history(conv, cursor.limit(), cursor.before(), cursor.after(), edit).map(p -> {
+      session.send(ChatFrames.history(conv, p.messages(), p.hasMore(), edit, f.clientMsgId()));
       return null;
     });
   }

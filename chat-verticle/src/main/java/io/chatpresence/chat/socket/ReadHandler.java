@@ -26,7 +26,8 @@ import java.util.List;
  * others (READ frames, only to sockets that opted into {@code read}):
  * <ul>
  * <li>the reader's other sockets, on any node: {@code READ} with {@code unread};</li>
- * <li>in a chat, the partner's sockets: the receipt ({@code READ} without {@code unread});</li>
+ * <li>in a chat, the partner's sockets: the receipt ({@code READ} without {@code unread}), unless one of the
+ * two blocks the other ({@link BlockedCounterparts});</li>
  * <li>in a group of at most the contacts limit (100) members, the other members' sockets: the receipt, at most
  * one per reader and group a second, the latest ({@link GroupReceipts}); in a larger group nobody else.</li>
  * </ul>
@@ -44,15 +45,17 @@ final class ReadHandler {
   private final ReadStore reads;
   private final Delivery delivery;
   private final MemberCache members;
+  private final BlockedCounterparts blocks;
   private final int contactGroupMax;
   private final GroupReceipts groupReceipts;
 
   ReadHandler(Vertx vertx, ConversationStore store, ReadStore reads, Delivery delivery, MemberCache members,
-              int contactGroupMax) {
+              BlockedCounterparts blocks, int contactGroupMax) {
     this.store = store;
     this.reads = reads;
     this.delivery = delivery;
     this.members = members;
+    this.blocks = blocks;
     this.contactGroupMax = contactGroupMax;
     this.groupReceipts = new GroupReceipts(vertx, (key, receipt) -> sendGroupReceipt((GroupReceipt) receipt));
   }
@@ -87,7 +90,12 @@ final class ReadHandler {
       skipSocket, Features.READ);
     String receipt = ChatFrames.read(conv.kind(), conv.externalId(), reader, messageId, null).encode();
     if (conv.kind() == Kind.CHAT) {
-      delivery.toUser(conv.otherParticipant(reader), receipt, null, Features.READ);
+      String partner = conv.otherParticipant(reader);
+      blocks.eitherWay(reader, partner).onSuccess(blocked -> {
+        if (!blocked) {
+          delivery.toUser(partner, receipt, null, Features.READ);
+        }
+      }).onFailure(e -> LOG.debug("Receipt in chat {} not sent: {}", conv.externalId(), e.toString()));
     } else if (conv.memberCount() <= contactGroupMax) {
       groupReceipts.offer(reader + ' ' + conv.externalId(), new GroupReceipt(conv, reader, receipt));
     }

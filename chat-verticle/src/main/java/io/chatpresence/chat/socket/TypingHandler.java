@@ -13,18 +13,22 @@ import java.util.List;
 /**
  * The {@code typing} extension on the chat socket: checks a TYPING frame and hands it to the {@link TypingRelay}.
  * A repeated {@code typing:true} within 2 s costs no database read (absorbed before any check: the first one
- * was checked); groups over the contacts limit (100) are accepted and not forwarded. No answer when accepted.
+ * was checked); groups over the contacts limit (100) are accepted and not forwarded, and so is a one-to-one
+ * {@code typing:true} between users with a block either way. No answer when accepted.
  */
 final class TypingHandler {
   private final ConversationStore store;
   private final MemberCache members;
   private final TypingRelay relay;
+  private final BlockedCounterparts blocks;
   private final int contactGroupMax;
 
-  TypingHandler(ConversationStore store, MemberCache members, TypingRelay relay, int contactGroupMax) {
+  TypingHandler(ConversationStore store, MemberCache members, TypingRelay relay, BlockedCounterparts blocks,
+                int contactGroupMax) {
     this.store = store;
     this.members = members;
     this.relay = relay;
+    this.blocks = blocks;
     this.contactGroupMax = contactGroupMax;
   }
 
@@ -45,8 +49,14 @@ final class TypingHandler {
         return Future.succeededFuture();
       }
       if (conv.kind() == Kind.CHAT) {
-        relay.started(me, ref.idField(), ref.id(), List.of(conv.otherParticipant(me)));
-        return Future.succeededFuture();
+        // a block either way: accepted as usual (no answer), and nobody is told
+        String other = conv.otherParticipant(me);
+        return blocks.eitherWay(me, other).map(blocked -> {
+          if (!blocked) {
+            relay.started(me, ref.idField(), ref.id(), List.of(other));
+          }
+          return null;
+        });
       }
       if (conv.memberCount() > contactGroupMax) {
         return Future.succeededFuture();

@@ -38,7 +38,7 @@ public final class ConversationStore {
   private static final String CHATS_OF =
     "SELECT c.external_id, c.user_a, c.user_b, m.id, m.sender, m.content, m.created_at "
       + "FROM conversations c LEFT JOIN LATERAL (SELECT id, sender, content, created_at FROM messages "
-      + "WHERE conversation_id = c.id ORDER BY seq DESC LIMIT 1) m ON true "
+      + "WHERE conversation_id = c.id AND deleted_at IS NULL ORDER BY seq DESC LIMIT 1) m ON true "
       + "WHERE c.kind = 'C' AND (c.user_a = $1 OR c.user_b = $1) "
       + "ORDER BY coalesce(m.created_at, c.created_at) DESC LIMIT 500";
   private static final String CREATE_GROUP =
@@ -84,16 +84,24 @@ public final class ConversationStore {
   private static final String GROUPS_OF =
     "SELECT c.external_id, c.name, c.owner, c.member_count FROM group_members gm "
       + "JOIN conversations c ON c.id = gm.conversation_id WHERE gm.username = $1 ORDER BY c.external_id LIMIT 1000";
+  /** For a chat row {@code c}: neither participant blocks the other. */
+  private static final String NOT_BLOCKED =
+    "AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.blocker = c.user_a AND b.blocked = c.user_b) "
+      + "AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.blocker = c.user_b AND b.blocked = c.user_a)";
   /**
    * One statement: lock the conversation and take the next seq, insert (nothing for a retried clientMsgId),
    * and only if a row went in: advance last_seq and activity to it and move the sender's read position to it.
    * So seq stays dense (a retry burns none: unread counts are differences of seqs) and every message of a
-   * sender is at or before the sender's position. prev_read_seq says where the position was. Event positions
-   * (docs/architecture.md): the message's is its id, drawn after the row lock; it becomes events_pos, and the
-   * sender's read position's too when it moved past someone else's message (a READ at the same position).
+   * sender is at or before the sender's position. prev_read_seq says where the position was.
+   * A chat whose pair has a block either way gets no slot, so nothing goes in (two primary-key probes of
+   * {@code blocks}, in the statement's snapshot: a block committed before the send began always refuses it;
+   * a group's user_a/user_b are NULL and match no row).
+   * Event positions (docs/architecture.md): the message's is its id, drawn after the row lock; it becomes
+   * events_pos, and the sender's read position's too when it moved past someone else's message (a READ at the
+   * same position).
    */
   private static final String INSERT_MESSAGE =
-    "WITH slot AS (SELECT last_seq + 1 AS seq FROM conversations WHERE id = $1 FOR UPDATE), "
+    "WITH slot AS (SELECT c.last_seq + 1 AS seq FROM conversations c WHERE c.id = $1 " + NOT_BLOCKED + " FOR UPDATE), "
       + "ins AS (INSERT INTO messages (conversation_id, seq, sender, content, client_msg_id) "
       + "SELECT $1, slot.seq, $2, $3, $4 FROM slot "
       + "ON CONFLICT (sender, client_msg_id) WHERE client_msg_id IS NOT NULL DO NOTHING "
@@ -114,15 +122,21 @@ public final class ConversationStore {
   private static final String CURSOR_SEQ =
     "SELECT seq FROM messages WHERE id = $1 AND conversation_id = $2";
 
+  /**
+   * History pages; $4 false leaves deleted messages out (sockets without {@code edit}). The filter is applied
+   * before LIMIT, so a page still holds {@code limit} shown messages and the extra row that says hasMore is a
+   * shown one too: hasMore and the cursors stay exact however many deleted rows lie in between.
+   */
+  private static final String HISTORY_COLUMNS = MESSAGE_COLUMNS + ", m.edited_at, m.deleted_at";
   private static final String HISTORY_NEWEST =
-    "SELECT " + MESSAGE_COLUMNS + " FROM messages m WHERE m.conversation_id = $1 AND $2::bigint IS NULL "
-      + "ORDER BY m.seq DESC LIMIT $3";
+    "SELECT " + HISTORY_COLUMNS + " FROM messages m WHERE m.conversation_id = $1 AND $2::bigint IS NULL "
+      + "AND ($4 OR m.deleted_at IS NULL) ORDER BY m.seq DESC LIMIT $3";
   private static final String HISTORY_BEFORE =
-    "SELECT " + MESSAGE_COLUMNS + " FROM messages m WHERE m.conversation_id = $1 AND m.seq < $2 "
-      + "ORDER BY m.seq DESC LIMIT $3";
+    "SELECT " + HISTORY_COLUMNS + " FROM messages m WHERE m.conversation_id = $1 AND m.seq < $2 "
+      + "AND ($4 OR m.deleted_at IS NULL) ORDER BY m.seq DESC LIMIT $3";
   private static final String HISTORY_AFTER =
-    "SELECT " + MESSAGE_COLUMNS + " FROM messages m WHERE m.conversation_id = $1 AND m.seq > $2 "
-      + "ORDER BY m.seq ASC LIMIT $3";
+    "SELECT " + HISTORY_COLUMNS + " FROM messages m WHERE m.conversation_id = $1 AND m.seq > $2 "
+      + "AND ($4 OR m.deleted_at IS NULL) ORDER BY m.seq ASC LIMIT $3";
 
   /** Chats kept per verticle instance: about 0.3 KB each. */
   private static final int CACHED_CHATS = 50_000;
@@ -329,7 +343,9 @@ public final class ConversationStore {
     return messageInserts.execute(lockKey(conv.id(), sender), Tuple.of(conv.id(), sender, content, clientMsgId))
       .compose(rows -> {
         if (rows.size() == 0) {
-          return firstCopy(sender, clientMsgId);
+          // a retried clientMsgId (its first copy), or a chat with a block (no slot, and no first copy)
+          return clientMsgId == null ? Future.failedFuture(blocked(conv)) : firstCopy(sender, clientMsgId)
+            .recover(e -> Future.failedFuture(e instanceof java.util.NoSuchElementException ? blocked(conv) : e));
         }
         Row row = rows.iterator().next();
         long seq = row.getLong("seq");
@@ -340,6 +356,11 @@ public final class ConversationStore {
           conv.isChat() ? conv.otherParticipant(sender) : null, conv.kind(), conv.externalId(),
           content, row.getOffsetDateTime("created_at"), false, readPastOthers));
       });
+  }
+
+  private static Exception blocked(Conversation conv) {
+    return conv.isChat() ? ProtocolException.forbidden("not sent: one of you blocks the other")
+      : new IllegalStateException("no slot in conversation " + conv.id());
   }
 
   private Future<StoredMessage> firstCopy(String sender, String clientMsgId) {
@@ -357,9 +378,10 @@ public final class ConversationStore {
 
   /**
    * A page of history by sequence. Newest {@code limit} (before {@code beforeId} when given), or oldest
-   * {@code limit} after {@code afterId}; returned oldest first, with whether more exist that way.
+   * {@code limit} after {@code afterId}; returned oldest first, with whether more exist that way. Deleted
+   * messages are in it (as tombstones: empty content, {@code deletedAt}) only with {@code withDeleted}.
    */
-  public Future<Page> history(Conversation conv, int limit, Long beforeId, Long afterId) {
+  public Future<Page> history(Conversation conv, int limit, Long beforeId, Long afterId, boolean withDeleted) {
     Long cursor = beforeId != null ? beforeId : afterId;
     Future<Long> cursorSeq = cursor == null ? Future.succeededFuture(null)
       : pool.preparedQuery(CURSOR_SEQ)
@@ -370,7 +392,7 @@ public final class ConversationStore {
     boolean forward = afterId != null;
     return cursorSeq.compose(seq -> {
       String query = seq == null ? HISTORY_NEWEST : forward ? HISTORY_AFTER : HISTORY_BEFORE;
-      return pool.preparedQuery(query).execute(Tuple.of(conv.id(), seq, limit + 1));
+      return pool.preparedQuery(query).execute(Tuple.of(conv.id(), seq, limit + 1, withDeleted));
     }).map(rows -> toPage(conv, rows, limit, forward));
   }
 
@@ -386,7 +408,8 @@ public final class ConversationStore {
       String from = row.getString("sender");
       messages.add(new StoredMessage(row.getLong("id"), row.getLong("seq"), from,
         conv.isChat() ? conv.otherParticipant(from) : null, conv.kind(), conv.externalId(),
-        row.getString("content"), row.getOffsetDateTime("created_at"), false));
+        row.getString("content"), row.getOffsetDateTime("created_at"), false, false,
+        row.getOffsetDateTime("edited_at"), row.getOffsetDateTime("deleted_at")));
     }
     if (!forward) {
       java.util.Collections.reverse(messages);

@@ -69,7 +69,8 @@ public final class ReadStore {
    * snapshot: a conversation that got a message since keeps the place it had (its last message at or before
    * the snapshot, one backward index read), so paging neither repeats nor skips one while messages arrive;
    * conversations created after the snapshot are left to sync. The user's rows are read once per page (one
-   * index range of {@code read_positions}, then by key).
+   * index range of {@code read_positions}, then by key). A chat with a block either way shows no partner
+   * position (it is a read receipt).
    */
   private static final String INBOX =
     "WITH mine AS (SELECT c.id, c.kind, c.external_id, c.user_a, c.user_b, c.name, c.last_seq, "
@@ -90,7 +91,9 @@ public final class ReadStore {
       + "LEFT JOIN LATERAL (SELECT m.id, m.sender, m.content, m.created_at FROM messages m "
       + "WHERE m.conversation_id = p.id AND m.deleted_at IS NULL ORDER BY m.seq DESC LIMIT 1) lm ON true "
       + "LEFT JOIN LATERAL (SELECT op.read_message_id FROM read_positions op WHERE p.kind = 'C' "
-      + "AND op.username = CASE WHEN p.user_a = $1 THEN p.user_b ELSE p.user_a END AND op.conversation_id = p.id) op ON true "
+      + "AND op.username = CASE WHEN p.user_a = $1 THEN p.user_b ELSE p.user_a END AND op.conversation_id = p.id "
+      + "AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.blocker = p.user_a AND b.blocked = p.user_b) "
+      + "AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.blocker = p.user_b AND b.blocked = p.user_a)) op ON true "
       + "ORDER BY p.k DESC, p.id DESC";
 
   private static final int MAX_BATCH = 256;

@@ -62,18 +62,20 @@ public final class SyncStore {
       + "AND m.changed_pos <= w.hi ORDER BY m.changed_pos LIMIT $4) m ORDER BY m.changed_pos LIMIT $4";
   /**
    * Read positions that moved in the window: the user's own (by key, with unread), and others' where receipts
-   * go ($6: chats and small groups; the second branch is not run for the others).
+   * go ($6: chats and small groups; the second branch is not run for the others), never across a block in a
+   * chat ($7: the window is a chat; two primary-key probes of {@code blocks}), as live receipts.
    */
   private static final String READS =
     "SELECT rp.conversation_id, rp.username, rp.read_message_id, rp.pos, CASE WHEN rp.username = $5 THEN "
       + "greatest(0, c.last_seq - rp.read_seq - CASE WHEN c.last_deleted_seq > rp.read_seq THEN (SELECT count(*) "
       + "FROM messages d WHERE d.conversation_id = c.id AND d.seq > rp.read_seq AND d.deleted_at IS NOT NULL) "
       + "ELSE 0 END) END AS unread "
-      + "FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $6::boolean[]) AS w(id, lo, hi, others) "
+      + "FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $6::boolean[], $7::boolean[]) AS w(id, lo, hi, others, chat) "
       + "CROSS JOIN LATERAL (SELECT * FROM read_positions r WHERE r.username = $5 AND r.conversation_id = w.id "
       + "AND r.pos > w.lo AND r.pos <= w.hi "
       + "UNION ALL SELECT * FROM read_positions r WHERE w.others AND r.conversation_id = w.id AND r.username <> $5 "
-      + "AND r.pos > w.lo AND r.pos <= w.hi) rp "
+      + "AND r.pos > w.lo AND r.pos <= w.hi AND NOT (w.chat AND (EXISTS (SELECT 1 FROM blocks b WHERE b.blocker = $5 "
+      + "AND b.blocked = r.username) OR EXISTS (SELECT 1 FROM blocks b WHERE b.blocker = r.username AND b.blocked = $5)))) rp "
       + "JOIN conversations c ON c.id = rp.conversation_id ORDER BY rp.pos LIMIT $4";
   /** Joins and leaves, groups only. */
   private static final String MEMBERSHIP =
@@ -199,12 +201,14 @@ public final class SyncStore {
     queries.add(wants.changes() ? pool.preparedQuery(CHANGES).execute(all) : null);
     if (wants.reads()) {
       Boolean[] others = new Boolean[windows.size()];
+      Boolean[] chat = new Boolean[windows.size()];
       for (int i = 0; i < others.length; i++) {
         Window w = windows.get(i);
-        others[i] = w.kind() == Kind.CHAT || w.memberCount() <= wants.receiptGroupMax();
+        chat[i] = w.kind() == Kind.CHAT;
+        others[i] = chat[i] || w.memberCount() <= wants.receiptGroupMax();
       }
       queries.add(pool.preparedQuery(READS).execute(bounds(windows).addInteger(limit + 1).addString(username)
-        .addArrayOfBoolean(others)));
+        .addArrayOfBoolean(others).addArrayOfBoolean(chat)));
     } else {
       queries.add(null);
     }

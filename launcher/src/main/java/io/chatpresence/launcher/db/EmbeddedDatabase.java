@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -25,6 +26,11 @@ public final class EmbeddedDatabase implements AutoCloseable {
 
   /** Starts (initialising the folder on first use); a postmaster orphaned by a crash is stopped first. */
   public static EmbeddedDatabase start(Path dataDir, int port) throws IOException {
+    return start(dataDir, port, Map.of());
+  }
+
+  /** The same with more server settings (benchmarks load pg_stat_statements this way). */
+  public static EmbeddedDatabase start(Path dataDir, int port, Map<String, String> settings) throws IOException {
     Files.createDirectories(dataDir);
     stopOrphan(dataDir);
     EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
@@ -37,6 +43,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
       // message must survive a crash, so commits wait for the WAL flush
       .setServerConfig("fsync", "on")
       .setServerConfig("synchronous_commit", "on");
+    settings.forEach(builder::setServerConfig);
     if (port > 0) {
       builder.setPort(port);
     }

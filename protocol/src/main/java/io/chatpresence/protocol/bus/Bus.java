@@ -32,6 +32,8 @@ import java.util.List;
  * presence</td></tr>
  * <tr><td>{@code presence.contacts.changed}</td><td>{@link ContactsChanged}</td><td>publish</td><td>chat →
  * presence</td></tr>
+ * <tr><td>{@code chat.blocks.changed}</td><td>{@link BlocksChanged}</td><td>publish</td><td>chat → every chat
+ * instance</td></tr>
  * <tr><td>{@code auth.token.revoked}</td><td>{@link TokenRevoked}</td><td>publish</td><td>chat → socket owners</td></tr>
  * <tr><td>{@code auth.sessions.revoked}</td><td>{@link SessionsRevoked}</td><td>publish</td><td>chat (admin API) →
  * socket owners</td></tr>
@@ -47,6 +49,8 @@ public final class Bus {
   public static final Address<SourceSnapshot> PRESENCE_SNAPSHOT = new Address<>("presence.snapshot");
   public static final Request<StatusQuery, StatusReply> PRESENCE_STATUS = new Request<>("presence.status");
   public static final Address<ContactsChanged> CONTACTS_CHANGED = new Address<>("presence.contacts.changed");
+  /** A block was added or removed: chat instances update the blocked counterparts of their online users. */
+  public static final Address<BlocksChanged> BLOCKS_CHANGED = new Address<>("chat.blocks.changed");
   public static final Address<TokenRevoked> TOKEN_REVOKED = new Address<>("auth.token.revoked");
   /** All of a user's sessions ended (revoke, ban, erasure through the server-side API). */
   public static final Address<SessionsRevoked> SESSIONS_REVOKED = new Address<>("auth.sessions.revoked");
@@ -69,6 +73,7 @@ public final class Bus {
     new RecordCodec<>(StatusQuery.class, StatusQuery::fromJson),
     new RecordCodec<>(StatusReply.class, StatusReply::fromJson),
     new RecordCodec<>(ContactsChanged.class, ContactsChanged::fromJson),
+    new RecordCodec<>(BlocksChanged.class, BlocksChanged::fromJson),
     new RecordCodec<>(TokenRevoked.class, TokenRevoked::fromJson),
     new RecordCodec<>(SessionsRevoked.class, SessionsRevoked::fromJson),
     new RecordCodec<>(Ping.class, Ping::fromJson));

@@ -31,6 +31,7 @@ class RecordCodecTest {
       new StatusQuery(List.of("ann", "bob")),
       new StatusReply(Map.of("ann", "online", "bob", "offline")),
       new ContactsChanged("ann", List.of("bob")),
+      new BlocksChanged("ann", "bob", true),
       new TokenRevoked("ann", "jti-1"),
       new SessionsRevoked("ann", "account banned"),
       new Ping("chat"));

@@ -1,0 +1,84 @@
+package io.chatpresence.bench;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+
+import java.nio.file.Path;
+
+/**
+ * What the embedded PostgreSQL did between two readings, per message: CPU of all its processes (from /proc),
+ * commits, WAL records, bytes and syncs (pg_stat_database, pg_stat_wal), and the statements that cost most
+ * (pg_stat_statements, loaded for benchmarks only: {@link BenchServer}). The cumulative statistics lag by up to
+ * half a second (the stats collector), so a reading is taken once the load is quiet.
+ */
+final class PgStats {
+  private static final String COUNTERS =
+    "SELECT (SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()) AS commits, "
+      + "w.wal_records, w.wal_bytes::bigint AS wal_bytes, w.wal_sync, w.wal_fpi FROM pg_stat_wal w";
+  private static final String TOP_STATEMENTS =
+    "SELECT calls, rows, total_exec_time, left(regexp_replace(query, '\\s+', ' ', 'g'), 160) AS query "
+      + "FROM pg_stat_statements WHERE query NOT LIKE '%pg_stat%' ORDER BY total_exec_time DESC LIMIT 6";
+
+  private final Pool sql;
+  private final Path pgDir;
+
+  PgStats(Pool sql, Path pgDir) {
+    this.sql = sql;
+    this.pgDir = pgDir;
+  }
+
+  /** One reading of the counters. */
+  record Reading(long nanos, double cpuSeconds, long commits, long walRecords, long walBytes, long walSyncs, long walFpi) {
+  }
+
+  Reading read() {
+    Row row = Bench.await(sql.query("SELECT pg_stat_clear_snapshot()").execute()
+      .compose(v -> sql.query(COUNTERS).execute())).iterator().next();
+    return new Reading(System.nanoTime(), PgCpu.seconds(pgDir), row.getLong("commits"), row.getLong("wal_records"),
+      row.getLong("wal_bytes"), row.getLong("wal_sync"), row.getLong("wal_fpi"));
+  }
+
+  /** Forgets the statement statistics, so that {@link #topStatements} covers what follows. */
+  void resetStatements() {
+    Bench.await(sql.query("SELECT pg_stat_statements_reset()").execute());
+  }
+
+  /**
+   * The figures per message between two readings: {@code messages} stored in between, over {@code seconds} of
+   * load. Commits include the bench's own few statements (a handful against tens of thousands).
+   */
+  static JsonObject perMessage(Reading a, Reading b, long messages, double seconds) {
+    double m = Math.max(1, messages);
+    long commits = b.commits() - a.commits();
+    return new JsonObject()
+      .put("pgCpuUsPerMessage", (b.cpuSeconds() - a.cpuSeconds()) * 1e6 / m)
+      .put("pgCommitsPerSecond", commits / seconds)
+      .put("messagesPerCommit", commits == 0 ? 0 : messages / (double) commits)
+      .put("walRecordsPerMessage", (b.walRecords() - a.walRecords()) / m)
+      .put("walBytesPerMessage", (b.walBytes() - a.walBytes()) / m)
+      .put("walSyncsPerSecond", (b.walSyncs() - a.walSyncs()) / seconds)
+      .put("walFullPagesPerMessage", (b.walFpi() - a.walFpi()) / m);
+  }
+
+  /** The statements that took most execution time since the last reset. */
+  JsonArray topStatements() {
+    JsonArray top = new JsonArray();
+    for (Row row : Bench.await(sql.query(TOP_STATEMENTS).execute())) {
+      long calls = row.getLong("calls");
+      top.add(new JsonObject().put("calls", calls).put("rows", row.getLong("rows"))
+        .put("totalMs", row.getDouble("total_exec_time"))
+        .put("meanUs", calls == 0 ? 0 : row.getDouble("total_exec_time") * 1000 / calls)
+        .put("query", row.getString("query")));
+    }
+    return top;
+  }
+
+  static String line(JsonObject f) {
+    return String.format("PostgreSQL: %.1f µs CPU/msg, %,.0f commits/s, %.1f msgs/commit, %.1f WAL records/msg, "
+        + "%,.0f WAL bytes/msg, %,.0f WAL syncs/s", f.getDouble("pgCpuUsPerMessage"), f.getDouble("pgCommitsPerSecond"),
+      f.getDouble("messagesPerCommit"), f.getDouble("walRecordsPerMessage"), f.getDouble("walBytesPerMessage"),
+      f.getDouble("walSyncsPerSecond"));
+  }
+}

@@ -1,0 +1,103 @@
+package io.chatpresence.chat.store;
+
+import io.chatpresence.protocol.ProtocolException;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+
+import java.time.OffsetDateTime;
+
+/**
+ * Edits and deletions of messages (extension {@code edit}). Only the current text is kept: an edit overwrites
+ * {@code content}, a deletion erases it and keeps the row (its seq) as a tombstone, so cursors, hasMore and
+ * unread stay exact.
+ *
+ * <p>Each change draws an event position ({@code changed_pos}, from {@code messages_id_seq}) and raises the
+ * conversation's {@code events_pos} to it, in one statement that first locks the conversation's row (see
+ * migration V5): the lock orders a conversation's changes in commit order and gives the transaction its xid
+ * before it draws the position, which the SYNC watermark relies on.
+ */
+public final class EditStore {
+  /**
+   * The message with its conversation and whether {@code $2} takes part in it (a chat's participant or a
+   * group's member): who may change it is decided on this; the change itself re-checks author and deletion.
+   */
+  private static final String TARGET =
+    "SELECT m.id, m.sender, m.created_at, m.deleted_at, c.id AS conversation_id, c.kind, c.external_id, c.user_a, "
+      + "c.user_b, c.name, c.owner, c.member_count, c.members_version, "
+      + "CASE WHEN c.kind = 'C' THEN $2 IN (c.user_a, c.user_b) ELSE EXISTS (SELECT 1 FROM group_members gm "
+      + "WHERE gm.conversation_id = c.id AND gm.username = $2) END AS takes_part "
+      + "FROM messages m JOIN conversations c ON c.id = m.conversation_id WHERE m.id = $1";
+  /** $1 message, $2 new text, $3 author. No row: not the author's, or deleted meanwhile. */
+  private static final String EDIT =
+    "WITH c AS (SELECT id FROM conversations WHERE id = (SELECT conversation_id FROM messages WHERE id = $1) "
+      + "FOR UPDATE), "
+      + "e AS (UPDATE messages m SET content = $2, edited_at = now(), changed_pos = nextval('messages_id_seq') "
+      + "FROM c WHERE m.id = $1 AND m.conversation_id = c.id AND m.sender = $3 AND m.deleted_at IS NULL "
+      + "RETURNING m.changed_pos, m.edited_at), "
+      + "b AS (UPDATE conversations cv SET events_pos = greatest(cv.events_pos, e.changed_pos) FROM c, e "
+      + "WHERE cv.id = c.id) "
+      + "SELECT changed_pos, edited_at FROM e";
+  /**
+   * $1 message. The text is erased, {@code edited_at} stays; the V3 trigger raises the conversation's
+   * {@code last_deleted_seq} (unread counts). No row: deleted already (a repeat changes nothing).
+   */
+  private static final String DELETE =
+    "WITH c AS (SELECT id FROM conversations WHERE id = (SELECT conversation_id FROM messages WHERE id = $1) "
+      + "FOR UPDATE), "
+      + "d AS (UPDATE messages m SET content = '', deleted_at = now(), changed_pos = nextval('messages_id_seq') "
+      + "FROM c WHERE m.id = $1 AND m.conversation_id = c.id AND m.deleted_at IS NULL "
+      + "RETURNING m.changed_pos, m.deleted_at), "
+      + "b AS (UPDATE conversations cv SET events_pos = greatest(cv.events_pos, d.changed_pos) FROM c, d "
+      + "WHERE cv.id = c.id) "
+      + "SELECT changed_pos, deleted_at FROM d";
+
+  private final Pool pool;
+
+  public EditStore(Pool pool) {
+    this.pool = pool;
+  }
+
+  /** A message someone wants to change, as found: its conversation, author, and whether it is deleted. */
+  public record Target(long id, String sender, OffsetDateTime createdAt, boolean deleted, Conversation conversation) {
+    public String messageId() {
+      return MessageIds.format(id);
+    }
+  }
+
+  /**
+   * The message {@code messageId} of a conversation {@code username} takes part in: NOT_FOUND for an unknown
+   * message and for one of a conversation the user is not in (whether it exists is not theirs to learn).
+   */
+  public Future<Target> target(long messageId, String username) {
+    return pool.preparedQuery(TARGET).execute(Tuple.of(messageId, username)).compose(rows -> {
+      Row row = rows.size() == 0 ? null : rows.iterator().next();
+      if (row == null || !row.getBoolean("takes_part")) {
+        return Future.failedFuture(notFound(messageId));
+      }
+      Conversation conv = new Conversation(row.getLong("conversation_id"), Kind.of(row.getString("kind")),
+        row.getString("external_id"), row.getString("user_a"), row.getString("user_b"), row.getString("name"),
+        row.getString("owner"), row.getInteger("member_count"), row.getLong("members_version"), false);
+      return Future.succeededFuture(new Target(messageId, row.getString("sender"),
+        row.getOffsetDateTime("created_at"), row.getOffsetDateTime("deleted_at") != null, conv));
+    });
+  }
+
+  /** Replaces the text of the author's message; committed when it completes. NOT_FOUND if deleted meanwhile. */
+  public Future<OffsetDateTime> edit(long messageId, String author, String content) {
+    return pool.preparedQuery(EDIT).execute(Tuple.of(messageId, content, author)).compose(rows -> rows.size() == 0
+      ? Future.failedFuture(notFound(messageId))
+      : Future.succeededFuture(rows.iterator().next().getOffsetDateTime("edited_at")));
+  }
+
+  /** Erases the message's text; when it completes, the deletion time, or null if it was deleted already. */
+  public Future<OffsetDateTime> delete(long messageId) {
+    return pool.preparedQuery(DELETE).execute(Tuple.of(messageId)).map(rows -> rows.size() == 0 ? null
+      : rows.iterator().next().getOffsetDateTime("deleted_at"));
+  }
+
+  static ProtocolException notFound(long messageId) {
+    return ProtocolException.notFound("no message " + MessageIds.format(messageId));
+  }
+}
