@@ -366,8 +366,9 @@ class SyncTest {
     TestServer.User bob = server.newUser("xb");
     try (WsClient aliceEdit = socket(alice, "edit", "sync"); WsClient alicePlain = socket(alice, "sync");
          WsClient bobWs = socket(bob, "edit")) {
+      String start = Syncs.now(aliceEdit);
       String old = ok(bobWs, direct(alice.name(), "old")).getString("messageId");
-      String since = Syncs.until(aliceEdit, Syncs.now(aliceEdit), null,
+      String since = Syncs.until(aliceEdit, start, null,
         e -> e.stream().anyMatch(f -> old.equals(f.getString("messageId")))).next();
       String kept = ok(bobWs, direct(alice.name(), "typo")).getString("messageId");
       String gone = ok(bobWs, direct(alice.name(), "regret")).getString("messageId");
@@ -403,15 +404,35 @@ class SyncTest {
     TestServer.User bob = server.newUser("kb");
     String g = groupId();
     try (WsClient aliceWs = socket(alice, "read", "sync"); WsClient bobWs = socket(bob, "read")) {
+      String start = Syncs.now(aliceWs);
       String m1 = ok(aliceWs, direct(bob.name(), "hello")).getString("messageId");
       String chatId = bobWs.until(f -> "ONE_TO_ONE_CHAT".equals(f.getString("type"))).getString("chatId");
-      String since = Syncs.until(aliceWs, Syncs.now(aliceWs), null,
+      String since = Syncs.until(aliceWs, start, null,
         e -> e.stream().anyMatch(f -> m1.equals(f.getString("messageId")))).next();
       assertEquals(204, server.rest.post("/api/blocks", new JsonObject().put("username", alice.name()), bob.token()).status());
       assertEquals(m1, ok(bobWs, markChat(chatId, m1)).getString("messageId"));
       ok(aliceWs, join(g));
       Syncs.Collected got = Syncs.until(aliceWs, since, null, e -> !ofType(e, "INFO").isEmpty());
       assertEquals(List.of("INFO"), types(got.events()), "bob's receipt is not shown to alice while he blocks her");
+    }
+  }
+
+  /** A MARK_READ alone makes the conversation's events_pos pass the token (else SYNC would never look there). */
+  @Test
+  void aReceiptAloneIsFoundAfterAToken() {
+    TestServer.User alice = server.newUser("qa");
+    TestServer.User bob = server.newUser("qb");
+    try (WsClient aliceWs = socket(alice, "read", "sync"); WsClient bobWs = socket(bob, "read")) {
+      String start = Syncs.now(aliceWs);
+      String m1 = ok(aliceWs, direct(bob.name(), "hello")).getString("messageId");
+      String chatId = bobWs.until(f -> "ONE_TO_ONE_CHAT".equals(f.getString("type"))).getString("chatId");
+      String since = Syncs.until(aliceWs, start, null,
+        e -> e.stream().anyMatch(f -> m1.equals(f.getString("messageId")))).next();
+      assertTrue(Syncs.position(since) >= id(m1));
+      ok(bobWs, markChat(chatId, m1));
+      Syncs.Collected got = Syncs.until(aliceWs, since, null, e -> !e.isEmpty());
+      assertEquals(List.of(new JsonObject().put("type", "READ").put("chatId", chatId).put("username", bob.name())
+        .put("messageId", m1)), got.events());
     }
   }
 }
