@@ -243,6 +243,10 @@ public final class SyncStore {
       return new Page(events, false, watermark);
     }
     int taken = Math.min(limit, events.size());
+    if (taken == 0) {
+      // (every row found maps to an event: the statements select by the same windows)
+      return new Page(List.of(), false, watermark);
+    }
     while (taken < events.size() && events.get(taken).position() == events.get(taken - 1).position()) {
       taken++;
     }
