@@ -33,20 +33,25 @@ public final class SyncStore {
     "SELECT coalesce(array_agg(backend_xid::text::bigint), '{}') AS xids FROM pg_stat_activity "
       + "WHERE backend_xid IS NOT NULL";
 
-  /** $1 user, $2 since, $3 W. A window (lo, hi] per conversation; lo < hi. */
+  /**
+   * $1 user, $2 since, $3 W. A window (lo, hi] per conversation whose events_pos is past lo: the chats read
+   * with their columns from the pair indexes, the groups joined to their rows by key (no pass over all rows).
+   */
   private static final String WINDOWS =
-    "WITH w AS ("
-      + "SELECT c.id, $2::bigint AS lo, $3::bigint AS hi FROM conversations c "
-      + "WHERE c.kind = 'C' AND c.user_a = $1 AND c.events_pos > $2 "
-      + "UNION ALL SELECT c.id, $2::bigint, $3::bigint FROM conversations c "
-      + "WHERE c.kind = 'C' AND c.user_b = $1 AND c.events_pos > $2 "
-      + "UNION ALL SELECT gm.conversation_id, greatest($2::bigint, gm.joined_pos - 1), $3::bigint FROM group_members gm "
-      + "WHERE gm.username = $1 "
-      + "UNION ALL SELECT l.conversation_id, greatest($2::bigint, coalesce((SELECT max(j.pos) FROM membership_events j "
-      + "WHERE j.username = $1 AND j.conversation_id = l.conversation_id AND j.joined AND j.pos < l.pos), 0) - 1), "
-      + "least(l.pos, $3::bigint) FROM membership_events l WHERE l.username = $1 AND NOT l.joined AND l.pos > $2) "
-      + "SELECT c.id, c.kind, c.external_id, c.user_a, c.user_b, c.member_count, w.lo, w.hi "
-      + "FROM w JOIN conversations c ON c.id = w.id WHERE w.lo < w.hi AND c.events_pos > w.lo";
+    "SELECT c.id, c.kind, c.external_id, c.user_a, c.user_b, c.member_count, $2::bigint AS lo, $3::bigint AS hi "
+      + "FROM conversations c WHERE c.kind = 'C' AND c.user_a = $1 AND c.events_pos > $2 "
+      + "UNION ALL SELECT c.id, c.kind, c.external_id, c.user_a, c.user_b, c.member_count, $2::bigint, $3::bigint "
+      + "FROM conversations c WHERE c.kind = 'C' AND c.user_b = $1 AND c.events_pos > $2 "
+      + "UNION ALL SELECT c.id, c.kind, c.external_id, c.user_a, c.user_b, c.member_count, w.lo, $3::bigint "
+      + "FROM group_members gm CROSS JOIN LATERAL (SELECT greatest($2::bigint, gm.joined_pos - 1) AS lo) w "
+      + "JOIN conversations c ON c.id = gm.conversation_id "
+      + "WHERE gm.username = $1 AND c.events_pos > w.lo AND w.lo < $3::bigint "
+      + "UNION ALL SELECT c.id, c.kind, c.external_id, c.user_a, c.user_b, c.member_count, w.lo, w.hi "
+      + "FROM membership_events l CROSS JOIN LATERAL (SELECT greatest($2::bigint, coalesce((SELECT max(j.pos) "
+      + "FROM membership_events j WHERE j.username = $1 AND j.conversation_id = l.conversation_id AND j.joined "
+      + "AND j.pos < l.pos), 0) - 1) AS lo, least(l.pos, $3::bigint) AS hi) w "
+      + "JOIN conversations c ON c.id = l.conversation_id "
+      + "WHERE l.username = $1 AND NOT l.joined AND l.pos > $2 AND w.lo < w.hi AND c.events_pos > w.lo";
 
   /** $1 conversations, $2 lo, $3 hi, $4 limit + 1: messages by (conversation_id, id); deleted ones never. */
   private static final String MESSAGES =
