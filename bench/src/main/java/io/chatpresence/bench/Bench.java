@@ -32,14 +32,14 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class Bench {
   static final List<String> SCENARIOS = List.of("connections", "direct", "cluster", "fanout", "history", "read", "typing",
-    "inbox", "storm", "edits");
+    "inbox", "storm", "edits", "sync");
   private static final HttpClient HTTP = HttpClient.newHttpClient();
   private static final String RUN = Long.toString(System.currentTimeMillis() % 10_000_000, 36);
   private static final AtomicInteger STEPS = new AtomicInteger();
 
-  private final Sizes sizes;
+  final Sizes sizes;
   private final BenchServer server;
-  private final Gen gen;
+  final Gen gen;
   private String passwordHash;
   /** This run's server settings, for a server started in a second JVM; and that server's relay port. */
   JsonObject serverOverrides = new JsonObject();
@@ -47,7 +47,7 @@ public final class Bench {
   /** Set while another load (typists) keeps frames coming: a step then does not wait for a quiet moment. */
   private volatile boolean otherLoadRunning;
   /** Where users, tokens and sockets go: the in-process server, or the separate one of {@code connections}. */
-  private Target target;
+  Target target;
 
   record Target(io.vertx.sqlclient.Pool sql, int chatPort, int presencePort, io.chatpresence.server.auth.Tokens tokens) {
   }
@@ -124,6 +124,7 @@ public final class Bench {
           case "inbox" -> result.put("result", bench.inbox());
           case "storm" -> result.put("result", bench.storm());
           case "edits" -> result.put("result", bench.edits());
+          case "sync" -> result.put("result", new SyncBench(bench).run());
           default -> throw new IllegalStateException(s);
         }
         Report.write(out, s, result);
@@ -1002,12 +1003,12 @@ public final class Bench {
     return figures(step, rate, drained);
   }
 
-  private Step newStep(int warmupSeconds, int seconds) {
+  Step newStep(int warmupSeconds, int seconds) {
     return new Step(STEPS.incrementAndGet(), gen.shards.size(), System.nanoTime() + 50_000_000L,
       warmupSeconds * 1_000_000_000L, (long) (warmupSeconds + seconds) * 1_000_000_000L);
   }
 
-  private static JsonObject figures(Step step, double offered, boolean drained) {
+  static JsonObject figures(Step step, double offered, boolean drained) {
     Histogram h = step.merged();
     long sent = Step.sum(step.sentInWindow);
     long got = Step.sum(step.receivedOfWindow);
@@ -1190,7 +1191,7 @@ public final class Bench {
   // ---- helpers --------------------------------------------------------------------------------------
 
   /** Registers through REST (the product's path); returns the token. */
-  private String register(String name) {
+  String register(String name) {
     JsonObject r = post("/api/auth/register", new JsonObject().put("username", name).put("password", "pw-" + name + "-bench"),
       null);
     return r.getString("token");
@@ -1200,7 +1201,7 @@ public final class Bench {
    * Many users at once: one registered through REST, the rest copied from it by SQL (same password hash);
    * their tokens are issued with the server's key. Registration is not what these scenarios measure.
    */
-  private List<String> bulkUsers(String prefix, int n) {
+  List<String> bulkUsers(String prefix, int n) {
     if (passwordHash == null) {
       register("seed" + RUN);
       passwordHash = await(target.sql().preparedQuery("SELECT password_hash FROM users WHERE username = $1")

@@ -77,6 +77,8 @@ final class Gen implements AutoCloseable {
         .setMaxConnections(1_000_000)
         .setLocalAddress(source)
         .setConnectTimeout(30_000)
+        // SYNC pages of 1,000 messages are one frame of a few hundred KB: browsers take them, so do we
+        .setMaxFrameSize(16 * 1024 * 1024).setMaxMessageSize(16 * 1024 * 1024)
         // -Dbench.compression=true: offer permessage-deflate, as browsers do
         .setTryUsePerMessageCompression(Boolean.getBoolean("bench.compression"))));
     }

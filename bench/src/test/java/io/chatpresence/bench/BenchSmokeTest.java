@@ -88,6 +88,11 @@ class BenchSmokeTest {
     assertTrue(storm.getDouble("authenticatedSeconds") > 0);
     assertTrue(storm.getDouble("presenceSettledSeconds") > 0);
 
+    JsonObject sync = all.getJsonObject("sync").getJsonObject("result");
+    assertTrue(sync.getJsonObject("latency").getLong("receivedOfWindow") > 0);
+    assertEquals(0L, sync.getJsonObject("latency").getLong("errors"));
+    assertEquals(3, sync.getJsonArray("pagingRuns").size());
+
     for (String s : Bench.SCENARIOS) {
       assertTrue(Files.exists(out.resolve(s + ".json")), s);
       assertTrue(Files.exists(out.resolve(s + ".md")), s);

@@ -140,6 +140,15 @@ public final class ChatFrames {
     return unread == null ? frame : frame.put("unread", unread);
   }
 
+  /** INFO of a join and of a leave, live and in SYNC. */
+  public static JsonObject joined(String groupId, String username) {
+    return Frames.info(username + " joined " + groupId, "JOINED", groupId, username);
+  }
+
+  public static JsonObject left(String groupId, String username) {
+    return Frames.info(username + " left " + groupId, "LEFT", groupId, username);
+  }
+
   /** The answer to EDIT_MESSAGE, once the new text is committed. */
   public static JsonObject editSuccess(Kind kind, String conversationId, String messageId, OffsetDateTime editedAt,
                                        String clientMsgId) {
@@ -192,7 +201,7 @@ public final class ChatFrames {
     }
     return new JsonObject().put("conversations", conversations).put("totalUnread", page.totalUnread())
       .put("next", page.next() == null ? null : page.next().encode())
-      .put("syncToken", InboxCursor.syncToken(page.moment()));
+      .put("syncToken", page.syncToken());
   }
 
   // ---- REST bodies ----------------------------------------------------------------------------------

@@ -13,6 +13,9 @@ import io.chatpresence.chat.store.PersonalDataStore;
 import io.chatpresence.chat.store.ConversationStore;
 import io.chatpresence.chat.store.EditStore;
 import io.chatpresence.chat.store.ReadStore;
+import io.chatpresence.chat.store.SyncStore;
+import io.chatpresence.chat.store.SyncTokens;
+import io.chatpresence.chat.store.SyncWatermark;
 import io.chatpresence.protocol.Features;
 import io.chatpresence.server.ServiceVerticle;
 import io.chatpresence.server.auth.Authenticator;
@@ -47,6 +50,8 @@ public class ChatVerticle extends ServiceVerticle {
   private PasswordHasher hasher;
   private Delivery delivery;
   private ChatSocketHandler handler;
+  private SyncWatermark watermark;
+  private SyncTokens syncTokens;
   private long purgeTimer = -1;
 
   @Override
@@ -61,11 +66,14 @@ public class ChatVerticle extends ServiceVerticle {
     registry = services.registry();
     authenticator = new Authenticator(services.tokens(), pool);
     delivery = new Delivery(vertx, registry);
+    syncTokens = new SyncTokens(services.tokens().derivedKey(SyncTokens.KEY_PURPOSE));
+    watermark = new SyncWatermark(vertx, new SyncStore(pool));
     return vertx.executeBlocking(() -> new PasswordHasher(cfg.getInteger(ConfigKeys.PASSWORD_ITERATIONS)), false)
       .compose(h -> {
         hasher = h;
         return registerConsumers();
       })
+      .compose(v -> watermark.start())
       .compose(v -> startServer())
       .onSuccess(this::started);
   }
@@ -84,6 +92,9 @@ public class ChatVerticle extends ServiceVerticle {
   @Override
   protected void stopping() {
     vertx.cancelTimer(purgeTimer);
+    if (watermark != null) {
+      watermark.stop();
+    }
     if (handler != null) {
       handler.stop();
     }
@@ -94,11 +105,12 @@ public class ChatVerticle extends ServiceVerticle {
     ChatSocketHandler.Settings settings = new ChatSocketHandler.Settings(
       cfg.getInteger(ConfigKeys.MAX_CONTENT_CHARS), cfg.getInteger(ConfigKeys.HISTORY_DEFAULT_LIMIT),
       cfg.getInteger(ConfigKeys.HISTORY_MAX_LIMIT), cfg.getInteger(ConfigKeys.CONTACT_GROUP_MAX_MEMBERS));
-    ReadStore reads = new ReadStore(pool);
+    ReadStore reads = new ReadStore(pool, watermark, syncTokens);
     BlockStore blocks = new BlockStore(pool);
-    handler = new ChatSocketHandler(vertx, conversations, reads, blocks, new EditStore(pool), delivery, settings);
+    handler = new ChatSocketHandler(vertx, conversations, reads, blocks, new EditStore(pool), new SyncStore(pool),
+      watermark, syncTokens, delivery, settings);
     SocketServer sockets = new SocketServer(vertx, Limits.from(cfg), authenticator, registry, handler)
-      .features(Features.READ | Features.TYPING | Features.EDIT)
+      .features(Features.READ | Features.TYPING | Features.EDIT | Features.SYNC)
       .metrics(Metrics.of(vertx).sockets("chat"));
 
     return handler.start().compose(v -> ApiContract.load(vertx)).compose(api ->

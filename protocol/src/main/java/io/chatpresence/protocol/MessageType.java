@@ -17,6 +17,8 @@ public final class MessageType {
   /** Extension {@code read}: move the read position; ask for the inbox. */
   public static final String MARK_READ = "MARK_READ";
   public static final String GET_INBOX = "GET_INBOX";
+  /** Extension {@code sync}, both directions: request and answer share the type. */
+  public static final String SYNC = "SYNC";
   /** Extension {@code typing}, both directions. */
   public static final String TYPING = "TYPING";
   /** Extension {@code edit}: change or erase one's own message (or, for a group's owner, any of the group's). */

@@ -9,6 +9,9 @@ import io.chatpresence.chat.store.Kind;
 import io.chatpresence.chat.store.MessageIds;
 import io.chatpresence.chat.store.ReadStore;
 import io.chatpresence.chat.store.StoredMessage;
+import io.chatpresence.chat.store.SyncStore;
+import io.chatpresence.chat.store.SyncTokens;
+import io.chatpresence.chat.store.SyncWatermark;
 import io.chatpresence.protocol.bus.Bus;
 import io.chatpresence.protocol.bus.ContactsChanged;
 import io.chatpresence.server.metrics.Metrics;
@@ -59,13 +62,14 @@ public final class ChatSocketHandler implements SocketServer.FrameHandler {
   private final TypingHandler typing;
   private final BlockedCounterparts blocks;
   private final EditHandler edits;
+  private final SyncHandler sync;
   /** Each socket's last frame still being handled (identity keys: a session is its own key). */
   private final Map<SocketSession, Future<Void>> tails = new HashMap<>();
   /** During an outage every send fails: log the first and then a count every few seconds, not each one. */
   private final ThrottledLog storageFailures = new ThrottledLog(5_000);
 
   public ChatSocketHandler(Vertx vertx, ConversationStore store, ReadStore readStore, BlockStore blockStore,
-                           EditStore editStore,
+                           EditStore editStore, SyncStore syncStore, SyncWatermark watermark, SyncTokens syncTokens,
                            Delivery delivery, Settings settings) {
     this.vertx = vertx;
     this.store = store;
@@ -78,6 +82,7 @@ public final class ChatSocketHandler implements SocketServer.FrameHandler {
     this.typingRelay = new TypingRelay(vertx, delivery.registry());
     this.typing = new TypingHandler(store, groupMembers, typingRelay, blocks, settings.contactGroupMax());
     this.edits = new EditHandler(editStore, delivery, groupMembers, settings.maxContentChars());
+    this.sync = new SyncHandler(syncStore, watermark, syncTokens, settings.contactGroupMax());
   }
 
   /** Consumes the typing notices and block changes of every chat instance; complete before accepting sockets. */
@@ -124,6 +129,7 @@ public final class ChatSocketHandler implements SocketServer.FrameHandler {
       case MessageType.TYPING -> f -> typing.typing(session, requires(session, f, Features.TYPING));
       case MessageType.EDIT_MESSAGE -> f -> edits.edit(session, requires(session, f, Features.EDIT));
       case MessageType.DELETE_MESSAGE -> f -> edits.delete(session, requires(session, f, Features.EDIT));
+      case MessageType.SYNC -> f -> sync.sync(session, requires(session, f, Features.SYNC));
       default -> throw new ProtocolException(ErrorCode.UNKNOWN_TYPE, "unknown type '" + frame.type() + "'");
     };
     enqueue(session, frame, action);
@@ -253,7 +259,7 @@ public final class ChatSocketHandler implements SocketServer.FrameHandler {
           return Future.succeededFuture(false);
         }
         return groupMembers.refresh(joined.group().id(), joined.group().membersVersion() + 1).map(members -> {
-          delivery.toMembers(members, Frames.info(username + " joined " + groupId, "JOINED", groupId, username)
+          delivery.toMembers(members, ChatFrames.joined(groupId, username)
             .encode(), null);
           if (members.size() <= settings.contactGroupMax()) {
             contactsChanged(username, members);
@@ -269,7 +275,7 @@ public final class ChatSocketHandler implements SocketServer.FrameHandler {
       groupMembers.refresh(group.id(), group.membersVersion() + 1).map(members -> {
         List<String> told = new ArrayList<>(members);
         told.add(username);
-        delivery.toMembers(told, Frames.info(username + " left " + groupId, "LEFT", groupId, username).encode(), null);
+        delivery.toMembers(told, ChatFrames.left(groupId, username).encode(), null);
         return null;
       }));
   }
@@ -277,7 +283,7 @@ public final class ChatSocketHandler implements SocketServer.FrameHandler {
   /** A group the server-side API created with its members: each member hears INFO JOINED for each. */
   public void groupCreated(String groupId, List<String> members) {
     for (String member : members) {
-      delivery.toMembers(members, Frames.info(member + " joined " + groupId, "JOINED", groupId, member).encode(), null);
+      delivery.toMembers(members, ChatFrames.joined(groupId, member).encode(), null);
     }
     if (members.size() <= settings.contactGroupMax()) {
       for (String member : members) {
@@ -366,7 +372,7 @@ public final class ChatSocketHandler implements SocketServer.FrameHandler {
       }
       return successAfter(session, success,
         groupMembers.refresh(joined.group().id(), joined.group().membersVersion() + 1).map(members -> {
-          tellMembers(members, me, Frames.info(me + " joined " + groupId, "JOINED", groupId, me));
+          tellMembers(members, me, ChatFrames.joined(groupId, me));
           if (members.size() <= settings.contactGroupMax()) {
             contactsChanged(me, members);
           }
@@ -382,7 +388,7 @@ public final class ChatSocketHandler implements SocketServer.FrameHandler {
     return store.leave(groupId, me).compose(group -> successAfter(session,
       withClientMsgId(Frames.success("left").put("groupId", groupId), f),
       groupMembers.refresh(group.id(), group.membersVersion() + 1).map(members -> {
-        tellMembers(members, me, Frames.info(me + " left " + groupId, "LEFT", groupId, me));
+        tellMembers(members, me, ChatFrames.left(groupId, me));
         return null;
       })));
   }

@@ -25,8 +25,15 @@ public final class AdminStore {
   private static final String CREATE_GROUP =
     "INSERT INTO conversations (kind, external_id, name, owner, member_count, members_version) "
       + "VALUES ('G', $1, $2, $3, $4, 1) RETURNING id";
+  /**
+   * Each member's join as an event (SYNC's INFO joined), at positions drawn after the group's row was inserted
+   * by this transaction (so it has its xid: the writers' rule, docs/architecture.md "Event positions").
+   */
   private static final String ADD_MEMBERS =
-    "INSERT INTO group_members (conversation_id, username) SELECT $1, unnest($2::text[])";
+    "WITH m AS MATERIALIZED (SELECT u.name, nextval('messages_id_seq') AS pos FROM unnest($2::text[]) AS u(name)), "
+      + "gm AS (INSERT INTO group_members (conversation_id, username, joined_pos) SELECT $1, m.name, m.pos FROM m), "
+      + "ev AS (INSERT INTO membership_events (pos, conversation_id, username, joined) SELECT m.pos, $1, m.name, true FROM m) "
+      + "UPDATE conversations SET events_pos = coalesce((SELECT max(m.pos) FROM m), events_pos) WHERE id = $1";
 
   private final Pool pool;
 

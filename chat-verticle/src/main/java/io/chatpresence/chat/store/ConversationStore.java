@@ -44,8 +44,10 @@ public final class ConversationStore {
   private static final String CREATE_GROUP =
     "INSERT INTO conversations (kind, external_id, name, owner) VALUES ('G', $1, $2, $3) "
       + "ON CONFLICT (kind, external_id) DO NOTHING";
+  /** The join's event position (drawn under the group's row lock, taken by LOCK_GROUP before). */
   private static final String ADD_MEMBER =
-    "INSERT INTO group_members (conversation_id, username) VALUES ($1, $2) ON CONFLICT DO NOTHING";
+    "INSERT INTO group_members (conversation_id, username, joined_pos) VALUES ($1, $2, nextval('messages_id_seq')) "
+      + "ON CONFLICT DO NOTHING RETURNING joined_pos";
   /** A new member has read everything said before joining. */
   private static final String JOIN_POSITION =
     "INSERT INTO read_positions AS rp (username, conversation_id, read_seq, read_message_id, prev_read_seq) "
@@ -55,12 +57,19 @@ public final class ConversationStore {
       + "read_seq = greatest(rp.read_seq, excluded.read_seq), read_message_id = excluded.read_message_id";
   private static final String LEAVE_POSITION =
     "DELETE FROM read_positions WHERE username = $2 AND conversation_id = $1";
+  /** $3: the join's position (ADD_MEMBER), recorded as an event (SYNC's INFO joined). */
   private static final String COUNT_JOIN =
-    "UPDATE conversations SET member_count = member_count + 1, members_version = members_version + 1 WHERE id = $1";
+    "WITH ev AS (INSERT INTO membership_events (pos, conversation_id, username, joined) VALUES ($3, $1, $2, true)) "
+      + "UPDATE conversations SET member_count = member_count + 1, members_version = members_version + 1, "
+      + "events_pos = greatest(events_pos, $3) WHERE id = $1";
   private static final String REMOVE_MEMBER =
     "DELETE FROM group_members WHERE conversation_id = $1 AND username = $2";
+  /** The leave as an event at a position drawn here, under the group's row lock (LOCK_GROUP). */
   private static final String COUNT_LEAVE =
-    "UPDATE conversations SET member_count = member_count - 1, members_version = members_version + 1 WHERE id = $1";
+    "WITH ev AS (INSERT INTO membership_events (pos, conversation_id, username, joined) "
+      + "VALUES (nextval('messages_id_seq'), $1, $2, false) RETURNING pos) "
+      + "UPDATE conversations c SET member_count = member_count - 1, members_version = members_version + 1, "
+      + "events_pos = greatest(c.events_pos, ev.pos) FROM ev WHERE c.id = $1";
   private static final String LOCK_GROUP =
     "SELECT " + CONVERSATION_COLUMNS + " FROM conversations c "
       + "WHERE c.kind = 'G' AND c.external_id = $1 FOR UPDATE";
@@ -87,6 +96,9 @@ public final class ConversationStore {
    * A chat whose pair has a block either way gets no slot, so nothing goes in (two primary-key probes of
    * {@code blocks}, in the statement's snapshot: a block committed before the send began always refuses it;
    * a group's user_a/user_b are NULL and match no row).
+   * Event positions (docs/architecture.md): the message's is its id, drawn after the row lock; it becomes
+   * events_pos, and the sender's read position's too when it moved past someone else's message (a READ at the
+   * same position).
    */
   private static final String INSERT_MESSAGE =
     "WITH slot AS (SELECT c.last_seq + 1 AS seq FROM conversations c WHERE c.id = $1 " + NOT_BLOCKED + " FOR UPDATE), "
@@ -94,10 +106,13 @@ public final class ConversationStore {
       + "SELECT $1, slot.seq, $2, $3, $4 FROM slot "
       + "ON CONFLICT (sender, client_msg_id) WHERE client_msg_id IS NOT NULL DO NOTHING "
       + "RETURNING id, seq, created_at), "
-      + "bump AS (UPDATE conversations c SET last_seq = ins.seq, activity = ins.id FROM ins WHERE c.id = $1), "
-      + "pos AS (INSERT INTO read_positions AS rp (username, conversation_id, read_seq, read_message_id) "
-      + "SELECT $2, $1, ins.seq, ins.id FROM ins ON CONFLICT (username, conversation_id) DO UPDATE "
-      + "SET prev_read_seq = rp.read_seq, read_seq = excluded.read_seq, read_message_id = excluded.read_message_id "
+      + "bump AS (UPDATE conversations c SET last_seq = ins.seq, activity = ins.id, events_pos = ins.id "
+      + "FROM ins WHERE c.id = $1), "
+      + "pos AS (INSERT INTO read_positions AS rp (username, conversation_id, read_seq, read_message_id, pos) "
+      + "SELECT $2, $1, ins.seq, ins.id, CASE WHEN ins.seq > 1 THEN ins.id ELSE 0 END FROM ins "
+      + "ON CONFLICT (username, conversation_id) DO UPDATE "
+      + "SET prev_read_seq = rp.read_seq, read_seq = excluded.read_seq, read_message_id = excluded.read_message_id, "
+      + "pos = CASE WHEN excluded.read_seq - rp.read_seq > 1 THEN excluded.read_message_id ELSE rp.pos END "
       + "RETURNING rp.prev_read_seq) "
       + "SELECT ins.id, ins.seq, ins.created_at, pos.prev_read_seq FROM ins CROSS JOIN pos";
   private static final String FIRST_COPY =
@@ -238,7 +253,7 @@ public final class ConversationStore {
         .compose(inserted -> inserted.rowCount() == 0
           ? Future.succeededFuture(new Joined(group, false))
           : conn.preparedQuery(COUNT_JOIN)
-            .execute(Tuple.of(group.id()))
+            .execute(Tuple.of(group.id(), username, inserted.iterator().next().getLong("joined_pos")))
             .compose(u -> conn.preparedQuery(JOIN_POSITION).execute(Tuple.of(group.id(), username)))
             .map(u -> new Joined(group, true)))));
   }
@@ -254,7 +269,7 @@ public final class ConversationStore {
       .compose(deleted -> deleted.rowCount() == 0
         ? Future.failedFuture(ProtocolException.forbidden("not a member of group " + groupId))
         : conn.preparedQuery(COUNT_LEAVE)
-          .execute(Tuple.of(group.id()))
+          .execute(Tuple.of(group.id(), username))
           .compose(u -> conn.preparedQuery(LEAVE_POSITION).execute(Tuple.of(group.id(), username)))
           .map(u -> group))));
   }

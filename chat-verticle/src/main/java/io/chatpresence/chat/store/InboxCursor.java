@@ -31,10 +31,4 @@ public record InboxCursor(long snapshot, long key, long conversation) {
     }
     throw ProtocolException.invalid("field '" + field + "' is not a cursor this server gave");
   }
-
-  /** The syncToken of an answer: marks its moment (the SYNC extension gives it its full meaning). */
-  public static String syncToken(long moment) {
-    return Base64.getUrlEncoder().withoutPadding()
-      .encodeToString(("s1." + moment).getBytes(StandardCharsets.US_ASCII));
-  }
 }

@@ -40,14 +40,20 @@ public final class ReadStore {
    * Moves the position forward to the message (never back), in one statement: nothing when the message is not
    * of the conversation. The position after, whether it moved, and unread after (at least 0: a position moved
    * concurrently past a message committed after this statement's snapshot would otherwise count below zero).
+   * A move is an event (READ): it locks the conversation's row first, then draws its event position, and makes
+   * it the conversation's {@code events_pos} (the writers' rule, docs/architecture.md "Event positions").
    */
   private static final String MARK_READ =
-    "WITH target AS (SELECT m.id, m.seq FROM messages m WHERE m.id = $3 AND m.conversation_id = $2), "
-      + "pos AS (INSERT INTO read_positions AS rp (username, conversation_id, read_seq, read_message_id) "
-      + "SELECT $1, $2, t.seq, t.id FROM target t ON CONFLICT (username, conversation_id) DO UPDATE "
+    "WITH locked AS (SELECT c.id FROM conversations c WHERE c.id = $2 FOR UPDATE), "
+      + "target AS (SELECT m.id, m.seq FROM locked JOIN messages m ON m.conversation_id = locked.id WHERE m.id = $3), "
+      + "pos AS (INSERT INTO read_positions AS rp (username, conversation_id, read_seq, read_message_id, pos) "
+      + "SELECT $1, $2, t.seq, t.id, nextval('messages_id_seq') FROM target t ON CONFLICT (username, conversation_id) DO UPDATE "
       + "SET prev_read_seq = rp.read_seq, read_seq = greatest(rp.read_seq, excluded.read_seq), "
-      + "read_message_id = CASE WHEN excluded.read_seq > rp.read_seq THEN excluded.read_message_id ELSE rp.read_message_id END "
-      + "RETURNING rp.prev_read_seq, rp.read_seq, rp.read_message_id) "
+      + "read_message_id = CASE WHEN excluded.read_seq > rp.read_seq THEN excluded.read_message_id ELSE rp.read_message_id END, "
+      + "pos = CASE WHEN excluded.read_seq > rp.read_seq THEN excluded.pos ELSE rp.pos END "
+      + "RETURNING rp.prev_read_seq, rp.read_seq, rp.read_message_id, rp.pos), "
+      + "bump AS (UPDATE conversations c SET events_pos = greatest(c.events_pos, pos.pos) FROM pos "
+      + "WHERE c.id = $2 AND pos.read_seq > pos.prev_read_seq) "
       + "SELECT pos.prev_read_seq, pos.read_seq, pos.read_message_id, greatest(0, c.last_seq - pos.read_seq - ("
       + DELETED_AFTER_POS + ")) AS unread "
       + "FROM pos CROSS JOIN conversations c WHERE c.id = $2";
@@ -55,7 +61,9 @@ public final class ReadStore {
   /**
    * One page of a user's conversations, most recently active first, and the totals. $1 user, $2 the snapshot
    * (a message id; null on the first page: now), $3/$4 the cursor (sort key and conversation id of the last
-   * row of the previous page, or null), $5 the page size + 1.
+   * row of the previous page, or null), $5 the page size + 1. The moment (the snapshot of the later pages) is the
+   * sequence's last value; the page's syncToken is not (a lower position may still be uncommitted): it is the
+   * SYNC watermark read just before (docs/architecture.md, "One-call catch-up").
    * <p>
    * Order: {@code activity} (the last message's id). Pages after the first order by activity as of the
    * snapshot: a conversation that got a message since keeps the place it had (its last message at or before
@@ -93,9 +101,13 @@ public final class ReadStore {
 
   private final Pool pool;
   private final BatchedStatement marks;
+  private final SyncWatermark watermark;
+  private final SyncTokens tokens;
 
-  public ReadStore(Pool pool) {
+  public ReadStore(Pool pool, SyncWatermark watermark, SyncTokens tokens) {
     this.pool = pool;
+    this.watermark = watermark;
+    this.tokens = tokens;
     this.marks = new BatchedStatement(pool.preparedQuery(MARK_READ), MAX_BATCH, MAX_BATCHES_IN_FLIGHT);
   }
 
@@ -126,11 +138,18 @@ public final class ReadStore {
                            long unread, Long readMessageId, Long partnerReadMessageId) {
   }
 
-  /** A page: entries, the cursor of the next page (null at the end), the total unread, the moment read. */
-  public record InboxPage(List<InboxEntry> entries, InboxCursor next, long totalUnread, long moment) {
+  /**
+   * A page: entries, the cursor of the next page (null at the end), the total unread, and the SYNC token of the
+   * moment read (the watermark: SYNC from it brings whatever the page may not show yet).
+   */
+  public record InboxPage(List<InboxEntry> entries, InboxCursor next, long totalUnread, String syncToken) {
   }
 
   public Future<InboxPage> inbox(String username, int limit, InboxCursor cursor) {
+    long w = watermark.current();
+    if (w < 0) {
+      return Future.failedFuture(new IllegalStateException("no SYNC watermark yet"));
+    }
     Tuple params = Tuple.of(username,
       cursor == null ? null : cursor.snapshot(),
       cursor == null ? null : cursor.key(),
@@ -158,7 +177,7 @@ public final class ReadStore {
         lastKey = row.getLong("k");
         lastId = id;
       }
-      return new InboxPage(entries, next, total, moment);
+      return new InboxPage(entries, next, total, tokens.encode(w));
     });
   }
 

@@ -43,11 +43,27 @@ public final class Tokens {
   private final JWTAuth jwt;
   private final long ttlSeconds;
   private final ProviderTokens provider;
+  private final byte[] secret;
 
-  private Tokens(JWTAuth jwt, long ttlSeconds, ProviderTokens provider) {
+  private Tokens(JWTAuth jwt, long ttlSeconds, ProviderTokens provider, byte[] secret) {
     this.jwt = jwt;
     this.ttlSeconds = ttlSeconds;
     this.provider = provider;
+    this.secret = secret;
+  }
+
+  /**
+   * A key for another MAC of ours (e.g. SYNC tokens), derived from {@code JWT_SECRET} for one purpose:
+   * HMAC-SHA256(secret, purpose). The same on every node; never usable as the JWT key itself.
+   */
+  public byte[] derivedKey(String purpose) {
+    try {
+      javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+      mac.init(new javax.crypto.spec.SecretKeySpec(secret, "HmacSHA256"));
+      return mac.doFinal(purpose.getBytes(StandardCharsets.UTF_8));
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IllegalStateException("HmacSHA256 unavailable", e);
+    }
   }
 
   /** The identity provider's issuer, or null without one. */
@@ -78,7 +94,8 @@ public final class Tokens {
       : vertx.executeBlocking(() -> keptSecret(Path.of(config.getString(ConfigKeys.DATA_DIR), "jwt-secret")), false);
     return secret.map(s -> new Tokens(JWTAuth.create(vertx, new JWTAuthOptions()
       .addPubSecKey(new PubSecKeyOptions().setAlgorithm(ALGORITHM).setBuffer(s))
-      .setJWTOptions(new JWTOptions().setAlgorithm(ALGORITHM))), ttl, provider(vertx, providerConfig)));
+      .setJWTOptions(new JWTOptions().setAlgorithm(ALGORITHM))), ttl, provider(vertx, providerConfig),
+      s.getBytes(StandardCharsets.UTF_8)));
   }
 
   private static ProviderTokens provider(Vertx vertx, ProviderConfig config) {
