@@ -65,7 +65,7 @@ describe('the library in the browser (the client document\'s retry schedule)', (
 
   test('AUTH is the first frame on every socket', async () => {
     const r = await scenario(user.page, 't.session.connect(); await t.open();');
-    assert.deepEqual(r.sockets[0].sent, [{ type: 'AUTH', token: 'the-token' }]);
+    assert.deepEqual(r.sockets[0].sent, [{ type: 'AUTH', token: 'the-token', features: ['read', 'typing', 'edit', 'sync'] }]);
   });
 
   test('a server that cannot be reached: retries after 2, 4, 6, 8, 10 s, then every 10 s ("failed" in the banner)', async () => {

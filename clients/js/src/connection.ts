@@ -125,12 +125,15 @@ export interface LifecycleEvents {
 export class ChatPresenceError extends Error {
   readonly code: string;
   readonly frame?: ErrorFrame;
+  /** The HTTP status, for the library's REST calls (blocks). */
+  readonly status?: number;
 
-  constructor(code: string, message: string, frame?: ErrorFrame) {
+  constructor(code: string, message: string, frame?: ErrorFrame, status?: number) {
     super(message);
     this.name = 'ChatPresenceError';
     this.code = code;
     this.frame = frame;
+    if (status !== undefined) this.status = status;
   }
 }
 

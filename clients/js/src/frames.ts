@@ -79,6 +79,41 @@ export interface GroupAnswer extends SuccessFrame {
   groupId: string;
 }
 
+/** The answer to MARK_READ: `messageId` is the read position after the call (it only moves forward). */
+export interface ReadAnswer extends SuccessFrame {
+  msg: 'read';
+  chatId?: string;
+  groupId?: string;
+  messageId: string;
+  unread: number;
+}
+
+/** The answer to EDIT_MESSAGE, once the new text is stored. */
+export interface EditedAnswer extends SuccessFrame {
+  msg: 'edited';
+  messageId: string;
+  chatId?: string;
+  groupId?: string;
+  editedAt: string;
+}
+
+/** The answer to DELETE_MESSAGE (again for a repeat: retries are safe). */
+export interface DeletedAnswer extends SuccessFrame {
+  msg: 'deleted';
+  messageId: string;
+  chatId?: string;
+  groupId?: string;
+}
+
+/** A one-to-one chat or a group, as the extension frames name it. */
+export type ConversationRef = { chatId: string; groupId?: undefined } | { groupId: string; chatId?: undefined };
+
+/** One entry of GET /api/blocks: whom I block, since when. */
+export interface BlockEntry {
+  username: string;
+  since: string;
+}
+
 export interface ErrorFrame {
   type: 'ERROR';
   code: ErrorCode;
@@ -175,9 +210,14 @@ export interface InboxFrame {
   clientMsgId?: string;
 }
 
+/** An event of a SYNC page: a frame the socket would have received live (never TYPING). */
+export type SyncEvent = PrivateMessage | GroupMessage | DeletedMessage | MessageEditedFrame | MessageDeletedFrame
+  | ReadFrame | InfoFrame;
+
 export interface SyncFrame {
   type: 'SYNC';
-  events: ServerFrame[];
+  events: SyncEvent[];
+  /** The token to ask with next: after these events (when hasMore), or now. */
   next: string;
   hasMore: boolean;
   clientMsgId?: string;

@@ -206,7 +206,7 @@ describe('chat client', () => {
     await flush();
     assert.deepEqual(got, ['msg_1', 'msg_2', 'msg_4', 'msg_5', 'msg_7', 'msg_9', 'msg_6']);
     const caughtUp = t.events.find(([type]) => type === 'caughtUp')[1];
-    assert.deepEqual(caughtUp, { conversations: 2, messages: 5 });
+    assert.deepEqual(caughtUp, { conversations: 2, messages: 5, via: 'history' });
   });
 
   test('catch-up: a group that was left elsewhere (FORBIDDEN) is dropped; a drop during catch-up starts over', async () => {

@@ -1,6 +1,9 @@
 // The web client: log in, contacts with presence, one-to-one chats and groups, live messages, history.
 // Protocol: docs/protocol.md. Every socket goes through @chatpresence/client (session.js): reconnect, outbox,
 // pacing, and the catch-up of missed messages, which arrive through the same callbacks as live ones.
+// With the server's extensions: unread counts, order and read positions from the inbox (GET_INBOX) and READ,
+// MARK_READ while a conversation is open and visible, "Seen" receipts, "… is typing", edit and delete, the
+// catch-up by SYNC (the library's), and blocking (REST).
 import { Api, ApiError } from './api.js';
 import { loadConfig } from './config.js';
 import { ChatSession, PresenceSession } from './session.js';
@@ -26,7 +29,16 @@ const state = {
   listsLoaded: false, // the REST lists were fetched once this session
   session: 0, // counts logins and logouts: an answer that arrives after its session ended is dropped
   infoSeq: 0,
+  orderSeq: 0, // conversations are ordered by `order`: the inbox's order, then a bump per new message
+  typingSent: null, // {key, ref, at}: the conversation we told the server we type in
+  editing: null, // {convKey, messageId}: the composer edits this message
+  confirmingDelete: null, // the messageId whose Delete asks "Delete this message?" 
+  blocked: new Set(), // usernames I block
+  blocksAvailable: false, // GET /api/blocks answered: the server has blocking
 };
+
+const TYPING_REPEAT_MS = 1500; // the server forwards at most one typing:true per 2 s and ends it 6 s after the last
+const TYPING_SHOWN_MS = 8000; // a TYPING true not followed by anything is hidden after this (the server ends it at 6 s)
 
 const narrow = window.matchMedia('(max-width: 720px)');
 
@@ -45,8 +57,14 @@ function newConv(kind, id) {
     status: state.presenceKnown ? 'offline' : 'unknown', // user: presence
     messages: new Map(), // messageId -> {messageId, from, content, timestamp, localKey}
     infos: [], // group INFO lines: {key, text, timestamp, sortAfter}
-    lastMessage: null, // newest known message (from history, live, or the REST list)
+    lastMessage: null, // newest known message (from history, live, or the inbox)
     unread: 0,
+    order: 0, // most recently active first: the inbox's order, bumped by new messages
+    readMessageId: null, // my read position (the server's)
+    partnerReadMessageId: null, // one-to-one: the partner's read position ("Seen")
+    marking: null, // the messageId a MARK_READ is on its way for
+    countedId: null, // `unread` counts the messages up to this one (the inbox's last): newer ones add to it
+    typing: new Map(), // username -> timer: who is typing here
     loaded: false, // the newest page has been fetched
     loading: false,
     loadError: null,
@@ -95,8 +113,35 @@ function newestSeq(conv) {
 }
 
 function toMessage(frame, localKey = null) {
-  return { messageId: frame.messageId, from: frame.from, content: String(frame.content ?? ''),
-    timestamp: frame.timestamp, localKey };
+  return { messageId: frame.messageId, from: frame.from, content: frame.deleted ? '' : String(frame.content ?? ''),
+    timestamp: frame.timestamp, localKey, editedAt: frame.editedAt ?? null, deleted: Boolean(frame.deleted) };
+}
+
+/** The later of two messageIds of one conversation (either may be null). */
+function laterId(a, b) {
+  if (!a) return b ?? null;
+  if (!b) return a;
+  return seqOf(b) > seqOf(a) ? b : a;
+}
+
+/** {chatId} or {groupId}: how the extension frames name a conversation (null: a chat not created yet). */
+function refOf(conv) {
+  if (conv.kind === 'group') return { groupId: conv.groupId };
+  return conv.chatId ? { chatId: conv.chatId } : null;
+}
+
+/** The conversation an extension frame (READ, TYPING, MESSAGE_EDITED, ...) is about, if we know it. */
+function convOfFrame(frame) {
+  if (frame.groupId) return state.convs.get('g:' + frame.groupId) ?? null;
+  if (frame.chatId) {
+    for (const conv of state.convs.values()) if (conv.kind === 'user' && conv.chatId === frame.chatId) return conv;
+  }
+  return null;
+}
+
+function bump(conv) {
+  state.orderSeq += 1;
+  conv.order = state.orderSeq;
 }
 
 function noteLast(conv, message) {
@@ -112,6 +157,11 @@ function addMessages(conv, messages) {
     const existing = conv.messages.get(m.messageId);
     if (existing) {
       if (!existing.localKey && m.localKey) existing.localKey = m.localKey;
+      // a page fetched again shows the current text: edited or deleted meanwhile
+      if (m.deleted && !existing.deleted) Object.assign(existing, { deleted: true, content: '' });
+      else if (m.editedAt && m.editedAt !== existing.editedAt && !existing.deleted) {
+        Object.assign(existing, { content: m.content, editedAt: m.editedAt });
+      }
       continue;
     }
     conv.messages.set(m.messageId, m);
@@ -148,6 +198,7 @@ async function loadLatest(conv) {
     conv.hasMoreBefore = page.hasMore;
     conv.loaded = true;
     for (const info of conv.infos) if (info.sortAfter === null) info.sortAfter = newestSeq(conv) + 0.5;
+    markRead(conv);
   } catch (error) {
     conv.loadError = error.message;
   } finally {
@@ -197,26 +248,49 @@ async function loadOlder(conv) {
   if (added) fillViewport(conv);
 }
 
-/** The chats and groups lists from REST: on start and after a reconnect. */
+/** Every page of the inbox (chats and groups, most recently active first, with unread counts). */
+async function loadInbox() {
+  const conversations = [];
+  let cursor = null;
+  do {
+    const page = await state.chat.client.getInbox({ limit: 200, cursor });
+    conversations.push(...(page.conversations || []));
+    cursor = page.next;
+  } while (cursor);
+  return conversations;
+}
+
+/**
+ * The conversations from the inbox (order, last message, unread, read positions) and the groups' details from
+ * REST (owner, members): on start, and after a reconnect once the catch-up is done.
+ */
 async function refreshLists() {
-  const firstTime = !state.listsLoaded;
   const session = state.session;
   try {
-    const [chats, groups] = await Promise.all([state.api.chats(), state.api.groups()]);
+    const [inbox, groups] = await Promise.all([loadInbox(), state.api.groups()]);
     if (session !== state.session) return;
-    for (const c of chats) {
-      if (!c.with) continue;
-      const conv = userConv(c.with);
-      conv.chatId = c.chatId;
-      if (c.lastMessage) {
-        const last = toMessage(c.lastMessage);
-        const isNew = !conv.lastMessage || seqOf(last.messageId) > seqOf(conv.lastMessage.messageId);
-        noteLast(conv, last);
-        if (isNew && !firstTime && !conv.loaded && last.from !== state.me && !isVisible(conv)) {
-          conv.unread = Math.max(conv.unread, 1);
-        }
+    inbox.forEach((c, i) => {
+      let conv;
+      if (c.chatId) {
+        if (!c.with) return;
+        conv = userConv(c.with);
+        conv.chatId = c.chatId;
+        conv.partnerReadMessageId = laterId(conv.partnerReadMessageId, c.partnerReadMessageId ?? null);
+      } else if (c.groupId) {
+        conv = groupConv(c.groupId);
+        if (c.name) conv.name = c.name;
+      } else {
+        return;
       }
-    }
+      conv.order = inbox.length - i;
+      if (c.lastMessage) noteLast(conv, toMessage(c.lastMessage));
+      if (c.lastMessage) conv.countedId = laterId(conv.countedId, c.lastMessage.messageId);
+      conv.readMessageId = laterId(conv.readMessageId, c.readMessageId ?? null);
+      conv.unread = isVisible(conv) ? 0 : Number(c.unread) || 0;
+    });
+    const inInbox = new Set(inbox.map((c) => (c.chatId ? 'u:' + c.with : 'g:' + c.groupId)));
+    for (const conv of state.convs.values()) if (!inInbox.has(conv.key)) conv.order = 0;
+    state.orderSeq = inbox.length;
     const inGroups = new Set();
     for (const g of groups) {
       inGroups.add(g.groupId);
@@ -236,9 +310,210 @@ async function refreshLists() {
       endSession('Your session has ended. Please log in again.');
       return;
     }
+    if (error.code === 'DISCONNECTED') return; // asked again after the reconnect
     showMessage($('#lists-error'), `Could not load your chats and groups: ${error.message}`);
   }
   renderSidebar();
+  renderConversation({});
+  const conv = current();
+  if (conv) markRead(conv);
+}
+
+/** Whom I block (REST); a server without blocking answers 404 and the page offers none. */
+async function refreshBlocks() {
+  const session = state.session;
+  try {
+    const list = await state.chat.client.listBlocks();
+    if (session !== state.session) return;
+    state.blocked = new Set((list || []).map((b) => b.username));
+    state.blocksAvailable = true;
+  } catch {
+    state.blocksAvailable = false;
+  }
+  renderConversation({});
+}
+
+// ---- read state, typing ------------------------------------------------------------------------------
+
+/** The open and visible conversation is read up to its newest message: tell the server (MARK_READ). */
+function markRead(conv) {
+  conv.unread = isVisible(conv) ? 0 : conv.unread;
+  if (!state.chat?.isOpen || !state.chat.has('read') || !isVisible(conv) || !conv.lastMessage) return;
+  const ref = refOf(conv);
+  const newest = conv.lastMessage.messageId;
+  if (!ref || laterId(conv.readMessageId, newest) === conv.readMessageId) return;
+  if (conv.marking) return; // one at a time: when it is answered, the newest message then is marked
+  conv.marking = newest;
+  const session = state.session;
+  state.chat.client.markRead(ref, newest).then((answer) => {
+    if (session !== state.session) return;
+    conv.readMessageId = laterId(conv.readMessageId, answer.messageId);
+    if (!isVisible(conv) && typeof answer.unread === 'number') conv.unread = answer.unread;
+    renderSidebar();
+  }, () => { /* not marked: the next look tries again */ }).finally(() => {
+    conv.marking = null;
+    if (session === state.session && conv.lastMessage?.messageId !== newest) markRead(conv); // more came meanwhile
+  });
+}
+
+function onRead(frame) {
+  const conv = convOfFrame(frame);
+  if (!conv || !frame.messageId) return;
+  if (frame.username === state.me) {
+    // read on another device of mine: the badge follows
+    conv.readMessageId = laterId(conv.readMessageId, frame.messageId);
+    if (typeof frame.unread === 'number') conv.unread = isVisible(conv) ? 0 : frame.unread;
+  } else if (conv.kind === 'user' && frame.username === conv.peer) {
+    conv.partnerReadMessageId = laterId(conv.partnerReadMessageId, frame.messageId);
+  } else {
+    return;
+  }
+  renderSidebar();
+  if (conv.key === state.currentKey) renderConversation({ stickToBottom: true });
+}
+
+function onTyping(frame) {
+  const conv = convOfFrame(frame);
+  if (!conv || !frame.username || frame.username === state.me) return;
+  clearTimeout(conv.typing.get(frame.username));
+  if (frame.typing) {
+    conv.typing.set(frame.username, setTimeout(() => {
+      conv.typing.delete(frame.username);
+      if (conv.key === state.currentKey) renderTyping(conv);
+    }, TYPING_SHOWN_MS));
+  } else {
+    conv.typing.delete(frame.username);
+  }
+  if (conv.key === state.currentKey) renderTyping(conv);
+}
+
+/** While the user types in a conversation: typing:true, again every TYPING_REPEAT_MS while it goes on. */
+function noteTyping() {
+  const conv = current();
+  const text = $('#composer-input').value;
+  if (!conv || !text.trim() || state.editing || !state.chat?.has('typing')) {
+    stopTyping();
+    return;
+  }
+  const ref = refOf(conv);
+  if (!ref) return;
+  const now = Date.now();
+  if (state.typingSent?.key === conv.key && now - state.typingSent.at < TYPING_REPEAT_MS) return;
+  if (state.typingSent && state.typingSent.key !== conv.key) stopTyping();
+  if (state.chat.client.setTyping(ref, true)) state.typingSent = { key: conv.key, ref, at: now };
+}
+
+/** Sent, left the box, or another conversation: typing:false. */
+function stopTyping() {
+  const sent = state.typingSent;
+  state.typingSent = null;
+  if (sent && state.chat?.isOpen) state.chat.client.setTyping(sent.ref, false);
+}
+
+// ---- edit, delete, block -------------------------------------------------------------------------------
+
+function findMessage(conv, messageId) {
+  return conv.messages.get(messageId) ?? (conv.lastMessage?.messageId === messageId ? conv.lastMessage : null);
+}
+
+function applyEdit(conv, messageId, content, editedAt) {
+  for (const m of [conv.messages.get(messageId), conv.lastMessage?.messageId === messageId ? conv.lastMessage : null]) {
+    if (m && !m.deleted) Object.assign(m, { content: String(content ?? ''), editedAt });
+  }
+}
+
+function applyDelete(conv, messageId) {
+  for (const m of [conv.messages.get(messageId), conv.lastMessage?.messageId === messageId ? conv.lastMessage : null]) {
+    if (m) Object.assign(m, { deleted: true, content: '' });
+  }
+  if (state.editing?.messageId === messageId) cancelEditing();
+}
+
+function onEdited(frame) {
+  const conv = convOfFrame(frame);
+  if (!conv) return;
+  applyEdit(conv, frame.messageId, frame.content, frame.editedAt);
+  renderSidebar();
+  if (conv.key === state.currentKey) renderConversation({});
+}
+
+function onDeleted(frame) {
+  const conv = convOfFrame(frame);
+  if (!conv) return;
+  applyDelete(conv, frame.messageId);
+  renderSidebar();
+  if (conv.key === state.currentKey) renderConversation({});
+}
+
+function startEditing(conv, message) {
+  state.editing = { convKey: conv.key, messageId: message.messageId };
+  stopTyping();
+  const input = $('#composer-input');
+  input.value = message.content;
+  autoGrow(input);
+  renderConversation({});
+  input.focus();
+}
+
+function cancelEditing() {
+  if (!state.editing) return;
+  state.editing = null;
+  const input = $('#composer-input');
+  input.value = '';
+  autoGrow(input);
+  renderConversation({});
+}
+
+async function saveEdit(conv, content) {
+  const { messageId } = state.editing;
+  const message = findMessage(conv, messageId);
+  state.editing = null;
+  if (message && message.content === content) return;
+  try {
+    const answer = await state.chat.client.editMessage(messageId, content);
+    applyEdit(conv, messageId, content, answer.editedAt);
+  } catch (error) {
+    showMessage($('#conversation-error'), `Could not edit the message: ${error.message}${error.code ? ` (${error.code})` : ''}`);
+  }
+  renderSidebar();
+  if (conv.key === state.currentKey) renderConversation({});
+}
+
+/** Delete asks first, in place: "Delete this message? Yes, delete / Keep it". */
+function askDelete(message) {
+  state.confirmingDelete = message.messageId;
+  renderConversation({});
+  document.querySelector(`#message-list li[data-message-id="${CSS.escape(message.messageId)}"] .confirm-delete`)?.focus();
+}
+
+async function deleteMessage(conv, message) {
+  try {
+    await state.chat.client.deleteMessage(message.messageId);
+    applyDelete(conv, message.messageId);
+  } catch (error) {
+    showMessage($('#conversation-error'), `Could not delete the message: ${error.message}${error.code ? ` (${error.code})` : ''}`);
+  }
+  renderSidebar();
+  if (conv.key === state.currentKey) renderConversation({});
+}
+
+async function onBlockToggle() {
+  const conv = current();
+  if (conv?.kind !== 'user') return;
+  const button = $('#block-user');
+  const blocking = !state.blocked.has(conv.peer);
+  button.disabled = true;
+  try {
+    if (blocking) await state.chat.client.block(conv.peer);
+    else await state.chat.client.unblock(conv.peer);
+    if (blocking) state.blocked.add(conv.peer);
+    else state.blocked.delete(conv.peer);
+    showMessage($('#conversation-error'), '');
+  } catch (error) {
+    showMessage($('#conversation-error'), `Could not ${blocking ? 'block' : 'unblock'} ${conv.peer}: ${error.message}`);
+  } finally {
+    button.disabled = false;
+  }
   renderConversation({});
 }
 
@@ -250,6 +525,7 @@ function removeConv(conv) {
 // ---- sending ---------------------------------------------------------------------------------------
 
 function sendMessage(conv, content) {
+  stopTyping();
   const clientMsgId = state.chat.nextId('c');
   const frame = conv.kind === 'user'
     ? { type: 'ONE_TO_ONE_CHAT', from: state.me, to: conv.peer, content, clientMsgId }
@@ -264,7 +540,10 @@ function onSent(entry, success) {
   if (!conv) return;
   if (success.chatId && conv.kind === 'user') conv.chatId = success.chatId;
   addMessages(conv, [{ messageId: success.messageId, from: state.me, content: entry.content,
-    timestamp: success.timestamp, localKey: entry.clientMsgId }]);
+    timestamp: success.timestamp, localKey: entry.clientMsgId, editedAt: null, deleted: false }]);
+  bump(conv);
+  // sending moves my read position to my message
+  conv.readMessageId = laterId(conv.readMessageId, success.messageId);
   renderSidebar();
   if (conv.key === state.currentKey) renderConversation({ stickToBottom: true });
 }
@@ -282,14 +561,31 @@ function onLiveMessage(frame) {
     if (!state.convs.has('g:' + frame.groupId)) refreshLists(); // joined in another tab: get its name
     conv = groupConv(frame.groupId);
   }
+  const isNew = !conv.messages.has(frame.messageId);
   const fromOthers = addMessages(conv, [toMessage(frame)]);
-  if (fromOthers && !isVisible(conv)) conv.unread += fromOthers;
+  if (isNew) bump(conv);
+  // counted once: not when the inbox (or a READ) already counted it, nor when it is read already
+  if (fromOthers && !isVisible(conv) && laterId(conv.readMessageId, frame.messageId) !== conv.readMessageId
+      && laterId(conv.countedId, frame.messageId) !== conv.countedId) {
+    conv.unread += fromOthers;
+  }
+  conv.countedId = laterId(conv.countedId, frame.messageId);
+  if (conv.typing.has(frame.from)) {
+    clearTimeout(conv.typing.get(frame.from));
+    conv.typing.delete(frame.from); // the server ends it too; the message may come first
+  }
+  if (frame.deleted) applyDelete(conv, frame.messageId);
   renderSidebar();
   if (conv.key === state.currentKey) renderConversation({ stickToBottom: true });
+  markRead(conv);
 }
 
 function onInfo(frame) {
   if (!frame.groupId || (frame.event !== 'JOINED' && frame.event !== 'LEFT')) return;
+  if (frame.username === state.me) {
+    refreshLists(); // joined or left on another device
+    return;
+  }
   const conv = state.convs.get('g:' + frame.groupId);
   if (!conv) return;
   state.infoSeq += 1;
@@ -357,14 +653,13 @@ function previewText(conv) {
   const m = conv.lastMessage;
   if (!m) return conv.kind === 'group' && conv.memberCount != null
     ? `${conv.memberCount} member${conv.memberCount === 1 ? '' : 's'}` : '';
+  if (m.deleted) return `${m.from === state.me ? 'You' : m.from}: message deleted`;
   return `${m.from === state.me ? 'You' : m.from}: ${m.content.replace(/\s+/g, ' ')}`;
 }
 
-/** Most recent last message first (message ids are ordered within a conversation only); then by name. */
+/** As the inbox orders them (most recently active first), a conversation with a new message moving to the top. */
 function byActivity(a, b) {
-  const ta = a.lastMessage ? Date.parse(a.lastMessage.timestamp) || 0 : 0;
-  const tb = b.lastMessage ? Date.parse(b.lastMessage.timestamp) || 0 : 0;
-  return tb - ta || a.name.localeCompare(b.name);
+  return b.order - a.order || a.name.localeCompare(b.name);
 }
 
 function convButtonContent(conv) {
@@ -460,6 +755,11 @@ function messageItems(conv) {
     items.push({ kind: 'info', key: info.key, sort: info.sortAfter ?? Number.MAX_SAFE_INTEGER, info });
   }
   items.sort((a, b) => a.sort - b.sort);
+  // "Seen" under my last message of a one-to-one chat once the partner's read position reached it
+  if (conv.kind === 'user' && conv.partnerReadMessageId) {
+    const lastMine = items.findLast((i) => i.kind === 'message' && i.message.from === state.me && !i.message.deleted);
+    if (lastMine && seqOf(lastMine.message.messageId) <= seqOf(conv.partnerReadMessageId)) lastMine.seen = true;
+  }
   for (const entry of state.chat.pendingFor(conv.key)) {
     items.push({ kind: 'message', key: entry.clientMsgId, status: entry.status, entry,
       message: { from: state.me, content: entry.content, timestamp: entry.createdAt } });
@@ -481,12 +781,41 @@ function messageContent(item) {
   }
   const m = item.message;
   const mine = m.from === state.me;
+  if (m.deleted) {
+    return [
+      el('div', { class: 'meta' },
+        el('span', { class: 'author', text: mine ? 'You' : m.from }), ' ', timeElement(m.timestamp)),
+      el('p', { class: 'tombstone', text: 'message deleted' }),
+    ];
+  }
   const parts = [
     el('div', { class: 'meta' },
       el('span', { class: 'author', text: mine ? 'You' : m.from }), ' ',
       timeElement(m.timestamp)),
     el('p', { class: 'content', text: m.content }),
-  ];
+    // under the text, so that a message shown without its header (continued) still says it
+    m.editedAt ? el('p', { class: 'edited', title: `edited ${new Date(m.editedAt).toLocaleString()}`, text: '(edited)' }) : null,
+  ].filter(Boolean);
+  const conv = current();
+  if (item.status === 'sent' && m.messageId && conv && state.chat.has('edit')) {
+    const canDelete = mine || (conv.kind === 'group' && conv.owner === state.me);
+    if (state.confirmingDelete === m.messageId) {
+      parts.push(el('div', { class: 'actions' },
+        el('span', { text: 'Delete this message?' }),
+        el('button', { type: 'button', class: 'link-button confirm-delete', text: 'Yes, delete',
+          on: { click: () => { state.confirmingDelete = null; deleteMessage(conv, m); } } }),
+        el('button', { type: 'button', class: 'link-button', text: 'Keep it',
+          on: { click: () => { state.confirmingDelete = null; renderConversation({}); } } })));
+    } else if (mine || canDelete) {
+      parts.push(el('div', { class: 'actions' },
+        mine ? el('button', { type: 'button', class: 'link-button', text: 'Edit',
+          attrs: { 'aria-label': 'Edit this message' }, on: { click: () => startEditing(conv, m) } }) : null,
+        canDelete ? el('button', { type: 'button', class: 'link-button', text: 'Delete',
+          attrs: { 'aria-label': mine ? 'Delete this message' : `Delete this message of ${m.from}` },
+          on: { click: () => askDelete(m) } }) : null));
+    }
+  }
+  if (item.seen) parts.push(el('p', { class: 'seen', text: 'Seen' }));
   if (item.status === 'pending') {
     const offline = !state.chatConn?.isOpen;
     parts.push(el('p', { class: 'status', text: offline ? 'Waiting for the connection…' : 'Sending…' }));
@@ -502,6 +831,32 @@ function messageContent(item) {
   return parts;
 }
 
+/** "… is typing" of the others in the open conversation. */
+function renderTyping(conv) {
+  const names = conv ? [...conv.typing.keys()] : [];
+  let text = '';
+  if (names.length === 1) text = `${names[0]} is typing…`;
+  else if (names.length === 2) text = `${names[0]} and ${names[1]} are typing…`;
+  else if (names.length > 2) text = 'Several people are typing…';
+  const line = $('#typing');
+  if (line.textContent !== text) line.textContent = text;
+}
+
+/** The lines above the composer: typing, blocked, editing; and the header's Block button. */
+function renderComposerStatus(conv) {
+  renderTyping(conv);
+  const block = $('#block-user');
+  const isUser = conv?.kind === 'user';
+  const blocked = isUser && state.blocked.has(conv.peer);
+  block.hidden = !(isUser && state.blocksAvailable);
+  block.textContent = blocked ? 'Unblock' : 'Block';
+  block.setAttribute('aria-label', isUser ? `${blocked ? 'Unblock' : 'Block'} ${conv.peer}` : 'Block');
+  showMessage($('#blocked-note'), blocked ? `You blocked ${conv.peer}: no messages either way until you unblock.` : '');
+  const editing = Boolean(state.editing && conv && state.editing.convKey === conv.key);
+  $('#editing').hidden = !editing;
+  $('#send').textContent = editing ? 'Save' : 'Send';
+}
+
 function renderConversation({ stickToBottom = false, forceBottom = false, keepScroll = false }) {
   if (!state.chat) return;
   const conv = current();
@@ -511,6 +866,8 @@ function renderConversation({ stickToBottom = false, forceBottom = false, keepSc
   box.hidden = !hasConv;
   $('#composer').hidden = !hasConv;
   $('#leave-group').hidden = !(conv?.kind === 'group');
+  $('#composer-status').hidden = !hasConv;
+  renderComposerStatus(conv);
   if (!conv) {
     $('#conversation-title').textContent = 'No conversation open';
     replaceChildren($('#conversation-subtitle'));
@@ -523,13 +880,16 @@ function renderConversation({ stickToBottom = false, forceBottom = false, keepSc
   renderHistoryEdge(conv);
 
   const atBottom = box.scrollHeight - box.scrollTop - box.clientHeight < NEAR_EDGE_PX;
-  const connectionSig = state.chatConn?.isOpen ? 'on' : 'off';
+  const connectionSig = `${state.chatConn?.isOpen ? 'on' : 'off'}|${state.chat.has('edit')}|${conv.owner === state.me}`;
   reconcile($('#message-list'), messageItems(conv), (item) => item.key, (item) => el('li', {}), (li, item) => {
-    const sig = `${item.kind}|${item.status}|${item.entry?.error?.code ?? ''}|${connectionSig}|${item.message?.timestamp ?? ''}|${item.continued}`;
+    const m = item.message;
+    const sig = `${item.kind}|${item.status}|${item.entry?.error?.code ?? ''}|${connectionSig}|${m?.timestamp ?? ''}|${item.continued}`
+      + `|${m?.messageId ?? ''}|${m?.editedAt ?? ''}|${m?.deleted ?? ''}|${item.seen ?? ''}`
+      + `|${Boolean(m?.messageId) && state.confirmingDelete === m.messageId}`;
     if (li.dataset.sig === sig) return;
     li.dataset.sig = sig;
     li.className = item.kind === 'info' ? 'info'
-      : `message${item.message.from === state.me ? ' mine' : ''}${item.continued ? ' continued' : ''}`;
+      : `message${item.message.from === state.me ? ' mine' : ''}${item.continued ? ' continued' : ''}${m.deleted ? ' deleted' : ''}`;
     li.dataset.status = item.status ?? '';
     if (item.message?.messageId) li.dataset.messageId = item.message.messageId;
     replaceChildren(li, messageContent(item));
@@ -578,10 +938,13 @@ function route() {
   if (changed) {
     showMessage($('#conversation-error'), '');
     replaceChildren($('#message-list'));
+    stopTyping();
+    if (state.editing) cancelEditing();
   }
   if (conv) {
     conv.unread = 0;
     if (!conv.loaded && !conv.loading) loadLatest(conv);
+    markRead(conv);
   }
   renderSidebar();
   renderConversation({ stickToBottom: true, forceBottom: changed });
@@ -623,13 +986,21 @@ function startSession(token, username) {
     onInfo,
     onSent,
     onFailed,
+    onRead,
+    onTyping,
+    onEdited,
+    onDeleted,
     onAuthenticated: (isReconnect) => {
       renderConversation({});
       const conv = current();
       if (conv && !conv.loaded && !conv.loading) loadLatest(conv);
-      if (isReconnect) refreshLists(); // chats and groups that appeared meanwhile; the library fetches the messages
+      // chats and groups that appeared meanwhile, exact unread counts; the library fetches the messages (with
+      // sync: one SYNC since its token, and the inbox after it, so that nothing is counted twice)
+      if (isReconnect && !state.chat.has('sync')) refreshLists();
+      if (conv) markRead(conv);
     },
-    onCaughtUp: () => {
+    onCaughtUp: (event) => {
+      if (state.chat.has('sync')) refreshLists();
       renderSidebar();
       renderConversation({});
     },
@@ -669,6 +1040,7 @@ function startSession(token, username) {
   state.presenceConn.connect();
   renderConnection();
   refreshLists().then(route);
+  refreshBlocks();
   route();
 }
 
@@ -693,8 +1065,13 @@ async function endSession(notice, { logout = false } = {}) {
   state.api.token = null;
   localStorage.removeItem(TOKEN_KEY);
   localStorage.removeItem(USERNAME_KEY);
+  for (const conv of state.convs.values()) for (const timer of conv.typing.values()) clearTimeout(timer);
   state.convs.clear();
   state.currentKey = null;
+  state.editing = null;
+  state.typingSent = null;
+  state.blocked = new Set();
+  state.blocksAvailable = false;
   for (const id of ['#contact-list', '#group-list', '#search-results', '#message-list']) replaceChildren($(id));
   $('#search-input').value = '';
   showMessage($('#search-status'), '');
@@ -867,6 +1244,12 @@ function onComposerSubmit(event) {
   const content = input.value;
   if (!conv || !content.trim()) return;
   showMessage($('#conversation-error'), '');
+  if (state.editing?.convKey === conv.key) {
+    saveEdit(conv, content);
+    input.value = '';
+    autoGrow(input);
+    return;
+  }
   sendMessage(conv, content);
   input.value = '';
   autoGrow(input);
@@ -892,6 +1275,8 @@ function wire() {
   $('#create-group-form').addEventListener('submit', onCreateGroup);
   $('#join-group-form').addEventListener('submit', onJoinGroup);
   $('#leave-group').addEventListener('click', onLeaveGroup);
+  $('#block-user').addEventListener('click', onBlockToggle);
+  $('#edit-cancel').addEventListener('click', () => { cancelEditing(); $('#composer-input').focus(); });
   $('#back').addEventListener('click', () => navigate(null));
   $('#composer').addEventListener('submit', onComposerSubmit);
   const input = $('#composer-input');
@@ -899,9 +1284,16 @@ function wire() {
     if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
       e.preventDefault();
       $('#composer').requestSubmit();
+    } else if (e.key === 'Escape' && state.editing) {
+      e.preventDefault();
+      cancelEditing();
     }
   });
-  input.addEventListener('input', () => autoGrow(input));
+  input.addEventListener('input', () => {
+    autoGrow(input);
+    noteTyping();
+  });
+  input.addEventListener('blur', stopTyping);
   $('#messages').addEventListener('scroll', () => {
     const conv = current();
     if (conv && $('#messages').scrollTop < NEAR_EDGE_PX) loadOlder(conv);
@@ -910,8 +1302,8 @@ function wire() {
   window.addEventListener('popstate', route);
   document.addEventListener('visibilitychange', () => {
     const conv = current();
-    if (conv && document.visibilityState === 'visible' && conv.unread) {
-      conv.unread = 0;
+    if (conv && document.visibilityState === 'visible') {
+      markRead(conv);
       renderSidebar();
     }
   });

@@ -3,7 +3,11 @@
 // the outbox (a message stays pending until its SUCCESS and is resent with the same clientMsgId after a drop),
 // pacing, and the catch-up of what arrived while offline. What is left here is what the page shows: the
 // connection's state for the banner, and the outbox's entries (pending, failed with Retry and Discard).
+// The socket asks for every extension (read state, typing, edit and delete, SYNC catch-up); the server enables
+// those it has, and the page shows what it got (`features`).
 import { ChatClient, PresenceClient } from './chatpresence/index.js';
+
+export const FEATURES = ['read', 'typing', 'edit', 'sync'];
 
 /**
  * A client's lifecycle as the banner shows it: {status: 'idle' | 'connecting' | 'online' | 'offline' |
@@ -34,26 +38,33 @@ export class ChatSession {
    * @param {string} url ws://host:port/ of the chat server
    * @param {string} token the JWT
    * @param {object} handlers onMessage(frame), onInfo(frame), onSent(entry, success), onFailed(entry),
-   *   onAuthenticated(isReconnect), onCaughtUp(), onStateChange(state), onAuthFailed()
+   *   onAuthenticated(isReconnect), onCaughtUp(event), onStateChange(state), onAuthFailed(),
+   *   onRead(frame), onTyping(frame), onEdited(frame), onDeleted(frame)
    * @param {object} [options] more options for the library's ChatClient (tests pass a WebSocket and a clock)
    */
   constructor(url, token, handlers, options = {}) {
     this.handlers = handlers;
-    this.client = new ChatClient({ url, token, ...options });
+    this.client = new ChatClient({ url, token, features: FEATURES, ...options });
     this.view = trackState(this.client, handlers.onStateChange);
     this.entries = new Map(); // clientMsgId -> {clientMsgId, convKey, frame, content, createdAt, status, error}
     this.seq = 0;
     this.client.onPrivateMessage = (m) => handlers.onMessage?.(m);
     this.client.onGroupMessage = (m) => handlers.onMessage?.(m);
     this.client.onInfo = (i) => handlers.onInfo?.(i);
+    this.client.onRead = (f) => handlers.onRead?.(f);
+    this.client.onTyping = (f) => handlers.onTyping?.(f);
+    this.client.onMessageEdited = (f) => handlers.onEdited?.(f);
+    this.client.onMessageDeleted = (f) => handlers.onDeleted?.(f);
     this.client.on('open', (e) => handlers.onAuthenticated?.(e.reconnect));
-    this.client.on('caughtUp', () => handlers.onCaughtUp?.());
+    this.client.on('caughtUp', (e) => handlers.onCaughtUp?.(e));
     this.client.on('authFailed', () => handlers.onAuthFailed?.());
   }
 
   get state() { return this.view.state; }
   get everAuthenticated() { return this.view.everAuthenticated; }
   get isOpen() { return this.client.isOpen; }
+  /** Whether the server enabled an extension at the last AUTH (read, typing, edit, sync). */
+  has(feature) { return this.client.features.includes(feature); }
   connect() { this.client.connect().catch(() => { /* 4401 and logout are handled through their events */ }); }
   retryNow() { this.client.retryNow(); }
   disconnect() { this.client.disconnect(); }

@@ -1,13 +1,19 @@
 // The chat server's client: sends and requests as Promises settled by the server's answers (matched by
 // clientMsgId), an outbox that survives drops (a send is resent with the same clientMsgId, which the server
 // stores once: exactly once), and after a reconnect the messages that arrived meanwhile, fetched with history
-// `after` per known conversation and handed to the callbacks once each, in order.
+// `after` per known conversation and handed to the callbacks once each, in order. With the `sync` feature the
+// catch-up is one SYNC since the last token instead (every conversation, edits, deletions and receipts too), and
+// the extensions have typed methods: markRead, setTyping, getInbox, editMessage, deleteMessage, sync, and the
+// blocks over REST.
 import { ChatPresenceError, Connection } from './connection.js';
 import { call } from './emitter.js';
+import { apiBaseOf, Rest } from './rest.js';
 /** Answers that a RATE_LIMITED or UNAVAILABLE request is tried again after (ms x try): nothing was done. */
 const RETRY_DELAY_MS = 1000;
 const MAX_RETRIES = 5;
 const RETRYABLE = new Set(['RATE_LIMITED', 'UNAVAILABLE']);
+/** More events than this delivered live since the token: the token is moved on (a SYNC that replays nothing). */
+const COMPACT_AFTER = 1000;
 let seq = 0;
 /** A clientMsgId (1 to 64 characters) unique enough: time, randomness and a counter. */
 function newId() {
@@ -31,10 +37,31 @@ export class ChatClient extends Connection {
         this.onGroupMessage = null;
         /** Someone joined or left one of its groups. */
         this.onInfo = null;
+        /** (`edit`) A message was edited, by its author on any device. */
+        this.onMessageEdited = null;
+        /** (`edit`) A message was deleted. */
+        this.onMessageDeleted = null;
+        /** (`read`) A read position moved: mine on another device (with `unread`), or someone's receipt. */
+        this.onRead = null;
+        /** (`typing`) Someone started or stopped typing in one of the conversations. */
+        this.onTyping = null;
         this.outbox = new Map();
         this.conversations = new Map();
         this.catchUpRun = 0;
+        /** (`sync`) Keys of the non-message events handed over live since the token: a replay skips them once each. */
+        this.sinceToken = new Map();
+        /** (`sync`) Live events that arrived while a SYNC catch-up runs: handed over after it, minus what it replayed. */
+        this.syncHeld = null;
         this.chatOptions = options;
+        this.token = options.syncToken ?? null;
+        this.rest = new Rest(() => options.apiUrl ?? apiBaseOf(options.url), options.token, () => options.fetch ?? globalThis.fetch);
+    }
+    /**
+     * (`sync`) The token the next catch-up starts from: everything before it has reached the callbacks. Keep it
+     * (e.g. in storage) and pass it back as `options.syncToken` to catch up across sessions. Emits 'syncToken'.
+     */
+    get syncToken() {
+        return this.token;
     }
     // ---- the client document's methods ------------------------------------------------------------------
     /** Sends a one-to-one message; resolves with its SUCCESS once it is stored (sent later if offline now). */
@@ -77,6 +104,88 @@ export class ChatClient extends Connection {
         const answer = await this.request({ type: 'LEAVE_GROUP', groupId });
         this.conversations.delete('g:' + groupId);
         return answer;
+    }
+    // ---- extensions --------------------------------------------------------------------------------------
+    /** (`read`) Moves my read position in a conversation forward to messageId; resolves with the position and unread. */
+    markRead(conversation, messageId) {
+        return this.request({ type: 'MARK_READ', ...ref(conversation), messageId });
+    }
+    /**
+     * (`typing`) Tells the others I am typing (true; repeat it every second or so while typing, the server absorbs
+     * repeats) or stopped (false). Not queued while offline: answers whether it went out.
+     */
+    setTyping(conversation, typing) {
+        return this.send({ type: 'TYPING', ...ref(conversation), typing });
+    }
+    /** (`read`) A page of my conversations, most recently active first, with unread counts; `next` pages on. */
+    async getInbox(options = {}) {
+        const frame = { type: 'GET_INBOX' };
+        if (options.limit !== undefined)
+            frame.limit = options.limit;
+        if (options.cursor)
+            frame.cursor = options.cursor;
+        const inbox = await this.request(frame);
+        // the app builds its state from this answer: a first catch-up point when none is known yet
+        if (this.token === null && typeof inbox.syncToken === 'string' && this.features.includes('sync')) {
+            this.setToken(inbox.syncToken);
+        }
+        return inbox;
+    }
+    /** (`edit`) Replaces the text of one of my messages; resolves once stored, with `editedAt`. */
+    editMessage(messageId, content) {
+        return this.request({ type: 'EDIT_MESSAGE', messageId, content });
+    }
+    /** (`edit`) Deletes one of my messages (or, as a group's owner, any message of the group). Safe to repeat. */
+    deleteMessage(messageId) {
+        return this.request({ type: 'DELETE_MESSAGE', messageId });
+    }
+    /**
+     * (`sync`) One page of the events after `since` (none: no events, and `next` marks now). The events are
+     * returned, not handed to the callbacks; the library's own catch-up does that (see catchUpNow()).
+     */
+    sync(since, options = {}) {
+        const frame = { type: 'SYNC' };
+        if (since)
+            frame.since = since;
+        if (options.limit !== undefined)
+            frame.limit = options.limit;
+        return this.request(frame);
+    }
+    /** (`sync`) Every event after `since`: sync() again with `next` while `hasMore`. */
+    async syncAll(since, options = {}) {
+        const events = [];
+        let next = since;
+        for (;;) {
+            const page = await this.sync(next, options);
+            events.push(...(page.events ?? []));
+            next = page.next;
+            if (!page.hasMore)
+                return { events, next: page.next };
+        }
+    }
+    /**
+     * (`sync`) Catches up now from `syncToken` (done by itself after every reconnect): the events reach the
+     * callbacks once each, in order, then 'caughtUp'. Resolves when done (rejects when not possible).
+     */
+    async catchUpNow() {
+        if (!this.features.includes('sync'))
+            throw new ChatPresenceError('INVALID', 'the sync feature is not enabled');
+        if (this.token === null)
+            await this.takeToken();
+        else
+            await this.syncCatchUp();
+    }
+    /** Blocks a user (REST `POST /api/blocks`): no one-to-one messages either way, no presence, typing, receipts. */
+    async block(username) {
+        await this.rest.call('POST', '/blocks', { username });
+    }
+    /** Unblocks a user (REST `DELETE /api/blocks/{username}`). */
+    async unblock(username) {
+        await this.rest.call('DELETE', `/blocks/${encodeURIComponent(username)}`);
+    }
+    /** The users I block (REST `GET /api/blocks`). */
+    listBlocks() {
+        return this.rest.call('GET', '/blocks');
     }
     /**
      * Any request frame (the extensions' too: MARK_READ, EDIT_MESSAGE, GET_INBOX, SYNC ...), with a clientMsgId
@@ -167,6 +276,16 @@ export class ChatClient extends Connection {
     }
     // ---- connection events ---------------------------------------------------------------------------------
     authenticatedNow(event) {
+        if (this.features.includes('sync') && this.chatOptions.catchUp !== false) {
+            // one SYNC since the token (asked before the outbox goes out), or a first token now
+            const catching = this.token !== null ? this.syncCatchUp() : this.takeToken();
+            catching.catch(() => { });
+            for (const pending of this.outbox.values()) {
+                if (!pending.waiting)
+                    this.transmit(pending);
+            }
+            return;
+        }
         // the cursors are taken before anything is sent: our own resent messages get newer ids than the missed ones
         const cursors = event.reconnect && this.chatOptions.catchUp !== false ? this.cursors() : null;
         for (const pending of this.outbox.values()) {
@@ -178,6 +297,7 @@ export class ChatClient extends Connection {
     }
     dropped() {
         this.catchUpRun += 1;
+        this.syncHeld = null; // replayed by the next SYNC from the same token
         for (const conv of this.conversations.values())
             conv.held = null; // fetched again by the next catch-up
         for (const pending of [...this.outbox.values()]) {
@@ -215,12 +335,187 @@ export class ChatClient extends Connection {
                     this.live(this.conversation('g:' + frame.groupId, { groupId: frame.groupId }), frame);
                 return;
             case 'INFO':
-                call(this.onInfo, frame);
+            case 'MESSAGE_EDITED':
+            case 'MESSAGE_DELETED':
+            case 'READ':
+                if (this.syncHeld) {
+                    this.syncHeld.push(frame);
+                    return;
+                }
+                this.noteLive(frame);
+                this.dispatch(frame);
+                return;
+            case 'TYPING':
+                call(this.onTyping, frame);
                 break;
             default:
                 break;
         }
         this.events.emit(frame.type, frame);
+    }
+    /** An event other than a message to its callback and listeners. */
+    dispatch(frame) {
+        switch (frame.type) {
+            case 'INFO':
+                call(this.onInfo, frame);
+                break;
+            case 'MESSAGE_EDITED':
+                call(this.onMessageEdited, frame);
+                break;
+            case 'MESSAGE_DELETED':
+                call(this.onMessageDeleted, frame);
+                break;
+            case 'READ':
+                call(this.onRead, frame);
+                break;
+            default: break;
+        }
+        this.events.emit(frame.type, frame);
+    }
+    /** A live event since the token: the next SYNC replays it, and must skip it. */
+    noteLive(frame) {
+        if (this.token === null || !this.features.includes('sync'))
+            return;
+        const key = eventKey(frame);
+        if (key)
+            add(this.sinceToken, key);
+        if (this.sinceToken.size > COMPACT_AFTER && this.isOpen) {
+            this.syncCatchUp().catch(() => { });
+        }
+    }
+    // ---- SYNC catch-up ------------------------------------------------------------------------------------
+    setToken(token) {
+        if (token === this.token)
+            return;
+        this.token = token;
+        this.events.emit('syncToken', token);
+    }
+    /** No token yet: SYNC without `since` marks now. */
+    async takeToken() {
+        const page = await this.enqueue({ type: 'SYNC' }, false);
+        if (this.token === null && typeof page.next === 'string') {
+            this.sinceToken.clear();
+            this.setToken(page.next);
+        }
+    }
+    live(conv, message) {
+        if (this.syncHeld)
+            this.syncHeld.push(message);
+        else if (conv.held)
+            conv.held.push(message);
+        else
+            this.deliver(conv, message);
+    }
+    async syncCatchUp() {
+        if (this.syncHeld)
+            return; // one runs already
+        const run = ++this.catchUpRun;
+        this.syncHeld = [];
+        const replayed = new Map();
+        const touched = new Set();
+        let since = this.token;
+        let delivered = 0;
+        let events = 0;
+        try {
+            for (;;) {
+                const frame = { type: 'SYNC', limit: this.chatOptions.syncPageSize ?? 500 };
+                if (since)
+                    frame.since = since;
+                const page = await this.enqueue(frame, false);
+                if (run !== this.catchUpRun)
+                    return;
+                for (const event of page.events ?? []) {
+                    const handed = this.replay(event, replayed, touched);
+                    if (handed)
+                        events += 1;
+                    if (handed && isMessage(event))
+                        delivered += 1;
+                }
+                since = page.next;
+                if (!page.hasMore || !(page.events?.length))
+                    break;
+            }
+        }
+        catch (error) {
+            if (run !== this.catchUpRun) {
+                // dropped: what was replayed counts as handed over since the token, for the next try
+                for (const [key, n] of replayed)
+                    for (let i = 0; i < n; i++)
+                        add(this.sinceToken, key);
+                throw error;
+            }
+            const held = this.syncHeld ?? [];
+            this.syncHeld = null;
+            if (error?.code !== 'INVALID') {
+                // a failure of this try (a time-out, the server unavailable): the token stays, the next reconnect
+                // tries again; what was handed over meanwhile is not handed over again then
+                for (const [key, n] of replayed)
+                    for (let i = 0; i < n; i++)
+                        add(this.sinceToken, key);
+                for (const frame of held)
+                    this.handLive(frame);
+                throw error;
+            }
+            // the server refused the token (not one of ours): hand over what waits, start again from now, and fetch
+            // the messages of the conversations we know with history `after` (edits and deletions meanwhile are lost)
+            for (const frame of held)
+                this.handLive(frame);
+            this.sinceToken.clear();
+            this.setToken(null);
+            const cursors = this.cursors();
+            await this.takeToken();
+            if (cursors.size > 0)
+                void this.catchUp(cursors);
+            throw error;
+        }
+        const held = this.syncHeld ?? [];
+        this.syncHeld = null;
+        this.sinceToken = new Map();
+        this.setToken(since);
+        // live events that arrived meanwhile: the ones the SYNC had already handed over are dropped
+        for (const frame of held) {
+            const key = isMessage(frame) ? null : eventKey(frame);
+            if (key && take(replayed, key))
+                continue;
+            this.handLive(frame);
+        }
+        const done = { conversations: touched.size, messages: delivered, events, via: 'sync' };
+        this.events.emit('caughtUp', done);
+    }
+    /** A held live frame, handed over now. */
+    handLive(frame) {
+        if (frame.type === 'ONE_TO_ONE_CHAT' || frame.type === 'GROUP_CHAT') {
+            const conv = this.conversationOf(frame);
+            if (conv)
+                this.deliver(conv, frame);
+            return;
+        }
+        this.noteLive(frame);
+        this.dispatch(frame);
+    }
+    /** An event of a SYNC page: handed over unless it already was (live before the drop, or by history). */
+    replay(event, replayed, touched) {
+        const conv = this.conversationOf(event);
+        if (conv)
+            touched.add(conv.key);
+        if (isMessage(event))
+            return conv ? this.deliver(conv, event) : false;
+        const key = eventKey(event);
+        if (key === null)
+            return false;
+        if (take(this.sinceToken, key))
+            return false;
+        add(replayed, key);
+        this.dispatch(event);
+        return true;
+    }
+    conversationOf(frame) {
+        const f = frame;
+        if (typeof f.chatId === 'string')
+            return this.conversation('c:' + f.chatId, { chatId: f.chatId });
+        if (typeof f.groupId === 'string')
+            return this.conversation('g:' + f.groupId, { groupId: f.groupId });
+        return null;
     }
     // ---- delivery, dedupe, catch-up ---------------------------------------------------------------------
     conversation(key, ids) {
@@ -230,12 +525,6 @@ export class ChatClient extends Connection {
             this.conversations.set(key, conv);
         }
         return conv;
-    }
-    live(conv, message) {
-        if (conv.held)
-            conv.held.push(message);
-        else
-            this.deliver(conv, message);
     }
     /** To the callbacks and listeners, once per messageId. */
     deliver(conv, message) {
@@ -328,7 +617,8 @@ export class ChatClient extends Connection {
                 this.deliver(conv, m);
         }
         if (run === this.catchUpRun) {
-            this.events.emit('caughtUp', { conversations: convs.length, messages: delivered });
+            const done = { conversations: convs.length, messages: delivered, via: 'history' };
+            this.events.emit('caughtUp', done);
         }
     }
 }
@@ -341,6 +631,41 @@ function pick(options) {
     if (options.after !== undefined)
         out.after = options.after;
     return out;
+}
+function ref(conversation) {
+    if (conversation && typeof conversation.chatId === 'string')
+        return { chatId: conversation.chatId };
+    if (conversation && typeof conversation.groupId === 'string')
+        return { groupId: conversation.groupId };
+    throw new TypeError('a conversation is {chatId} or {groupId}');
+}
+function isMessage(frame) {
+    return frame.type === 'ONE_TO_ONE_CHAT' || frame.type === 'GROUP_CHAT';
+}
+/** What identifies an event other than a message, to skip its replay once. */
+function eventKey(frame) {
+    const f = frame;
+    const conv = `${f.chatId ?? ''}/${f.groupId ?? ''}`;
+    switch (frame.type) {
+        case 'MESSAGE_EDITED': return `E|${f.messageId}|${f.editedAt}`;
+        case 'MESSAGE_DELETED': return `D|${f.messageId}`;
+        case 'READ': return `R|${conv}|${f.username}|${f.messageId}`;
+        case 'INFO': return `I|${conv}|${f.username}|${f.event}`;
+        default: return null;
+    }
+}
+function add(counts, key) {
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+}
+function take(counts, key) {
+    const n = counts.get(key) ?? 0;
+    if (n <= 0)
+        return false;
+    if (n === 1)
+        counts.delete(key);
+    else
+        counts.set(key, n - 1);
+    return true;
 }
 function errorFrame(code, msg, clientMsgId) {
     return { type: 'ERROR', code, msg, clientMsgId };

@@ -6,11 +6,13 @@ import { Emitter } from './emitter.js';
 import { Pacer } from './pacer.js';
 /** An Error carrying the ERROR frame's code (or the library's own: DISCONNECTED, TIMEOUT). */
 export class ChatPresenceError extends Error {
-    constructor(code, message, frame) {
+    constructor(code, message, frame, status) {
         super(message);
         this.name = 'ChatPresenceError';
         this.code = code;
         this.frame = frame;
+        if (status !== undefined)
+            this.status = status;
     }
 }
 const OPEN = 1;
