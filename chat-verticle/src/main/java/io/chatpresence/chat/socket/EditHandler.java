@@ -48,7 +48,7 @@ final class EditHandler {
         return Future.failedFuture(ProtocolException.forbidden("only its author may edit " + target.messageId()));
       }
       Conversation conv = target.conversation();
-      return edits.edit(messageId, me, content).map(editedAt -> {
+      return edits.edit(conv.id(), messageId, me, content).map(editedAt -> {
         session.send(ChatFrames.editSuccess(conv.kind(), conv.externalId(), target.messageId(), editedAt,
           f.clientMsgId()));
         tell(conv, ChatFrames.edited(conv.kind(), conv.externalId(), target.messageId(), me, content,
@@ -71,7 +71,7 @@ final class EditHandler {
       }
       // a repeat (deleted already, here or meanwhile) answers the same and tells nobody again
       Future<OffsetDateTime> deleted = target.deleted() ? Future.succeededFuture(null)
-        : edits.delete(messageId);
+        : edits.delete(conv.id(), messageId);
       return deleted.map(deletedAt -> {
         session.send(ChatFrames.deleteSuccess(conv.kind(), conv.externalId(), target.messageId(), f.clientMsgId()));
         if (deletedAt != null) {

@@ -1,6 +1,7 @@
 package io.chatpresence.chat.store;
 
 import io.chatpresence.protocol.ProtocolException;
+import io.chatpresence.server.db.BatchedStatement;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -53,10 +54,18 @@ public final class EditStore {
       + "WHERE cv.id = c.id) "
       + "SELECT changed_pos, deleted_at FROM d";
 
-  private final Pool pool;
+  /** Batches as for sends and marks: changes that wait together share one commit (one WAL flush). */
+  private static final int MAX_BATCH = 256;
+  private static final int MAX_BATCHES_IN_FLIGHT = 4;
+
+  private final BatchedStatement targets;
+  private final BatchedStatement edits;
+  private final BatchedStatement deletions;
 
   public EditStore(Pool pool) {
-    this.pool = pool;
+    this.targets = new BatchedStatement(pool.preparedQuery(TARGET), MAX_BATCH, MAX_BATCHES_IN_FLIGHT);
+    this.edits = new BatchedStatement(pool.preparedQuery(EDIT), MAX_BATCH, MAX_BATCHES_IN_FLIGHT);
+    this.deletions = new BatchedStatement(pool.preparedQuery(DELETE), MAX_BATCH, MAX_BATCHES_IN_FLIGHT);
   }
 
   /** A message someone wants to change, as found: its conversation, author, and whether it is deleted. */
@@ -71,7 +80,8 @@ public final class EditStore {
    * message and for one of a conversation the user is not in (whether it exists is not theirs to learn).
    */
   public Future<Target> target(long messageId, String username) {
-    return pool.preparedQuery(TARGET).execute(Tuple.of(messageId, username)).compose(rows -> {
+    // a read: no lock to order
+    return targets.execute(0, Tuple.of(messageId, username)).compose(rows -> {
       Row row = rows.size() == 0 ? null : rows.iterator().next();
       if (row == null || !row.getBoolean("takes_part")) {
         return Future.failedFuture(notFound(messageId));
@@ -84,16 +94,20 @@ public final class EditStore {
     });
   }
 
-  /** Replaces the text of the author's message; committed when it completes. NOT_FOUND if deleted meanwhile. */
-  public Future<OffsetDateTime> edit(long messageId, String author, String content) {
-    return pool.preparedQuery(EDIT).execute(Tuple.of(messageId, content, author)).compose(rows -> rows.size() == 0
+  /**
+   * Replaces the text of the author's message of conversation {@code conversationId}; committed when it
+   * completes. NOT_FOUND if deleted meanwhile. A batch takes its row locks in {@link ConversationStore#lockKey}
+   * order, as sends do.
+   */
+  public Future<OffsetDateTime> edit(long conversationId, long messageId, String author, String content) {
+    return edits.execute(ConversationStore.lockKey(conversationId, author), Tuple.of(messageId, content, author)).compose(rows -> rows.size() == 0
       ? Future.failedFuture(notFound(messageId))
       : Future.succeededFuture(rows.iterator().next().getOffsetDateTime("edited_at")));
   }
 
   /** Erases the message's text; when it completes, the deletion time, or null if it was deleted already. */
-  public Future<OffsetDateTime> delete(long messageId) {
-    return pool.preparedQuery(DELETE).execute(Tuple.of(messageId)).map(rows -> rows.size() == 0 ? null
+  public Future<OffsetDateTime> delete(long conversationId, long messageId) {
+    return deletions.execute(ConversationStore.lockKey(conversationId, ""), Tuple.of(messageId)).map(rows -> rows.size() == 0 ? null
       : rows.iterator().next().getOffsetDateTime("deleted_at"));
   }
 
