@@ -12,9 +12,20 @@ import java.time.Duration;
 public final class Rest {
   private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
   private final int port;
+  private final Duration timeout;
 
   public Rest(int port) {
+    this(port, Duration.ofSeconds(20));
+  }
+
+  private Rest(int port, Duration timeout) {
     this.port = port;
+    this.timeout = timeout;
+  }
+
+  /** The same client with another per-request timeout (a call that works through much data, e.g. an erasure). */
+  public Rest withTimeout(Duration timeout) {
+    return new Rest(port, timeout);
   }
 
   public record Response(int status, String body) {
@@ -59,7 +70,7 @@ public final class Rest {
 
   private HttpRequest.Builder builder(String path, String token) {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-      .timeout(Duration.ofSeconds(20)).header("Content-Type", "application/json");
+      .timeout(timeout).header("Content-Type", "application/json");
     if (token != null) {
       b.header("Authorization", "Bearer " + token);
     }
