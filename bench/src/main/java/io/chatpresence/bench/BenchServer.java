@@ -93,8 +93,15 @@ final class BenchServer implements AutoCloseable {
   static BenchServer start(JsonObject overrides, int nodeCount) throws IOException {
     Path dir = Files.createTempDirectory("chat-bench");
     // bench-only: statement statistics (issue 16 measures where PostgreSQL's time per message goes)
-    EmbeddedDatabase db = EmbeddedDatabase.start(dir.resolve("pg"), 0,
+    Map<String, String> pg = new java.util.HashMap<>(
       Map.of("shared_preload_libraries", "pg_stat_statements", "pg_stat_statements.max", "1000"));
+    // -Dbench.pg.NAME=value: a PostgreSQL setting of the embedded database, e.g. -Dbench.pg.plan_cache_mode=...
+    for (String key : System.getProperties().stringPropertyNames()) {
+      if (key.startsWith("bench.pg.")) {
+        pg.put(key.substring("bench.pg.".length()), System.getProperty(key));
+      }
+    }
+    EmbeddedDatabase db = EmbeddedDatabase.start(dir.resolve("pg"), 0, pg);
     Migrations.migrate(db.url());
     String clusterName = "chat-bench-" + UUID.randomUUID();
     List<Node> nodes = new ArrayList<>();
