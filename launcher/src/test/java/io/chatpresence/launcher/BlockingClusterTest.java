@@ -3,13 +3,12 @@ package io.chatpresence.launcher;
 import io.chatpresence.server.testing.Rest;
 import io.chatpresence.server.testing.WsClient;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 
 import static io.chatpresence.launcher.Extensions.direct;
 import static io.chatpresence.launcher.Extensions.typing;
@@ -23,31 +22,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * typing relayed from B, and refuses sends on B; unblocking shows the blocker online again on B.
  */
 class BlockingClusterTest {
-  private static final String CLUSTER = "block-test-" + UUID.randomUUID();
+  @RegisterExtension
+  static final TwoNodes nodes = TwoNodes.chat("block-test").presenceOnA().presenceOnB();
   private static ClusterNode a;
   private static ClusterNode b;
-  private static Rest restA;
-  private static int users;
 
   @BeforeAll
-  static void formCluster() {
-    a = ClusterNode.join(CLUSTER).withChat().withPresence();
-    b = ClusterNode.join(CLUSTER).withChat().withPresence();
-    restA = new Rest(a.chatPort);
-  }
-
-  @AfterAll
-  static void leave() {
-    for (ClusterNode n : new ClusterNode[] {b, a}) {
-      if (n != null) {
-        n.close();
-      }
-    }
-  }
-
-  private static TestServer.User user(String prefix) {
-    String name = prefix + "_" + CLUSTER.substring(11, 17) + "_" + (++users);
-    return new TestServer.User(name, restA.register(name, "password-" + name));
+  static void bothNodes() {
+    a = nodes.a();
+    b = nodes.b();
   }
 
   private static void assertStatus(WsClient presence, String who, String status) {
@@ -83,8 +66,8 @@ class BlockingClusterTest {
 
   @Test
   void aBlockThroughOneNodeHidesPresenceTypingAndSendsOnTheOther() {
-    TestServer.User alice = user("ka");
-    TestServer.User bob = user("kb");
+    TestServer.User alice = nodes.user("ka");
+    TestServer.User bob = nodes.user("kb");
     String groupId = "kg_" + alice.name();
     try (WsClient aliceChat = Extensions.chat(a.vertx, a.chatPort, alice, "typing");
          WsClient bobChat = Extensions.chat(b.vertx, b.chatPort, bob, "typing");
@@ -106,7 +89,7 @@ class BlockingClusterTest {
       assertFalse(aliceChat.until(f -> "TYPING".equals(f.getString("type"))).getBoolean("typing"));
 
       long start = System.nanoTime();
-      assertEquals(204, restA.post("/api/blocks", new JsonObject().put("username", bob.name()), alice.token()).status());
+      assertEquals(204, nodes.rest().post("/api/blocks", new JsonObject().put("username", bob.name()), alice.token()).status());
       assertStatus(bobPresence, alice.name(), "offline");
       long ms = (System.nanoTime() - start) / 1_000_000;
       System.out.printf("block through node A -> offline on node B's presence socket in %d ms%n", ms);

@@ -1,13 +1,11 @@
 package io.chatpresence.launcher;
 
-import io.chatpresence.server.testing.Rest;
 import io.chatpresence.server.testing.WsClient;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.util.UUID;
 
 import static io.chatpresence.launcher.Edits.delete;
 import static io.chatpresence.launcher.Edits.edit;
@@ -22,43 +20,23 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * runs chat. Whoever acts on one node is heard by the edit sockets on the other; plain sockets hear nothing.
  */
 class EditDeleteClusterTest {
-  private static final String CLUSTER = "edit-test-" + UUID.randomUUID();
+  @RegisterExtension
+  static final TwoNodes nodes = TwoNodes.chat("edit-test").presenceOnA();
   private static ClusterNode a;
   private static ClusterNode b;
-  private static Rest rest;
-  private static int users;
 
   @BeforeAll
-  static void formCluster() {
-    a = ClusterNode.join(CLUSTER).withChat().withPresence();
-    b = ClusterNode.join(CLUSTER).withChat();
-    rest = new Rest(a.chatPort);
-  }
-
-  @AfterAll
-  static void leave() {
-    for (ClusterNode n : new ClusterNode[] {b, a}) {
-      if (n != null) {
-        n.close();
-      }
-    }
-  }
-
-  private static TestServer.User user(String prefix) {
-    String name = prefix + "_" + CLUSTER.substring(10, 16) + "_" + (++users);
-    return new TestServer.User(name, rest.register(name, "password-" + name));
-  }
-
-  private static WsClient on(ClusterNode node, TestServer.User u, String... features) {
-    return Extensions.chat(node.vertx, node.chatPort, u, features);
+  static void bothNodes() {
+    a = nodes.a();
+    b = nodes.b();
   }
 
   @Test
   void anEditAndADeletionOnOneNodeReachTheEditSocketsOnTheOther() {
-    TestServer.User alice = user("xa");
-    TestServer.User bob = user("xb");
-    try (WsClient aliceA = on(a, alice, "edit"); WsClient aliceB = on(b, alice, "edit");
-         WsClient alicePlainB = on(b, alice); WsClient bobB = on(b, bob, "edit"); WsClient bobPlainA = on(a, bob)) {
+    TestServer.User alice = nodes.user("xa");
+    TestServer.User bob = nodes.user("xb");
+    try (WsClient aliceA = nodes.on(a, alice, "edit"); WsClient aliceB = nodes.on(b, alice, "edit");
+         WsClient alicePlainB = nodes.on(b, alice); WsClient bobB = nodes.on(b, bob, "edit"); WsClient bobPlainA = nodes.on(a, bob)) {
       JsonObject sent = sendDirect(aliceA, bob.name(), "first");
       String id = sent.getString("messageId");
       String chatId = sent.getString("chatId");
@@ -85,11 +63,11 @@ class EditDeleteClusterTest {
 
   @Test
   void aGroupOwnersDeletionOnOneNodeReachesTheMembersOnTheOther() {
-    TestServer.User owner = user("xo");
-    TestServer.User member = user("xm");
+    TestServer.User owner = nodes.user("xo");
+    TestServer.User member = nodes.user("xm");
     String group = "xg_" + owner.name();
-    try (WsClient ownerA = on(a, owner, "edit"); WsClient memberB = on(b, member, "edit");
-         WsClient memberPlainB = on(b, member)) {
+    try (WsClient ownerA = nodes.on(a, owner, "edit"); WsClient memberB = nodes.on(b, member, "edit");
+         WsClient memberPlainB = nodes.on(b, member)) {
       Edits.join(ownerA, group);
       Edits.join(memberB, group);
       String id = sendGroup(memberB, group, "said on B").getString("messageId");

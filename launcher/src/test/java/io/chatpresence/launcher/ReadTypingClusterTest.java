@@ -1,15 +1,13 @@
 package io.chatpresence.launcher;
 
-import io.chatpresence.server.testing.Rest;
 import io.chatpresence.server.testing.WsClient;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 
 import static io.chatpresence.launcher.Extensions.direct;
 import static io.chatpresence.launcher.Extensions.markChat;
@@ -24,44 +22,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * B runs chat; a third node D with chat joins and dies abruptly in the last test.
  */
 class ReadTypingClusterTest {
-  private static final String CLUSTER = "read-test-" + UUID.randomUUID();
+  @RegisterExtension
+  static final TwoNodes nodes = TwoNodes.chat("read-test").presenceOnA();
   private static ClusterNode a;
   private static ClusterNode b;
-  private static Rest rest;
-  private static int users;
 
   @BeforeAll
-  static void formCluster() {
-    a = ClusterNode.join(CLUSTER).withChat().withPresence();
-    b = ClusterNode.join(CLUSTER).withChat();
-    rest = new Rest(a.chatPort);
-  }
-
-  @AfterAll
-  static void leave() {
-    for (ClusterNode n : new ClusterNode[] {b, a}) {
-      if (n != null) {
-        n.close();
-      }
-    }
-  }
-
-  private static TestServer.User user(String prefix) {
-    String name = prefix + "_" + CLUSTER.substring(10, 16) + "_" + (++users);
-    return new TestServer.User(name, rest.register(name, "password-" + name));
-  }
-
-  private static WsClient on(ClusterNode node, TestServer.User u, String... features) {
-    return Extensions.chat(node.vertx, node.chatPort, u, features);
+  static void bothNodes() {
+    a = nodes.a();
+    b = nodes.b();
   }
 
   @Test
   void aReaderOnOneNodeIsHeardByItsOtherSocketsAndThePartnerOnTheOther() {
-    TestServer.User alice = user("ca");
-    TestServer.User bob = user("cb");
-    TestServer.User cy = user("cc");
-    try (WsClient aliceA = on(a, alice, "read"); WsClient aliceB = on(b, alice, "read", "typing");
-         WsClient bobB = on(b, bob, "read", "typing"); WsClient cyB = on(b, cy, "read")) {
+    TestServer.User alice = nodes.user("ca");
+    TestServer.User bob = nodes.user("cb");
+    TestServer.User cy = nodes.user("cc");
+    try (WsClient aliceA = nodes.on(a, alice, "read"); WsClient aliceB = nodes.on(b, alice, "read", "typing");
+         WsClient bobB = nodes.on(b, bob, "read", "typing"); WsClient cyB = nodes.on(b, cy, "read")) {
       bobB.send(direct(alice.name(), "one"));
       bobB.send(direct(alice.name(), "two"));
       bobB.until(f -> "SUCCESS".equals(f.getString("type")));
@@ -78,7 +56,7 @@ class ReadTypingClusterTest {
 
       // typing from A reaches bob on B, not alice's own socket on B
       aliceA.close();
-      try (WsClient aliceTyping = on(a, alice, "typing")) {
+      try (WsClient aliceTyping = nodes.on(a, alice, "typing")) {
         aliceTyping.send(typing("chatId", chatId, true));
         JsonObject t = bobB.until(f -> "TYPING".equals(f.getString("type")));
         assertTrue(t.getBoolean("typing"));
@@ -92,7 +70,7 @@ class ReadTypingClusterTest {
 
       // a group receipt from a reader on A reaches a member on B
       String group = "cg_" + alice.name();
-      try (WsClient aliceA2 = on(a, alice, "read")) {
+      try (WsClient aliceA2 = nodes.on(a, alice, "read")) {
         for (WsClient c : List.of(aliceA2, cyB)) {
           c.send(new JsonObject().put("type", "JOIN_GROUP").put("groupId", group));
           c.until(f -> "SUCCESS".equals(f.getString("type")));
@@ -109,11 +87,11 @@ class ReadTypingClusterTest {
 
   @Test
   void aNodeThatDiesTakesItsTypistsWithItAndTheOthersEndTheIndicatorWithinSixSeconds() {
-    TestServer.User dave = user("cd");
-    TestServer.User erin = user("ce");
-    ClusterNode d = ClusterNode.join(CLUSTER).withChat();
-    try (WsClient erinA = on(a, erin, "typing")) {
-      WsClient daveD = on(d, dave, "typing");
+    TestServer.User dave = nodes.user("cd");
+    TestServer.User erin = nodes.user("ce");
+    ClusterNode d = ClusterNode.join(nodes.cluster()).withChat();
+    try (WsClient erinA = nodes.on(a, erin, "typing")) {
+      WsClient daveD = nodes.on(d, dave, "typing");
       daveD.send(direct(erin.name(), "hello"));
       String chatId = daveD.until(f -> "SUCCESS".equals(f.getString("type"))).getString("chatId");
       daveD.send(typing("chatId", chatId, true));

@@ -1,14 +1,12 @@
 package io.chatpresence.launcher;
 
-import io.chatpresence.server.testing.Rest;
 import io.chatpresence.server.testing.WsClient;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.List;
-import java.util.UUID;
 
 import static io.chatpresence.launcher.Extensions.direct;
 import static io.chatpresence.launcher.Syncs.ok;
@@ -16,35 +14,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** SYNC tokens across two clustered nodes (real Hazelcast on loopback, one JVM, one database). */
 class SyncClusterTest {
-  private static final String CLUSTER = "sync-test-" + UUID.randomUUID();
+  @RegisterExtension
+  static final TwoNodes nodes = TwoNodes.chat("sync-test");
   private static ClusterNode a;
   private static ClusterNode b;
-  private static Rest rest;
-  private static int users;
 
   @BeforeAll
-  static void formCluster() {
-    a = ClusterNode.join(CLUSTER).withChat();
-    b = ClusterNode.join(CLUSTER).withChat();
-    rest = new Rest(a.chatPort);
-  }
-
-  @AfterAll
-  static void leave() {
-    for (ClusterNode n : new ClusterNode[] {b, a}) {
-      if (n != null) {
-        n.close();
-      }
-    }
-  }
-
-  private static TestServer.User user(String prefix) {
-    String name = prefix + "_" + CLUSTER.substring(10, 16) + "_" + (++users);
-    return new TestServer.User(name, rest.register(name, "password-" + name));
-  }
-
-  private static WsClient on(ClusterNode node, TestServer.User u, String... features) {
-    return Extensions.chat(node.vertx, node.chatPort, u, features);
+  static void bothNodes() {
+    a = nodes.a();
+    b = nodes.b();
   }
 
   private static List<String> messageIds(Syncs.Collected got) {
@@ -53,10 +31,10 @@ class SyncClusterTest {
 
   @Test
   void aTokenOrInboxSyncTokenFromOneNodeWorksOnTheOther() {
-    TestServer.User alice = user("xa");
-    TestServer.User bob = user("xb");
-    try (WsClient aliceA = on(a, alice, "read", "sync"); WsClient aliceB = on(b, alice, "read", "sync");
-         WsClient bobB = on(b, bob)) {
+    TestServer.User alice = nodes.user("xa");
+    TestServer.User bob = nodes.user("xb");
+    try (WsClient aliceA = nodes.on(a, alice, "read", "sync"); WsClient aliceB = nodes.on(b, alice, "read", "sync");
+         WsClient bobB = nodes.on(b, bob)) {
       String fromA = Syncs.now(aliceA);
       String m1 = ok(bobB, direct(alice.name(), "one")).getString("messageId");
       Syncs.Collected onB = Syncs.until(aliceB, fromA, null, e -> e.stream().anyMatch(f -> m1.equals(f.getString("messageId"))));
