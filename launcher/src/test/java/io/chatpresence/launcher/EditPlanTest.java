@@ -9,14 +9,12 @@ import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.lang.reflect.Field;
 
 import static io.chatpresence.launcher.TestServer.await;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -53,27 +51,14 @@ class EditPlanTest {
     await(pool.close());
   }
 
-  private static String statement(Class<?> store, String name) throws ReflectiveOperationException {
-    Field f = store.getDeclaredField(name);
-    f.setAccessible(true);
-    return (String) f.get(null);
-  }
 
-  private static String plan(String sql, Tuple args) {
-    StringBuilder plan = new StringBuilder();
-    // EXPLAIN without ANALYZE: nothing is written
-    for (Row row : await(pool.preparedQuery("EXPLAIN " + sql).execute(args))) {
-      plan.append(row.getString(0)).append('\n');
-    }
-    return plan.toString();
-  }
 
   @Test
-  void changesFindTheMessageAndItsConversationByKey() throws ReflectiveOperationException {
-    String target = plan(statement(EditStore.class, "TARGET"), Tuple.of(message, "plan_ea"));
-    String edit = plan(statement(EditStore.class, "EDIT"), Tuple.of(message, "new", "plan_ea"));
-    String delete = plan(statement(EditStore.class, "DELETE"), Tuple.of(message));
-    String erase = plan(statement(PersonalDataStore.class, "ERASE_MESSAGES"),
+  void changesFindTheMessageAndItsConversationByKey() {
+    String target = Plans.explain(pool, Plans.statement(EditStore.class, "TARGET"), Tuple.of(message, "plan_ea"));
+    String edit = Plans.explain(pool, Plans.statement(EditStore.class, "EDIT"), Tuple.of(message, "new", "plan_ea"));
+    String delete = Plans.explain(pool, Plans.statement(EditStore.class, "DELETE"), Tuple.of(message));
+    String erase = Plans.explain(pool, Plans.statement(PersonalDataStore.class, "ERASE_MESSAGES"),
       Tuple.tuple().addArrayOfLong(new Long[] {message, message + 1}));
     for (String p : new String[] {target, edit, delete, erase}) {
       assertFalse(p.contains("Seq Scan on messages"), p);
@@ -86,13 +71,13 @@ class EditPlanTest {
   }
 
   @Test
-  void historyWithoutDeletedMessagesStillReadsTheSequenceIndex() throws ReflectiveOperationException {
+  void historyWithoutDeletedMessagesStillReadsTheSequenceIndex() {
     for (boolean withDeleted : new boolean[] {false, true}) {
-      String before = plan(statement(ConversationStore.class, "HISTORY_BEFORE"),
+      String before = Plans.explain(pool, Plans.statement(ConversationStore.class, "HISTORY_BEFORE"),
         Tuple.of(conversation, 10_000L, 51, withDeleted));
-      String after = plan(statement(ConversationStore.class, "HISTORY_AFTER"),
+      String after = Plans.explain(pool, Plans.statement(ConversationStore.class, "HISTORY_AFTER"),
         Tuple.of(conversation, 10_000L, 51, withDeleted));
-      String newest = plan(statement(ConversationStore.class, "HISTORY_NEWEST"),
+      String newest = Plans.explain(pool, Plans.statement(ConversationStore.class, "HISTORY_NEWEST"),
         Tuple.of(conversation, null, 51, withDeleted));
       for (String p : new String[] {before, after, newest}) {
         assertTrue(p.contains("messages_conversation_id_seq_key"), p);

@@ -14,7 +14,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.lang.reflect.Field;
 
 import static io.chatpresence.launcher.TestServer.await;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -70,26 +69,13 @@ class ReadPlanTest {
     await(pool.close());
   }
 
-  private static String statement(String name) throws ReflectiveOperationException {
-    Field f = ReadStore.class.getDeclaredField(name);
-    f.setAccessible(true);
-    return (String) f.get(null);
-  }
 
-  private static String plan(String sql, Tuple args) {
-    StringBuilder plan = new StringBuilder();
-    // EXPLAIN without ANALYZE: MARK_READ writes
-    for (Row row : await(pool.preparedQuery("EXPLAIN " + sql).execute(args))) {
-      plan.append(row.getString(0)).append('\n');
-    }
-    return plan.toString();
-  }
 
   @Test
-  void markReadAndTheInboxReadMessagesByIndexOnly() throws ReflectiveOperationException {
-    String mark = plan(statement("MARK_READ"), Tuple.of(me, conversation, message));
-    String first = plan(statement("INBOX"), Tuple.of(me, null, null, null, 51));
-    String later = plan(statement("INBOX"), Tuple.of(me, Long.MAX_VALUE / 2, message, conversation, 51));
+  void markReadAndTheInboxReadMessagesByIndexOnly() {
+    String mark = Plans.explain(pool, Plans.statement(ReadStore.class, "MARK_READ"), Tuple.of(me, conversation, message));
+    String first = Plans.explain(pool, Plans.statement(ReadStore.class, "INBOX"), Tuple.of(me, null, null, null, 51));
+    String later = Plans.explain(pool, Plans.statement(ReadStore.class, "INBOX"), Tuple.of(me, Long.MAX_VALUE / 2, message, conversation, 51));
     for (String p : new String[] {mark, first, later}) {
       assertFalse(p.contains("Seq Scan on messages "), p); // (the sequence messages_id_seq is one row)
       assertTrue(p.contains("messages_conversation_id_seq_key") || p.contains("messages_pkey")

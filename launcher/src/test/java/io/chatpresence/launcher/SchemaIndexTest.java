@@ -6,7 +6,6 @@ import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -41,19 +40,12 @@ class SchemaIndexTest {
     await(pool.close());
   }
 
-  private static String plan(String sql, Tuple args) {
-    StringBuilder plan = new StringBuilder();
-    for (Row row : await(pool.preparedQuery("EXPLAIN " + sql).execute(args))) {
-      plan.append(row.getString(0)).append('\n');
-    }
-    return plan.toString();
-  }
 
   @Test
   void historyPagesReadTheConversationSequenceIndex() {
-    String before = plan("SELECT id FROM messages m WHERE m.conversation_id = $1 AND m.seq < $2 ORDER BY m.seq DESC LIMIT 51",
+    String before = Plans.explain(pool, "SELECT id FROM messages m WHERE m.conversation_id = $1 AND m.seq < $2 ORDER BY m.seq DESC LIMIT 51",
       Tuple.of(conversation, 10_000L));
-    String after = plan("SELECT id FROM messages m WHERE m.conversation_id = $1 AND m.seq > $2 ORDER BY m.seq ASC LIMIT 51",
+    String after = Plans.explain(pool, "SELECT id FROM messages m WHERE m.conversation_id = $1 AND m.seq > $2 ORDER BY m.seq ASC LIMIT 51",
       Tuple.of(conversation, 10_000L));
     for (String p : new String[] {before, after}) {
       assertTrue(p.contains("messages_conversation_id_seq_key"), p);
@@ -63,8 +55,8 @@ class SchemaIndexTest {
 
   @Test
   void cursorAndIdempotencyLookupsReadByKey() {
-    String cursor = plan("SELECT seq FROM messages WHERE id = $1 AND conversation_id = $2", Tuple.of(1L, conversation));
-    String retry = plan("SELECT id FROM messages m WHERE m.sender = $1 AND m.client_msg_id = $2", Tuple.of("explain_a", "c1"));
+    String cursor = Plans.explain(pool, "SELECT seq FROM messages WHERE id = $1 AND conversation_id = $2", Tuple.of(1L, conversation));
+    String retry = Plans.explain(pool, "SELECT id FROM messages m WHERE m.sender = $1 AND m.client_msg_id = $2", Tuple.of("explain_a", "c1"));
     // by the id, alone or with its conversation (messages_by_position, V5): a key lookup either way
     assertTrue(cursor.contains("messages_pkey") || cursor.contains("messages_by_position"), cursor);
     assertTrue(retry.contains("messages_client_msg_id"), retry);

@@ -14,7 +14,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.lang.reflect.Field;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -81,30 +80,21 @@ class SyncPlanTest {
     await(pool.close());
   }
 
-  private static String statement(String name) throws ReflectiveOperationException {
-    Field f = SyncStore.class.getDeclaredField(name);
-    f.setAccessible(true);
-    return (String) f.get(null);
-  }
 
-  private static String plan(String name, Tuple args) throws ReflectiveOperationException {
-    StringBuilder plan = new StringBuilder();
-    for (Row row : await(pool.preparedQuery("EXPLAIN (ANALYZE, BUFFERS) " + statement(name)).execute(args))) {
-      plan.append(row.getString(0)).append('\n');
-    }
-    String text = plan.toString();
+  private static String plan(String name, Tuple args) {
+    String text = Plans.explainAnalyze(pool, Plans.statement(SyncStore.class, name), args);
     System.out.println("SyncPlanTest " + name + ": " + text.substring(text.lastIndexOf("Execution Time")).strip());
     return text;
   }
 
   @Test
-  void windowsThenEventsOfTheChangedConversationsOnlyByIndex() throws ReflectiveOperationException {
+  void windowsThenEventsOfTheChangedConversationsOnlyByIndex() {
     String windows = plan("WINDOWS", Tuple.of(me, since, watermark));
     List<Long> ids = new ArrayList<>();
     List<Long> lo = new ArrayList<>();
     List<Long> hi = new ArrayList<>();
     List<Boolean> others = new ArrayList<>();
-    for (Row r : await(pool.preparedQuery(statement("WINDOWS")).execute(Tuple.of(me, since, watermark)))) {
+    for (Row r : await(pool.preparedQuery(Plans.statement(SyncStore.class, "WINDOWS")).execute(Tuple.of(me, since, watermark)))) {
       ids.add(r.getLong("id"));
       lo.add(r.getLong("lo"));
       hi.add(r.getLong("hi"));
@@ -128,12 +118,12 @@ class SyncPlanTest {
 
   /** A page of 1,000 out of the 10,000 seeded messages: every conversation has a window. */
   @Test
-  void aPageOfAThousandOverAllConversations() throws ReflectiveOperationException {
+  void aPageOfAThousandOverAllConversations() {
     String windows = plan("WINDOWS", Tuple.of(me, 0L, watermark));
     List<Long> ids = new ArrayList<>();
     List<Long> lo = new ArrayList<>();
     List<Long> hi = new ArrayList<>();
-    for (Row r : await(pool.preparedQuery(statement("WINDOWS")).execute(Tuple.of(me, 0L, watermark)))) {
+    for (Row r : await(pool.preparedQuery(Plans.statement(SyncStore.class, "WINDOWS")).execute(Tuple.of(me, 0L, watermark)))) {
       ids.add(r.getLong("id"));
       lo.add(r.getLong("lo"));
       hi.add(r.getLong("hi"));
