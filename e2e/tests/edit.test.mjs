@@ -5,12 +5,14 @@
 // features in the AUTH answer, /api/blocks; it is skipped (with the reason) on a server without it.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { CHAT_PORT, PRESENCE_PORT, TcpProxy, accessibilityViolations, eventually, launchUser, screenshot } from './support.mjs';
+import {
+  CHAT_PORT, PRESENCE_PORT, TcpProxy, accessibilityViolations, contact, eventually, group, launchUser, messageWithText,
+  screenshot, sendAndWait, signIn,
+} from './support.mjs';
 
 const RUN = Date.now().toString(36).slice(-5);
 const ERIN = `erin_${RUN}`;
 const FRANK = `frank_${RUN}`;
-const PASSWORD = 'correct-horse-battery';
 
 let erin; // erin reaches the servers through the proxies, so that the test can cut her network
 let frank;
@@ -20,30 +22,7 @@ let features = []; // what the server enabled on erin's socket
 let blocksAvailable = false;
 const erinFramesSent = [];
 
-const contact = (page, name) => page.locator(`#contact-list > li[data-key="u:${name}"]`);
-const group = (page, id) => page.locator(`#group-list > li[data-key="g:${id}"]`);
-const messageWithText = (page, text) => page.locator('#message-list > li.message')
-  .filter({ has: page.locator('.content', { hasText: text }) });
 const messageById = (page, id) => page.locator(`#message-list > li.message[data-message-id="${id}"]`);
-
-async function register(page, url, username) {
-  await page.goto(url);
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await page.locator('#me-name', { hasText: username }).waitFor();
-  await page.locator('#connection[data-state="online"]').waitFor();
-}
-
-/** Sends a message and answers its messageId once stored. */
-async function send(page, text) {
-  const input = page.getByLabel('Message', { exact: true });
-  await input.fill(text);
-  await input.press('Enter');
-  const li = messageWithText(page, text).and(page.locator('[data-status="sent"]'));
-  await li.waitFor();
-  return li.getAttribute('data-message-id');
-}
 
 async function edit(page, id, text) {
   await messageById(page, id).getByRole('button', { name: 'Edit this message' }).click();
@@ -83,9 +62,9 @@ describe('web client: edit and delete, SYNC catch-up, blocking', () => {
         if (frame.type === 'SUCCESS' && frame.msg === 'authenticated' && Array.isArray(frame.features)) features = frame.features;
       });
     });
-    await register(erin.page, `http://127.0.0.1:${chatProxy.port}/`
+    await signIn(erin.page, `http://127.0.0.1:${chatProxy.port}/`
       + `?presence=${encodeURIComponent(`ws://127.0.0.1:${presenceProxy.port}/`)}`, ERIN);
-    await register(frank.page, `http://127.0.0.1:${CHAT_PORT}/`, FRANK);
+    await signIn(frank.page, `http://127.0.0.1:${CHAT_PORT}/`, FRANK);
     blocksAvailable = await erin.page.evaluate(async () => (await fetch('/api/blocks',
       { headers: { Authorization: `Bearer ${localStorage.getItem('authToken')}` } })).status === 200);
     await frank.page.getByLabel('Find a user by name').fill(ERIN);
@@ -102,8 +81,8 @@ describe('web client: edit and delete, SYNC catch-up, blocking', () => {
 
   test('edit and delete one\'s own messages: live on the other side, "(edited)" and "message deleted" after a reload', async (t) => {
     if (!needs(t, ['edit'])) return;
-    const first = await send(frank.page, 'frist message');
-    const second = await send(frank.page, 'a message to take back');
+    const first = await sendAndWait(frank.page, 'frist message');
+    const second = await sendAndWait(frank.page, 'a message to take back');
     await contact(erin.page, FRANK).getByRole('button').click();
     await messageById(erin.page, second).waitFor();
     // someone else's messages have neither button
@@ -143,8 +122,8 @@ describe('web client: edit and delete, SYNC catch-up, blocking', () => {
     await frank.page.getByLabel('Join a group by its id').fill(groupId);
     await frank.page.getByRole('button', { name: 'Join', exact: true }).click();
     await group(frank.page, groupId).waitFor();
-    const ownerMessage = await send(erin.page, 'house rules: be nice');
-    const spam = await send(frank.page, 'buy cheap watches');
+    const ownerMessage = await sendAndWait(erin.page, 'house rules: be nice');
+    const spam = await sendAndWait(frank.page, 'buy cheap watches');
     await messageById(frank.page, ownerMessage).waitFor();
     assert.equal(await messageById(frank.page, ownerMessage).getByRole('button').count(), 0);
     // "Keep it" keeps it
@@ -159,8 +138,8 @@ describe('web client: edit and delete, SYNC catch-up, blocking', () => {
     if (!needs(t, ['edit', 'sync'])) return;
     await contact(frank.page, ERIN).getByRole('button').click();
     await frank.page.locator('#conversation-title', { hasText: ERIN }).waitFor();
-    const keep = await send(frank.page, 'to be edited offline');
-    const gone = await send(frank.page, 'to be deleted offline');
+    const keep = await sendAndWait(frank.page, 'to be edited offline');
+    const gone = await sendAndWait(frank.page, 'to be deleted offline');
     await contact(erin.page, FRANK).getByRole('button').click();
     await messageById(erin.page, gone).waitFor();
 
@@ -170,7 +149,7 @@ describe('web client: edit and delete, SYNC catch-up, blocking', () => {
     const sentBefore = erinFramesSent.length;
     await edit(frank.page, keep, 'edited while erin was away');
     await remove(frank.page, gone);
-    const missed = await send(frank.page, 'sent while erin was away');
+    const missed = await sendAndWait(frank.page, 'sent while erin was away');
     assert.equal(await messageById(erin.page, keep).locator('.content').textContent(), 'to be edited offline',
       'erin is really offline');
 

@@ -4,12 +4,13 @@
 // conversation list in the inbox's order. The steps run in order and share the browsers.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { CHAT_PORT, accessibilityViolations, eventually, launchUser, screenshot } from './support.mjs';
+import {
+  CHAT_PORT, accessibilityViolations, contact, eventually, group, launchUser, messageWithText, screenshot, sendAndWait, signIn,
+} from './support.mjs';
 
 const RUN = Date.now().toString(36).slice(-5);
 const CAROL = `carol_${RUN}`;
 const DAVE = `dave_${RUN}`;
-const PASSWORD = 'correct-horse-battery';
 const HOME = `http://127.0.0.1:${CHAT_PORT}/`;
 
 let carol; // { page, context, errors, close }
@@ -17,36 +18,7 @@ let dave;
 let carol2; // carol's second browser
 const daveFramesSent = [];
 
-const contact = (page, name) => page.locator(`#contact-list > li[data-key="u:${name}"]`);
-const group = (page, id) => page.locator(`#group-list > li[data-key="g:${id}"]`);
 const badge = (item) => item.locator('.badge');
-const messageWithText = (page, text) => page.locator('#message-list > li.message')
-  .filter({ has: page.locator('.content', { hasText: text }) });
-
-async function register(page, username) {
-  await page.goto(HOME);
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await page.locator('#me-name', { hasText: username }).waitFor();
-  await page.locator('#connection[data-state="online"]').waitFor();
-}
-
-async function login(page, username) {
-  await page.goto(HOME);
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.locator('#me-name', { hasText: username }).waitFor();
-  await page.locator('#connection[data-state="online"]').waitFor();
-}
-
-async function send(page, text) {
-  const input = page.getByLabel('Message', { exact: true });
-  await input.fill(text);
-  await input.press('Enter');
-  await messageWithText(page, text).and(page.locator('[data-status="sent"]')).waitFor();
-}
 
 async function open(page, item, title) {
   await item.getByRole('button').click();
@@ -92,12 +64,12 @@ describe('web client: read state, unread badges, Seen, typing, inbox order', () 
   });
 
   test('unread badges come from the server: after a reload, and in a second browser of the same user', async () => {
-    await register(carol.page, CAROL);
-    await register(dave.page, DAVE);
+    await signIn(carol.page, HOME, CAROL);
+    await signIn(dave.page, HOME, DAVE);
     await dave.page.getByLabel('Find a user by name').fill(CAROL);
     await dave.page.locator('#search-results').getByRole('button', { name: `Chat with ${CAROL}` }).click();
     await dave.page.locator('#conversation-title', { hasText: CAROL }).waitFor();
-    for (const text of ['one', 'two', 'three']) await send(dave.page, `unread ${text}`);
+    for (const text of ['one', 'two', 'three']) await sendAndWait(dave.page, `unread ${text}`);
 
     await badge(contact(carol.page, DAVE)).filter({ hasText: '3' }).waitFor();
     await carol.page.reload();
@@ -106,7 +78,7 @@ describe('web client: read state, unread badges, Seen, typing, inbox order', () 
     assert.equal(await carol.page.title(), '(3) Chat');
 
     carol2 = await launchUser('carol-2');
-    await login(carol2.page, CAROL);
+    await signIn(carol2.page, HOME, CAROL, 'Log in');
     await badge(contact(carol2.page, DAVE)).filter({ hasText: '3' }).waitFor();
     await screenshot(carol2.page, 'read-01-second-browser-badge');
 
@@ -123,7 +95,7 @@ describe('web client: read state, unread badges, Seen, typing, inbox order', () 
 
     // a new message while neither browser shows the chat: a badge in both; read in one, gone in both
     await closeConversation(carol.page);
-    await send(dave.page, 'unread four');
+    await sendAndWait(dave.page, 'unread four');
     await badge(contact(carol.page, DAVE)).filter({ hasText: '1' }).waitFor();
     await badge(contact(carol2.page, DAVE)).filter({ hasText: '1' }).waitFor();
     await open(carol2.page, contact(carol2.page, DAVE), DAVE);
@@ -138,7 +110,7 @@ describe('web client: read state, unread badges, Seen, typing, inbox order', () 
 
   test('"Seen" under my last message once the partner has read it', async () => {
     await closeConversation(dave.page);
-    await send(carol.page, 'did you see this?');
+    await sendAndWait(carol.page, 'did you see this?');
     const mine = messageWithText(carol.page, 'did you see this?');
     await badge(contact(dave.page, CAROL)).filter({ hasText: '1' }).waitFor();
     assert.equal(await carol.page.locator('#message-list .seen').count(), 0, 'not read yet: no Seen');
@@ -150,7 +122,7 @@ describe('web client: read state, unread badges, Seen, typing, inbox order', () 
 
     // a newer message of mine is not seen until read: the mark moves to it then
     await closeConversation(dave.page);
-    await send(carol.page, 'and this one?');
+    await sendAndWait(carol.page, 'and this one?');
     await badge(contact(dave.page, CAROL)).filter({ hasText: '1' }).waitFor();
     assert.equal(await carol.page.locator('#message-list .seen').count(), 0);
     await open(dave.page, contact(dave.page, CAROL), CAROL);
@@ -189,15 +161,15 @@ describe('web client: read state, unread badges, Seen, typing, inbox order', () 
     await joinGroup(dave.page, first);
     await joinGroup(dave.page, second);
     await open(dave.page, group(dave.page, first), `First ${RUN}`);
-    await send(dave.page, 'in the first');
+    await sendAndWait(dave.page, 'in the first');
     await open(dave.page, group(dave.page, second), `Second ${RUN}`);
-    await send(dave.page, 'in the second');
+    await sendAndWait(dave.page, 'in the second');
     await closeConversation(carol.page);
     await eventually(async () => JSON.stringify(await groupOrder(carol.page)) === JSON.stringify([second, first]),
       { message: 'second group on top' });
 
     await open(dave.page, group(dave.page, first), `First ${RUN}`);
-    await send(dave.page, 'the first again');
+    await sendAndWait(dave.page, 'the first again');
     await eventually(async () => JSON.stringify(await groupOrder(carol.page)) === JSON.stringify([first, second]),
       { message: 'the first group moves to the top on its new message' });
     await badge(group(carol.page, first)).filter({ hasText: '2' }).waitFor();

@@ -1,5 +1,6 @@
 // What the browser tests share: launching Chromium (Debian's, never a download), polling with deadlines,
-// screenshots, and a TCP proxy that can cut a browser's connections to simulate a network drop.
+// screenshots, a TCP proxy that can cut a browser's connections to simulate a network drop, and the steps on the
+// web client's page that several tests take (sign up or log in, send, find a message or a list entry).
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -132,4 +133,33 @@ export async function accessibilityViolations(page) {
     return result.violations.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.slice(0, 3)
       .map((n) => n.target.join(' ')).join(', ')}`);
   });
+}
+
+// ---- the web client's page ----------------------------------------------------------------------------
+
+export const PASSWORD = 'correct-horse-battery';
+
+export const contact = (page, name) => page.locator(`#contact-list > li[data-key="u:${name}"]`);
+export const group = (page, id) => page.locator(`#group-list > li[data-key="g:${id}"]`);
+export const messageWithText = (page, text) => page.locator('#message-list > li.message')
+  .filter({ has: page.locator('.content', { hasText: text }) });
+
+/** Opens the page at {@code url}, signs up (or, with {@code button} 'Log in', logs in) and waits until online. */
+export async function signIn(page, url, username, button = 'Create account') {
+  await page.goto(url);
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: button }).click();
+  await page.locator('#me-name', { hasText: username }).waitFor();
+  await page.locator('#connection[data-state="online"]').waitFor();
+}
+
+/** Sends a message in the open conversation and answers its messageId once the server stored it. */
+export async function sendAndWait(page, text) {
+  const input = page.getByLabel('Message', { exact: true });
+  await input.fill(text);
+  await input.press('Enter');
+  const li = messageWithText(page, text).and(page.locator('[data-status="sent"]'));
+  await li.waitFor();
+  return li.getAttribute('data-message-id');
 }
