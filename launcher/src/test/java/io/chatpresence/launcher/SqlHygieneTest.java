@@ -25,7 +25,8 @@ class SqlHygieneTest {
   private static final Pattern PREPARED = Pattern.compile("preparedQuery\\(\\s*([^)]*?)\\s*\\)");
   private static final Pattern CONSTANT = Pattern.compile(
     "static final String ([A-Z][A-Z0-9_]*)\\s*=\\s*(.*?);", Pattern.DOTALL);
-  private static final Pattern LITERAL = Pattern.compile("\"(\\\\.|[^\"\\\\\\n])*\"");
+  /** A text block, or a one-line string literal. */
+  private static final Pattern LITERAL = Pattern.compile("\"\"\"[\\s\\S]*?\"\"\"|\"(\\\\.|[^\"\\\\\\n])*\"");
   private static final Pattern SQL = Pattern.compile(
     "\"\\s*(SELECT|INSERT|UPDATE|DELETE|WITH|FROM|WHERE|VALUES|RETURNING|ORDER BY|ON CONFLICT)\\s");
   private static final String CONSTANT_NAME = "[A-Z][A-Z0-9_]*";

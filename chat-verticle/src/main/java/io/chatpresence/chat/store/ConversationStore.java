@@ -1,6 +1,7 @@
 package io.chatpresence.chat.store;
 
 import io.chatpresence.server.db.BatchedStatement;
+import io.chatpresence.server.db.UnnestStatement;
 import io.chatpresence.protocol.ProtocolException;
 import io.vertx.core.Future;
 import io.vertx.pgclient.PgException;
@@ -101,7 +102,8 @@ public final class ConversationStore {
    * same position).
    */
   private static final String INSERT_MESSAGE =
-    "WITH slot AS (SELECT c.last_seq + 1 AS seq FROM conversations c WHERE c.id = $1 " + NOT_BLOCKED + " FOR UPDATE), "
+    "WITH slot AS (SELECT c.last_seq + 1 AS seq FROM conversations c WHERE c.id = $1 " + NOT_BLOCKED + " "
+      + "AND EXISTS (SELECT 1 FROM users u WHERE u.username = $2) FOR UPDATE), "
       + "ins AS (INSERT INTO messages (conversation_id, seq, sender, content, client_msg_id) "
       + "SELECT $1, slot.seq, $2, $3, $4 FROM slot "
       + "ON CONFLICT (sender, client_msg_id) WHERE client_msg_id IS NOT NULL DO NOTHING "
@@ -115,6 +117,85 @@ public final class ConversationStore {
       + "pos = CASE WHEN excluded.read_seq - rp.read_seq > 1 THEN excluded.read_message_id ELSE rp.pos END "
       + "RETURNING rp.prev_read_seq) "
       + "SELECT ins.id, ins.seq, ins.created_at, pos.prev_read_seq FROM ins CROSS JOIN pos";
+  /**
+   * {@link #INSERT_MESSAGE} for a batch, as one statement over arrays ($1 conversation ids, $2 senders, $3 contents,
+   * $4 clientMsgIds; {@link UnnestStatement}), with the same effects as running it once per message in array order:
+   * <ul>
+   * <li>{@code locked}: the messages that go in, each with its conversation locked (FOR UPDATE, in conversation id
+   * order: rows come sorted before they are locked) and its last_seq as of the lock. Left out: a clientMsgId the
+   * sender used before, or earlier in the batch (the first copy is answered after the commit); a chat with a
+   * block either way; a sender who is not a user.</li>
+   * <li>{@code drawn}: seqs continue each conversation's last_seq in batch order, and ids are drawn after every
+   * lock is held (the sort above the locks consumes them all first), in (conversation, seq) order, so within a
+   * conversation ids rise with seq, as one statement per message would draw them.</li>
+   * <li>last_seq/activity/events_pos move to each conversation's last message, and each sender's read position to
+   * its last message there; {@code pos} (the position of the last move past someone else's message) from the
+   * gaps between a sender's own messages and, for its first one, from the position as it is when updated.</li>
+   * </ul>
+   * Returns per message: ord, id, seq, created_at and where the sender's position was before it (the previous
+   * message of the sender in the batch, else the position's previous value, read as the UPDATE returns it:
+   * merged by a window over the union, not a join of the two lists).
+   * <p>
+   * A clientMsgId raced by a concurrent batch fails the unique index: the batch rolls back and is run one
+   * message at a time ({@link #INSERT_MESSAGE}'s ON CONFLICT answers it).
+   */
+  private static final String INSERT_MESSAGES = """
+    WITH input AS (
+      SELECT t.conversation_id, t.sender, t.content, t.client_msg_id, t.ord,
+             row_number() OVER (PARTITION BY t.sender, t.client_msg_id ORDER BY t.ord) AS copy
+      FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[])
+        WITH ORDINALITY AS t(conversation_id, sender, content, client_msg_id, ord)),
+    locked AS (
+      SELECT i.conversation_id, i.sender, i.content, i.client_msg_id, i.ord, c.last_seq
+      FROM input i JOIN conversations c ON c.id = i.conversation_id
+      WHERE (i.client_msg_id IS NULL OR (i.copy = 1 AND NOT EXISTS (
+          SELECT 1 FROM messages m WHERE m.sender = i.sender AND m.client_msg_id = i.client_msg_id)))
+        AND EXISTS (SELECT 1 FROM users u WHERE u.username = i.sender)
+        AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.blocker = c.user_a AND b.blocked = c.user_b)
+        AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.blocker = c.user_b AND b.blocked = c.user_a)
+      ORDER BY i.conversation_id, i.ord
+      FOR UPDATE OF c),
+    drawn AS MATERIALIZED (
+      SELECT n.*, nextval('messages_id_seq') AS id, clock_timestamp() AS created_at
+      FROM (SELECT l.*, l.last_seq + row_number() OVER (PARTITION BY l.conversation_id ORDER BY l.ord) AS seq
+            FROM locked l) n),
+    ids AS MATERIALIZED (
+      SELECT d.*, lag(d.seq) OVER (PARTITION BY d.conversation_id, d.sender ORDER BY d.seq) AS prev_own_seq
+      FROM drawn d),
+    ins AS (
+      INSERT INTO messages (id, conversation_id, seq, sender, content, client_msg_id, created_at)
+      SELECT id, conversation_id, seq, sender, content, client_msg_id, created_at FROM ids),
+    bump AS (
+      UPDATE conversations c SET last_seq = a.seq, activity = a.id, events_pos = a.id
+      FROM (SELECT conversation_id, max(seq) AS seq, max(id) AS id FROM ids GROUP BY conversation_id) a
+      WHERE c.id = a.conversation_id),
+    moves AS (
+      SELECT conversation_id, sender, max(seq) AS seq, max(id) AS id, min(seq) AS first_seq, min(id) AS first_id,
+             max(id) FILTER (WHERE seq - prev_own_seq > 1) AS jump_id
+      FROM ids GROUP BY conversation_id, sender),
+    pos AS (
+      UPDATE read_positions rp SET prev_read_seq = rp.read_seq, read_seq = m.seq, read_message_id = m.id,
+        pos = coalesce(m.jump_id, CASE WHEN m.first_seq - rp.read_seq > 1 THEN m.first_id ELSE rp.pos END)
+      FROM moves m WHERE rp.username = m.sender AND rp.conversation_id = m.conversation_id
+      RETURNING m.first_id, rp.prev_read_seq),
+    new_pos AS (
+      INSERT INTO read_positions AS rp (username, conversation_id, read_seq, read_message_id, pos)
+      SELECT m.sender, m.conversation_id, m.seq, m.id,
+             coalesce(m.jump_id, CASE WHEN m.first_seq > 1 THEN m.first_id ELSE 0 END)
+      FROM moves m WHERE NOT EXISTS (
+        SELECT 1 FROM read_positions r WHERE r.username = m.sender AND r.conversation_id = m.conversation_id)
+      ON CONFLICT (username, conversation_id) DO UPDATE SET prev_read_seq = rp.read_seq,
+        read_seq = excluded.read_seq, read_message_id = excluded.read_message_id, pos = excluded.pos
+      RETURNING (SELECT m.first_id FROM moves m
+                 WHERE m.sender = rp.username AND m.conversation_id = rp.conversation_id) AS first_id, rp.prev_read_seq)
+    SELECT r.ord, r.id, r.seq, r.created_at, r.prev_read_seq FROM (
+      SELECT u.ord, u.id, u.seq, u.created_at,
+             coalesce(u.prev_own_seq, max(u.prev_first) OVER (PARTITION BY u.id)) AS prev_read_seq
+      FROM (SELECT i.ord, i.id, i.seq, i.created_at, i.prev_own_seq, NULL::bigint AS prev_first FROM ids i
+            UNION ALL SELECT NULL, p.first_id, NULL, NULL, NULL, p.prev_read_seq FROM pos p
+            UNION ALL SELECT NULL, np.first_id, NULL, NULL, NULL, np.prev_read_seq FROM new_pos np) u) r
+    WHERE r.ord IS NOT NULL
+    """;
   private static final String FIRST_COPY =
     "SELECT " + MESSAGE_COLUMNS + ", c.kind, c.external_id, c.user_a, c.user_b "
       + "FROM messages m JOIN conversations c ON c.id = m.conversation_id "
@@ -146,11 +227,12 @@ public final class ConversationStore {
 
   private final Pool pool;
   private final ChatCache chatCache = new ChatCache(CACHED_CHATS);
-  private final BatchedStatement messageInserts;
+  private final UnnestStatement messageInserts;
 
   public ConversationStore(Pool pool) {
     this.pool = pool;
-    this.messageInserts = new BatchedStatement(pool.preparedQuery(INSERT_MESSAGE), MAX_BATCH, MAX_BATCHES_IN_FLIGHT);
+    this.messageInserts = new UnnestStatement(pool.preparedQuery(INSERT_MESSAGES), pool.preparedQuery(INSERT_MESSAGE),
+      List.of(Long.class, String.class, String.class, String.class), MAX_BATCH, MAX_BATCHES_IN_FLIGHT);
   }
 
   // ---- chats ----------------------------------------------------------------------------------------
@@ -337,17 +419,17 @@ public final class ConversationStore {
    * Stores a message, taking the conversation's next sequence in the same statement (the row lock orders
    * concurrent senders). A {@code clientMsgId} the sender used before stores nothing and returns the first
    * message, marked duplicate. Committed when the future succeeds: concurrent inserts share a commit
-   * ({@link BatchedStatement}).
+   * ({@link UnnestStatement}).
    */
   public Future<StoredMessage> insert(Conversation conv, String sender, String content, String clientMsgId) {
     return messageInserts.execute(lockKey(conv.id(), sender), Tuple.of(conv.id(), sender, content, clientMsgId))
       .compose(rows -> {
-        if (rows.size() == 0) {
+        if (rows.isEmpty()) {
           // a retried clientMsgId (its first copy), or a chat with a block (no slot, and no first copy)
           return clientMsgId == null ? Future.failedFuture(blocked(conv)) : firstCopy(sender, clientMsgId)
             .recover(e -> Future.failedFuture(e instanceof java.util.NoSuchElementException ? blocked(conv) : e));
         }
-        Row row = rows.iterator().next();
+        Row row = rows.get(0);
         long seq = row.getLong("seq");
         // every seq between the old position and this message is someone else's (the sender's own are all at
         // or before the position, and seqs are dense)

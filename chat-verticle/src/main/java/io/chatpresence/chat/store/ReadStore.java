@@ -1,7 +1,7 @@
 package io.chatpresence.chat.store;
 
 import io.chatpresence.protocol.ProtocolException;
-import io.chatpresence.server.db.BatchedStatement;
+import io.chatpresence.server.db.UnnestStatement;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -96,11 +96,70 @@ public final class ReadStore {
       + "AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.blocker = p.user_b AND b.blocked = p.user_a)) op ON true "
       + "ORDER BY p.k DESC, p.id DESC";
 
+  /**
+   * {@link #MARK_READ} for a batch, as one statement over arrays ($1 users, $2 conversation ids, $3 message ids;
+   * {@link UnnestStatement}), with the effects of one statement per mark in array order. Each user's position
+   * in a conversation is written once, to the furthest message marked (never back), with one event position
+   * drawn after the conversation's lock. Each mark is answered with the position as that mark left it: the
+   * furthest of the position before the batch and the marks up to it ({@code upto}), and where it was before
+   * ({@code before}), from the UPDATE's RETURNING (the latest row, not this statement's snapshot) merged by a
+   * window over the union, not a join of the two lists. A mark of a message not in its conversation has no row.
+   */
+  private static final String MARK_READS = """
+    WITH input AS (
+      SELECT t.username, t.conversation_id, t.message_id, t.ord
+      FROM unnest($1::text[], $2::bigint[], $3::bigint[]) WITH ORDINALITY AS t(username, conversation_id, message_id, ord)),
+    locked AS (
+      SELECT i.username, i.conversation_id, i.ord, m.id AS message_id, m.seq, c.last_seq, c.last_deleted_seq
+      FROM input i JOIN conversations c ON c.id = i.conversation_id
+      JOIN messages m ON m.id = i.message_id AND m.conversation_id = i.conversation_id
+      ORDER BY i.conversation_id, i.ord
+      FOR UPDATE OF c),
+    marks AS MATERIALIZED (
+      SELECT l.*, max(l.seq) OVER w AS upto_seq, (max(ARRAY[l.seq, l.message_id]) OVER w)[2] AS upto_id,
+             max(l.seq) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS before_seq
+      FROM locked l WINDOW w AS (PARTITION BY l.username, l.conversation_id ORDER BY l.ord)),
+    furthest AS MATERIALIZED (
+      SELECT f.*, nextval('messages_id_seq') AS pos FROM (
+        SELECT DISTINCT ON (username, conversation_id) username, conversation_id, seq, message_id
+        FROM marks ORDER BY username, conversation_id, seq DESC) f),
+    moved AS (
+      INSERT INTO read_positions AS rp (username, conversation_id, read_seq, read_message_id, pos)
+      SELECT username, conversation_id, seq, message_id, pos FROM furthest
+      ON CONFLICT (username, conversation_id) DO UPDATE
+      SET prev_read_seq = rp.read_seq, prev_read_message_id = rp.read_message_id,
+        read_seq = greatest(rp.read_seq, excluded.read_seq),
+        read_message_id = CASE WHEN excluded.read_seq > rp.read_seq THEN excluded.read_message_id ELSE rp.read_message_id END,
+        pos = CASE WHEN excluded.read_seq > rp.read_seq THEN excluded.pos ELSE rp.pos END
+      RETURNING rp.username, rp.conversation_id, rp.prev_read_seq, rp.prev_read_message_id, rp.read_seq, rp.pos),
+    bump AS (
+      UPDATE conversations c SET events_pos = greatest(c.events_pos, a.pos)
+      FROM (SELECT conversation_id, max(pos) AS pos FROM moved WHERE read_seq > prev_read_seq GROUP BY conversation_id) a
+      WHERE c.id = a.conversation_id),
+    answers AS (
+      SELECT u.*, max(u.old_seq) OVER g AS was_seq, max(u.old_id) OVER g AS was_id FROM (
+        SELECT k.ord, k.username, k.conversation_id, k.upto_seq, k.upto_id, k.before_seq, k.last_seq, k.last_deleted_seq,
+               NULL::bigint AS old_seq, NULL::bigint AS old_id FROM marks k
+        UNION ALL SELECT NULL, v.username, v.conversation_id, NULL, NULL, NULL, NULL, NULL,
+               v.prev_read_seq, v.prev_read_message_id FROM moved v) u
+      WINDOW g AS (PARTITION BY u.username, u.conversation_id)),
+    positions AS (
+      SELECT a.ord, a.conversation_id, a.last_seq, a.last_deleted_seq,
+             greatest(a.was_seq, a.before_seq) AS prev_read_seq, greatest(a.was_seq, a.upto_seq) AS read_seq,
+             CASE WHEN a.upto_seq > a.was_seq THEN a.upto_id ELSE a.was_id END AS read_message_id
+      FROM answers a WHERE a.ord IS NOT NULL)
+    SELECT p.ord, p.prev_read_seq, p.read_seq, p.read_message_id,
+           greatest(0, p.last_seq - p.read_seq - CASE WHEN p.last_deleted_seq > p.read_seq THEN (
+             SELECT count(*) FROM messages d WHERE d.conversation_id = p.conversation_id AND d.seq > p.read_seq
+               AND d.deleted_at IS NOT NULL) ELSE 0 END) AS unread
+    FROM positions p
+    """;
+
   private static final int MAX_BATCH = 256;
   private static final int MAX_BATCHES_IN_FLIGHT = 4;
 
   private final Pool pool;
-  private final BatchedStatement marks;
+  private final UnnestStatement marks;
   private final SyncWatermark watermark;
   private final SyncTokens tokens;
 
@@ -108,7 +167,8 @@ public final class ReadStore {
     this.pool = pool;
     this.watermark = watermark;
     this.tokens = tokens;
-    this.marks = new BatchedStatement(pool.preparedQuery(MARK_READ), MAX_BATCH, MAX_BATCHES_IN_FLIGHT);
+    this.marks = new UnnestStatement(pool.preparedQuery(MARK_READS), pool.preparedQuery(MARK_READ),
+      List.of(String.class, Long.class, Long.class), MAX_BATCH, MAX_BATCHES_IN_FLIGHT);
   }
 
   /** Where a member's position is after a MARK_READ, and whether it moved. */
@@ -123,11 +183,11 @@ public final class ReadStore {
   public Future<Marked> markRead(Conversation conv, String username, long messageId) {
     return marks.execute(ConversationStore.lockKey(conv.id(), username), Tuple.of(username, conv.id(), messageId))
       .compose(rows -> {
-        if (rows.size() == 0) {
+        if (rows.isEmpty()) {
           return Future.failedFuture(ProtocolException.notFound(
             "message " + MessageIds.format(messageId) + " is not in this conversation"));
         }
-        Row row = rows.iterator().next();
+        Row row = rows.get(0);
         return Future.succeededFuture(new Marked(row.getLong("read_message_id"),
           row.getLong("read_seq") > row.getLong("prev_read_seq"), row.getLong("unread")));
       });

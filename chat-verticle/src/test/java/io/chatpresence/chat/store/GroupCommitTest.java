@@ -29,12 +29,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Message inserts through the real store on a real PostgreSQL: batched commits, order, failures alone. */
+/** Message inserts and read marks through the real stores on a real PostgreSQL: batched commits, order, failures alone. */
 class GroupCommitTest {
   private static Vertx vertx;
   private static Pool pool;
   private static Context context;
   private static ConversationStore store;
+  private static ReadStore reads;
 
   @BeforeAll
   static void start() throws Exception {
@@ -43,6 +44,8 @@ class GroupCommitTest {
     JsonObject config = ConfigKeys.defaults().put(ConfigKeys.PG_URL, TestDatabase.url());
     pool = on(() -> io.vertx.core.Future.succeededFuture(Pools.create(vertx, config)));
     store = new ConversationStore(pool);
+    // marking reads neither the SYNC watermark nor tokens (the inbox does)
+    reads = new ReadStore(pool, null, null);
   }
 
   @AfterAll
@@ -126,6 +129,169 @@ class GroupCommitTest {
     assertEquals(3, duplicates, "every repeat of the id returns the first copy");
     assertEquals(1, stored.subList(6, 10).stream().map(StoredMessage::messageId).distinct().count());
     assertEquals(7, rows("SELECT 1 FROM messages WHERE conversation_id = $1", chat.id()).size());
+  }
+
+  @Test
+  void aBatchOverSeveralConversationsHasTheEffectsOfOneStatementPerMessage() throws Exception {
+    Conversation one = newChat();
+    Conversation two = newChat();
+    int count = 200;
+    // senders and conversations interleaved irregularly, so that senders jump past each other's messages
+    List<Conversation> where = new ArrayList<>();
+    List<String> who = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      Conversation conv = i % 3 == 0 ? two : one;
+      where.add(conv);
+      who.add(i % 5 < 2 ? conv.userA() : conv.userB());
+    }
+    List<StoredMessage> stored = on(() -> {
+      List<Future<StoredMessage>> inserts = new ArrayList<>();
+      for (int i = 0; i < count; i++) {
+        inserts.add(store.insert(where.get(i), who.get(i), "m" + i, null));
+      }
+      return Future.all(inserts).map(all -> all.<StoredMessage>list());
+    });
+    for (Conversation conv : List.of(one, two)) {
+      List<Row> rows = rows("SELECT id, seq, sender FROM messages WHERE conversation_id = $1 ORDER BY seq", conv.id());
+      java.util.Map<String, Long> lastSeqOf = new java.util.HashMap<>();
+      java.util.Map<String, Long> lastJumpOf = new java.util.HashMap<>();
+      long previousId = 0;
+      for (int i = 0; i < rows.size(); i++) {
+        Row row = rows.get(i);
+        long id = row.getLong(0);
+        long seq = row.getLong(1);
+        String sender = row.getString(2);
+        assertEquals(i + 1, seq, "dense sequences in " + conv.externalId());
+        assertTrue(id > previousId, "ids rise with seq within a conversation");
+        previousId = id;
+        boolean jumped = seq - lastSeqOf.getOrDefault(sender, 0L) > 1;
+        StoredMessage answer = stored.stream().filter(m -> m.id() == id).findFirst().orElseThrow();
+        assertEquals(seq, answer.seq());
+        assertEquals(jumped, answer.readPastOthers(), "message " + seq + " read past others' messages");
+        if (jumped) {
+          lastJumpOf.put(sender, id);
+        }
+        lastSeqOf.put(sender, seq);
+      }
+      Row conversation = rows("SELECT last_seq, activity, events_pos FROM conversations WHERE id = $1", conv.id()).get(0);
+      assertEquals(rows.size(), conversation.getLong(0));
+      assertEquals(previousId, conversation.getLong(1));
+      assertEquals(previousId, conversation.getLong(2));
+      for (String user : List.of(conv.userA(), conv.userB())) {
+        Row position = rows("SELECT read_seq, read_message_id, pos FROM read_positions WHERE conversation_id = $1 "
+          + "AND username = '" + user + "'", conv.id()).get(0);
+        long last = lastSeqOf.get(user);
+        assertEquals(last, position.getLong(0), user + "'s position is at its last message");
+        assertEquals(rows.get((int) last - 1).getLong(0), position.getLong(1));
+        assertEquals(lastJumpOf.getOrDefault(user, 0L), position.getLong(2), user + "'s last move past others");
+      }
+    }
+  }
+
+  @Test
+  void aClientMsgIdStoredBeforeIsAnsweredWithItsFirstCopyInsideABatch() throws Exception {
+    Conversation chat = newChat();
+    StoredMessage first = on(() -> store.insert(chat, chat.userA(), "first", "id-1"));
+    List<StoredMessage> stored = on(() -> {
+      List<Future<StoredMessage>> inserts = new ArrayList<>();
+      for (int i = 0; i < 12; i++) {
+        inserts.add(store.insert(chat, chat.userA(), "m" + i, i == 9 ? "id-1" : "other-" + i));
+      }
+      return Future.all(inserts).map(all -> all.<StoredMessage>list());
+    });
+    assertTrue(stored.get(9).duplicate());
+    assertEquals(first.id(), stored.get(9).id());
+    assertEquals(1, stored.stream().filter(StoredMessage::duplicate).count());
+    List<Row> rows = rows("SELECT seq FROM messages WHERE conversation_id = $1 ORDER BY seq", chat.id());
+    assertEquals(12, rows.size());
+    assertEquals(12, rows.get(11).getLong(0), "the repeat burnt no seq");
+  }
+
+  @Test
+  void aBlockedChatInABatchIsRefusedAndTheOthersAreStored() throws Exception {
+    Conversation open = newChat();
+    Conversation blocked = newChat();
+    on(() -> pool.preparedQuery("INSERT INTO blocks (blocker, blocked) VALUES ($1, $2)")
+      .execute(Tuple.of(blocked.userB(), blocked.userA())));
+    List<Future<StoredMessage>> inserts = new ArrayList<>();
+    on(() -> {
+      for (int i = 0; i < 20; i++) {
+        Conversation conv = i % 2 == 0 ? open : blocked;
+        inserts.add(store.insert(conv, conv.userA(), "m" + i, i % 4 == 1 ? "b-" + i : null));
+      }
+      return Future.join(inserts).transform(ar -> Future.succeededFuture());
+    });
+    for (int i = 0; i < 20; i++) {
+      assertEquals(i % 2 == 0, inserts.get(i).succeeded(), "message " + i);
+      if (i % 2 == 1) {
+        assertInstanceOf(io.chatpresence.protocol.ProtocolException.class, inserts.get(i).cause());
+      }
+    }
+    assertEquals(10, rows("SELECT 1 FROM messages WHERE conversation_id = $1", open.id()).size());
+    assertEquals(0, rows("SELECT 1 FROM messages WHERE conversation_id = $1", blocked.id()).size());
+  }
+
+  @Test
+  void marksInOneBatchAreAnsweredAsIfAppliedOneAfterAnotherAndThePositionOnlyMovesForward() throws Exception {
+    Conversation chat = newChat();
+    Conversation other = newChat();
+    List<Long> ids = new ArrayList<>();
+    for (int i = 1; i <= 10; i++) {
+      String text = "m" + i;
+      ids.add(on(() -> store.insert(chat, chat.userB(), text, null)).id());
+    }
+    long foreign = on(() -> store.insert(other, other.userB(), "elsewhere", null)).id();
+    String reader = chat.userA();
+    // marks of seqs 3, 7, 5, 7, 2, 9, then a message of another conversation, all in one batch
+    List<Future<ReadStore.Marked>> marks = markInOneBatch(chat, reader,
+      List.of(ids.get(2), ids.get(6), ids.get(4), ids.get(6), ids.get(1), ids.get(8), foreign), other);
+    assertMarked(marks.get(0), ids.get(2), true, 7);
+    assertMarked(marks.get(1), ids.get(6), true, 3);
+    assertMarked(marks.get(2), ids.get(6), false, 3);
+    assertMarked(marks.get(3), ids.get(6), false, 3);
+    assertMarked(marks.get(4), ids.get(6), false, 3);
+    assertMarked(marks.get(5), ids.get(8), true, 1);
+    assertTrue(marks.get(6).failed(), "a message of another conversation is NOT_FOUND");
+    // a position already past a mark: answered with where it is
+    List<Future<ReadStore.Marked>> later = markInOneBatch(chat, reader, List.of(ids.get(3), ids.get(9)), other);
+    assertMarked(later.get(0), ids.get(8), false, 1);
+    assertMarked(later.get(1), ids.get(9), true, 0);
+    Row position = rows("SELECT read_seq, read_message_id, pos, prev_read_message_id FROM read_positions "
+      + "WHERE conversation_id = $1 AND username = '" + reader + "'", chat.id()).get(0);
+    assertEquals(10, position.getLong(0));
+    assertEquals(ids.get(9), position.getLong(1));
+    assertEquals(ids.get(8), position.getLong(3), "the batch went as one statement (only it notes the previous id)");
+    assertEquals(position.getLong(2),
+      rows("SELECT events_pos FROM conversations WHERE id = $1", chat.id()).get(0).getLong(0),
+      "the move is the conversation's latest event");
+  }
+
+  /**
+   * Marks {@code messageIds} in {@code chat} so that they go as one batch: four marks in {@code busy} go first and
+   * take every in-flight slot, and the rest wait together.
+   */
+  private static List<Future<ReadStore.Marked>> markInOneBatch(Conversation chat, String reader, List<Long> messageIds,
+                                                               Conversation busy) throws Exception {
+    List<Future<ReadStore.Marked>> marks = new ArrayList<>();
+    long busyMessage = rows("SELECT max(id) FROM messages WHERE conversation_id = $1", busy.id()).get(0).getLong(0);
+    on(() -> {
+      List<Future<ReadStore.Marked>> all = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        all.add(reads.markRead(busy, busy.userA(), busyMessage));
+      }
+      for (long id : messageIds) {
+        Future<ReadStore.Marked> mark = reads.markRead(chat, reader, id);
+        marks.add(mark);
+        all.add(mark);
+      }
+      return Future.join(all).transform(ar -> Future.succeededFuture());
+    });
+    return marks;
+  }
+
+  private static void assertMarked(Future<ReadStore.Marked> mark, long readMessageId, boolean moved, long unread) {
+    assertTrue(mark.succeeded(), () -> "mark failed: " + mark.cause());
+    assertEquals(new ReadStore.Marked(readMessageId, moved, unread), mark.result());
   }
 
   private static Conversation newChat() throws Exception {

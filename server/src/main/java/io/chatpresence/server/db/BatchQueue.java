@@ -1,0 +1,59 @@
+package io.chatpresence.server.db;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.sqlclient.Tuple;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * Executions of one statement, queued while earlier batches are out and sent as one batch when one finishes:
+ * with fewer than {@code maxInFlight} batches out an execution goes at once, so a quiet server waits for nothing.
+ * A batch reaches the runner ordered by {@code lockKey} (stably, so one key keeps its arrival order): batches
+ * that write take their row locks in the same order and cannot deadlock (reads pass 0). How a batch is sent is
+ * the runner's: {@link BatchedStatement} pipelines it, {@link UnnestStatement} sends it as one statement over
+ * arrays. Touched only on its verticle's event loop.
+ */
+final class BatchQueue<R> {
+  record Pending<R>(long lockKey, Tuple params, Promise<R> done) {
+  }
+
+  private final Function<List<Pending<R>>, Future<Void>> runner;
+  private final int maxBatch;
+  private final int maxInFlight;
+  private final ArrayDeque<Pending<R>> waiting = new ArrayDeque<>();
+  private int inFlight;
+
+  /** {@code runner} completes every execution of the batch it is given, and its own future when done. */
+  BatchQueue(Function<List<Pending<R>>, Future<Void>> runner, int maxBatch, int maxInFlight) {
+    this.runner = runner;
+    this.maxBatch = maxBatch;
+    this.maxInFlight = maxInFlight;
+  }
+
+  Future<R> execute(long lockKey, Tuple params) {
+    Promise<R> done = Promise.promise();
+    waiting.add(new Pending<>(lockKey, params, done));
+    flush();
+    return done.future();
+  }
+
+  private void flush() {
+    while (inFlight < maxInFlight && !waiting.isEmpty()) {
+      List<Pending<R>> batch = new ArrayList<>(Math.min(waiting.size(), maxBatch));
+      while (batch.size() < maxBatch && !waiting.isEmpty()) {
+        batch.add(waiting.poll());
+      }
+      batch.sort(Comparator.comparingLong(Pending::lockKey));
+      inFlight++;
+      runner.apply(batch).onComplete(v -> {
+        inFlight--;
+        flush();
+      });
+    }
+  }
+}

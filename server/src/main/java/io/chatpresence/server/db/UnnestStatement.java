@@ -1,0 +1,98 @@
+package io.chatpresence.server.db;
+
+import io.vertx.core.Future;
+import io.vertx.pgclient.PgException;
+import io.vertx.sqlclient.PreparedQuery;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.Tuple;
+
+import java.lang.reflect.Array;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A write run often, by many sockets at once, sent as one statement per batch: parameter {@code i} of every
+ * execution goes into the array {@code $i} (element type {@code columnTypes[i]}), and the statement unnests them
+ * {@code WITH ORDINALITY} and returns each execution's rows with its 1-based place in the batch in a column
+ * {@code ord}. One statement for a batch costs PostgreSQL a fraction of one statement per execution (executor
+ * start-up, locks and triggers paid once: docs/performance.md). Batching as {@link BatchQueue}; each future
+ * completes only after its batch committed.
+ * <p>
+ * {@code single} is the same write for one execution (same parameters, same result columns but {@code ord}): it
+ * runs a batch of one, and, one execution at a time, a batch the database refused (a {@link PgException}: the
+ * batch rolled back, e.g. a unique key raced by a concurrent batch), so one bad execution fails alone. Any other
+ * failure (the connection lost, maybe after the commit) fails the batch and is not retried.
+ */
+public final class UnnestStatement {
+  private final PreparedQuery<RowSet<Row>> arrays;
+  private final PreparedQuery<RowSet<Row>> single;
+  private final List<Class<?>> columnTypes;
+  private final BatchQueue<List<Row>> queue;
+
+  public UnnestStatement(PreparedQuery<RowSet<Row>> arrays, PreparedQuery<RowSet<Row>> single,
+                         List<Class<?>> columnTypes, int maxBatch, int maxInFlight) {
+    this.arrays = arrays;
+    this.single = single;
+    this.columnTypes = List.copyOf(columnTypes);
+    this.queue = new BatchQueue<>(this::run, maxBatch, maxInFlight);
+  }
+
+  /** Runs the write with {@code params} (one value per column type); completes with its rows once committed. */
+  public Future<List<Row>> execute(long lockKey, Tuple params) {
+    if (params.size() != columnTypes.size()) {
+      throw new IllegalArgumentException("expected " + columnTypes.size() + " parameters, got " + params.size());
+    }
+    return queue.execute(lockKey, params);
+  }
+
+  private Future<Void> run(List<BatchQueue.Pending<List<Row>>> batch) {
+    if (batch.size() == 1) {
+      return runAlone(batch.get(0));
+    }
+    return arrays.execute(columns(batch)).transform(ar -> {
+      if (ar.succeeded()) {
+        List<List<Row>> rowsOf = new ArrayList<>(batch.size());
+        for (int i = 0; i < batch.size(); i++) {
+          rowsOf.add(new ArrayList<>(1));
+        }
+        for (Row row : ar.result()) {
+          rowsOf.get(Math.toIntExact(row.getLong("ord")) - 1).add(row);
+        }
+        for (int i = 0; i < batch.size(); i++) {
+          batch.get(i).done().complete(rowsOf.get(i));
+        }
+        return Future.succeededFuture();
+      }
+      if (ar.cause() instanceof PgException) {
+        List<Future<Void>> alone = new ArrayList<>(batch.size());
+        for (BatchQueue.Pending<List<Row>> p : batch) {
+          alone.add(runAlone(p));
+        }
+        return Future.join(alone).mapEmpty();
+      }
+      batch.forEach(p -> p.done().fail(ar.cause()));
+      return Future.succeededFuture();
+    });
+  }
+
+  private Tuple columns(List<BatchQueue.Pending<List<Row>>> batch) {
+    Tuple columns = Tuple.tuple();
+    for (int c = 0; c < columnTypes.size(); c++) {
+      Object column = Array.newInstance(columnTypes.get(c), batch.size());
+      for (int i = 0; i < batch.size(); i++) {
+        Array.set(column, i, batch.get(i).params().getValue(c));
+      }
+      columns.addValue(column);
+    }
+    return columns;
+  }
+
+  private Future<Void> runAlone(BatchQueue.Pending<List<Row>> p) {
+    return single.execute(p.params()).<List<Row>>map(rows -> {
+      List<Row> list = new ArrayList<>(rows.size());
+      rows.forEach(list::add);
+      return list;
+    }).andThen(p.done()).mapEmpty();
+  }
+}
