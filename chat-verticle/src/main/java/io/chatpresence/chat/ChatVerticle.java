@@ -101,11 +101,12 @@ public class ChatVerticle extends ServiceVerticle {
   }
 
   private Future<HttpServer> startServer() {
-    ConversationStore conversations = new ConversationStore(pool);
+    int writeBatches = cfg.getInteger(ConfigKeys.DB_WRITE_BATCHES);
+    ConversationStore conversations = new ConversationStore(pool, writeBatches);
     ChatSocketHandler.Settings settings = new ChatSocketHandler.Settings(
       cfg.getInteger(ConfigKeys.MAX_CONTENT_CHARS), cfg.getInteger(ConfigKeys.HISTORY_DEFAULT_LIMIT),
       cfg.getInteger(ConfigKeys.HISTORY_MAX_LIMIT), cfg.getInteger(ConfigKeys.CONTACT_GROUP_MAX_MEMBERS));
-    ReadStore reads = new ReadStore(pool, watermark, syncTokens);
+    ReadStore reads = new ReadStore(pool, watermark, syncTokens, writeBatches);
     BlockStore blocks = new BlockStore(pool);
     handler = new ChatSocketHandler(vertx, conversations, reads, blocks, new EditStore(pool), new SyncStore(pool),
       watermark, syncTokens, delivery, settings);

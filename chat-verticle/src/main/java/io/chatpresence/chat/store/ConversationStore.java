@@ -221,18 +221,18 @@ public final class ConversationStore {
 
   /** Chats kept per verticle instance: about 0.3 KB each. */
   private static final int CACHED_CHATS = 50_000;
-  /** Inserts per batch, and batches committing at once (each holds a pool connection). */
+  /** Inserts per batch. */
   private static final int MAX_BATCH = 256;
-  private static final int MAX_BATCHES_IN_FLIGHT = 4;
 
   private final Pool pool;
   private final ChatCache chatCache = new ChatCache(CACHED_CHATS);
   private final UnnestStatement messageInserts;
 
-  public ConversationStore(Pool pool) {
+  /** {@code batchesInFlight}: insert batches committing at once (DB_WRITE_BATCHES; each holds a pool connection). */
+  public ConversationStore(Pool pool, int batchesInFlight) {
     this.pool = pool;
     this.messageInserts = new UnnestStatement(pool.preparedQuery(INSERT_MESSAGES), pool.preparedQuery(INSERT_MESSAGE),
-      List.of(Long.class, String.class, String.class, String.class), MAX_BATCH, MAX_BATCHES_IN_FLIGHT);
+      List.of(Long.class, String.class, String.class, String.class), MAX_BATCH, batchesInFlight);
   }
 
   // ---- chats ----------------------------------------------------------------------------------------

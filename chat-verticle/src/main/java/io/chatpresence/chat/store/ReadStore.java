@@ -156,19 +156,19 @@ public final class ReadStore {
     """;
 
   private static final int MAX_BATCH = 256;
-  private static final int MAX_BATCHES_IN_FLIGHT = 4;
 
   private final Pool pool;
   private final UnnestStatement marks;
   private final SyncWatermark watermark;
   private final SyncTokens tokens;
 
-  public ReadStore(Pool pool, SyncWatermark watermark, SyncTokens tokens) {
+  /** {@code batchesInFlight}: mark batches committing at once (DB_WRITE_BATCHES). */
+  public ReadStore(Pool pool, SyncWatermark watermark, SyncTokens tokens, int batchesInFlight) {
     this.pool = pool;
     this.watermark = watermark;
     this.tokens = tokens;
     this.marks = new UnnestStatement(pool.preparedQuery(MARK_READS), pool.preparedQuery(MARK_READ),
-      List.of(String.class, Long.class, Long.class), MAX_BATCH, MAX_BATCHES_IN_FLIGHT);
+      List.of(String.class, Long.class, Long.class), MAX_BATCH, batchesInFlight);
   }
 
   /** Where a member's position is after a MARK_READ, and whether it moved. */

@@ -43,9 +43,9 @@ class GroupCommitTest {
     context = vertx.getOrCreateContext();
     JsonObject config = ConfigKeys.defaults().put(ConfigKeys.PG_URL, TestDatabase.url());
     pool = on(() -> io.vertx.core.Future.succeededFuture(Pools.create(vertx, config)));
-    store = new ConversationStore(pool);
+    store = new ConversationStore(pool, config.getInteger(ConfigKeys.DB_WRITE_BATCHES));
     // marking reads neither the SYNC watermark nor tokens (the inbox does)
-    reads = new ReadStore(pool, null, null);
+    reads = new ReadStore(pool, null, null, config.getInteger(ConfigKeys.DB_WRITE_BATCHES));
   }
 
   @AfterAll
@@ -267,8 +267,8 @@ class GroupCommitTest {
   }
 
   /**
-   * Marks {@code messageIds} in {@code chat} so that they go as one batch: four marks in {@code busy} go first and
-   * take every in-flight slot, and the rest wait together.
+   * Marks {@code messageIds} in {@code chat} so that they go as one batch: marks in {@code busy} go first and take
+   * every in-flight slot (DB_WRITE_BATCHES, at most four), and the rest wait together.
    */
   private static List<Future<ReadStore.Marked>> markInOneBatch(Conversation chat, String reader, List<Long> messageIds,
                                                                Conversation busy) throws Exception {
