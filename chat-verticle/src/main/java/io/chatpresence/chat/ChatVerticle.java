@@ -108,7 +108,7 @@ public class ChatVerticle extends ServiceVerticle {
       cfg.getInteger(ConfigKeys.HISTORY_MAX_LIMIT), cfg.getInteger(ConfigKeys.CONTACT_GROUP_MAX_MEMBERS));
     ReadStore reads = new ReadStore(pool, watermark, syncTokens, writeBatches);
     BlockStore blocks = new BlockStore(pool);
-    handler = new ChatSocketHandler(vertx, conversations, reads, blocks, new EditStore(pool), new SyncStore(pool),
+    handler = new ChatSocketHandler(vertx, conversations, reads, blocks, new EditStore(pool, writeBatches), new SyncStore(pool),
       watermark, syncTokens, delivery, settings);
     SocketServer sockets = new SocketServer(vertx, Limits.from(cfg), authenticator, registry, handler)
       .features(Features.READ | Features.TYPING | Features.EDIT | Features.SYNC)

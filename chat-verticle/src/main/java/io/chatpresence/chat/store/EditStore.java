@@ -2,12 +2,14 @@ package io.chatpresence.chat.store;
 
 import io.chatpresence.protocol.ProtocolException;
 import io.chatpresence.server.db.BatchedStatement;
+import io.chatpresence.server.db.UnnestStatement;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 
 import java.time.OffsetDateTime;
+import java.util.List;
 
 /**
  * Edits and deletions of messages (extension {@code edit}). Only the current text is kept: an edit overwrites
@@ -54,18 +56,77 @@ public final class EditStore {
       + "WHERE cv.id = c.id) "
       + "SELECT changed_pos, deleted_at FROM d";
 
-  /** Batches as for sends and marks: changes that wait together share one commit (one WAL flush). */
+  /**
+   * {@link #EDIT} for a batch, as one statement over arrays ($1 message ids, $2 texts, $3 authors;
+   * {@link UnnestStatement}), with the effects of one statement per edit in array order: the conversations are
+   * locked first (in id order), each message is written once, with the text of its author's last edit in the
+   * batch, and draws one position after the locks; every edit of it in the batch is answered with that write.
+   * The author is checked on the snapshot (a message's sender never changes), deletion on the row as updated.
+   */
+  private static final String EDITS = """
+    WITH input AS (
+      SELECT t.message_id, t.content, t.author, t.ord
+      FROM unnest($1::bigint[], $2::text[], $3::text[]) WITH ORDINALITY AS t(message_id, content, author, ord)),
+    locked AS (
+      SELECT i.message_id, i.content, i.ord, m.conversation_id
+      FROM input i JOIN messages m ON m.id = i.message_id AND m.sender = i.author
+      JOIN conversations c ON c.id = m.conversation_id
+      ORDER BY c.id, i.ord
+      FOR UPDATE OF c),
+    latest AS MATERIALIZED (
+      SELECT DISTINCT ON (message_id) message_id, content FROM locked ORDER BY message_id, ord DESC),
+    e AS (
+      UPDATE messages m SET content = l.content, edited_at = now(), changed_pos = nextval('messages_id_seq')
+      FROM latest l WHERE m.id = l.message_id AND m.deleted_at IS NULL
+      RETURNING m.id, m.conversation_id, m.changed_pos, m.edited_at),
+    b AS (
+      UPDATE conversations cv SET events_pos = greatest(cv.events_pos, x.pos)
+      FROM (SELECT conversation_id, max(changed_pos) AS pos FROM e GROUP BY conversation_id) x
+      WHERE cv.id = x.conversation_id)
+    SELECT l.ord, e.changed_pos, e.edited_at FROM locked l JOIN e ON e.id = l.message_id
+    """;
+  /**
+   * {@link #DELETE} for a batch ($1 message ids): the conversations locked first, each message erased once (one
+   * position), answered to the first deletion of it in the batch; a repeat in the batch has no row (deleted
+   * already), as it would one statement later.
+   */
+  private static final String DELETES = """
+    WITH input AS (
+      SELECT t.message_id, t.ord FROM unnest($1::bigint[]) WITH ORDINALITY AS t(message_id, ord)),
+    locked AS (
+      SELECT i.message_id, i.ord, m.conversation_id
+      FROM input i JOIN messages m ON m.id = i.message_id JOIN conversations c ON c.id = m.conversation_id
+      ORDER BY c.id, i.ord
+      FOR UPDATE OF c),
+    firsts AS MATERIALIZED (
+      SELECT DISTINCT ON (message_id) message_id, ord FROM locked ORDER BY message_id, ord),
+    d AS (
+      UPDATE messages m SET content = '', deleted_at = now(), changed_pos = nextval('messages_id_seq')
+      FROM firsts f WHERE m.id = f.message_id AND m.deleted_at IS NULL
+      RETURNING m.id, m.conversation_id, m.changed_pos, m.deleted_at),
+    b AS (
+      UPDATE conversations cv SET events_pos = greatest(cv.events_pos, x.pos)
+      FROM (SELECT conversation_id, max(changed_pos) AS pos FROM d GROUP BY conversation_id) x
+      WHERE cv.id = x.conversation_id)
+    SELECT f.ord, d.changed_pos, d.deleted_at FROM firsts f JOIN d ON d.id = f.message_id
+    """;
+
+  /** Batches as for sends and marks: changes that wait together share one statement and one commit. */
   private static final int MAX_BATCH = 256;
-  private static final int MAX_BATCHES_IN_FLIGHT = 4;
+  /** Target lookups (reads) pipelined at once. */
+  private static final int MAX_READS_IN_FLIGHT = 4;
 
   private final BatchedStatement targets;
-  private final BatchedStatement edits;
-  private final BatchedStatement deletions;
+  private final UnnestStatement edits;
+  private final UnnestStatement deletions;
 
-  public EditStore(Pool pool) {
-    this.targets = new BatchedStatement(pool.preparedQuery(TARGET), MAX_BATCH, MAX_BATCHES_IN_FLIGHT);
-    this.edits = new BatchedStatement(pool.preparedQuery(EDIT), MAX_BATCH, MAX_BATCHES_IN_FLIGHT);
-    this.deletions = new BatchedStatement(pool.preparedQuery(DELETE), MAX_BATCH, MAX_BATCHES_IN_FLIGHT);
+  /** {@code batchesInFlight}: edit (and deletion) batches committing at once (DB_WRITE_BATCHES). */
+  public EditStore(Pool pool, int batchesInFlight) {
+    this.targets = new BatchedStatement(pool.preparedQuery(TARGET), MAX_BATCH, MAX_READS_IN_FLIGHT);
+    this.edits = new UnnestStatement(pool.preparedQuery(EDITS), pool.preparedQuery(EDIT),
+      List.of(Long.class, String.class, String.class), MAX_BATCH, batchesInFlight);
+    this.deletions = new UnnestStatement(pool.preparedQuery(DELETES), pool.preparedQuery(DELETE),
+      List.of(Long.class), MAX_BATCH, batchesInFlight);
   }
 
   /** A message someone wants to change, as found: its conversation, author, and whether it is deleted. */
@@ -100,15 +161,16 @@ public final class EditStore {
    * order, as sends do.
    */
   public Future<OffsetDateTime> edit(long conversationId, long messageId, String author, String content) {
-    return edits.execute(ConversationStore.lockKey(conversationId, author), Tuple.of(messageId, content, author)).compose(rows -> rows.size() == 0
-      ? Future.failedFuture(notFound(messageId))
-      : Future.succeededFuture(rows.iterator().next().getOffsetDateTime("edited_at")));
+    return edits.execute(ConversationStore.lockKey(conversationId, author), Tuple.of(messageId, content, author))
+      .compose(rows -> rows.isEmpty()
+        ? Future.failedFuture(notFound(messageId))
+        : Future.succeededFuture(rows.get(0).getOffsetDateTime("edited_at")));
   }
 
   /** Erases the message's text; when it completes, the deletion time, or null if it was deleted already. */
   public Future<OffsetDateTime> delete(long conversationId, long messageId) {
-    return deletions.execute(ConversationStore.lockKey(conversationId, ""), Tuple.of(messageId)).map(rows -> rows.size() == 0 ? null
-      : rows.iterator().next().getOffsetDateTime("deleted_at"));
+    return deletions.execute(ConversationStore.lockKey(conversationId, ""), Tuple.of(messageId))
+      .map(rows -> rows.isEmpty() ? null : rows.get(0).getOffsetDateTime("deleted_at"));
   }
 
   static ProtocolException notFound(long messageId) {
