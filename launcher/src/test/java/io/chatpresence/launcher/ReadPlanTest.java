@@ -84,4 +84,50 @@ class ReadPlanTest {
     // the message is found by its key (the id, with or without its conversation), not by a range
     assertTrue(mark.contains("messages_pkey") || mark.contains("messages_by_position"), mark);
   }
+
+  /**
+   * An inbox page reads the user's 2,000 rows once for the keys and the unread counts; the details (the last
+   * message, the partner's position) are looked up for the rows of the page only: every plan node that reads
+   * messages or another member's position runs at most page size + 1 times (51), not once per conversation.
+   */
+  @Test
+  void anInboxPageLooksUpDetailsForThePageRowsOnly() {
+    String inbox = Plans.statement(ReadStore.class, "INBOX");
+    String first = Plans.explainAnalyze(pool, inbox, Tuple.of(me, null, null, null, 51));
+    String later = Plans.explainAnalyze(pool, inbox, Tuple.of(me, Long.MAX_VALUE / 2, message, conversation, 51));
+    for (String p : new String[] {first, later}) {
+      int detailNodes = 0;
+      for (String line : p.split("\n")) {
+        if ((line.contains(" on messages m ") || line.contains(" on read_positions op ")) && line.contains("loops=")) {
+          detailNodes++;
+          int loops = Integer.parseInt(line.replaceAll(".*loops=(\\d+)\\).*", "$1"));
+          assertTrue(loops <= 51, "a detail lookup ran " + loops + " times:\n" + p);
+        }
+      }
+      assertTrue(detailNodes >= 2, p); // the last message and the partner's position were looked up
+      // the user's rows and their conversations are read by one pass (one node each, however the planner joins
+      // them, besides an index-only read of the user's keys); the page's rows by key (at most 51 each, 102 for
+      // positions: the user's and the chat partner's)
+      assertTrue(bigReads(p, " on conversations ", 51) <= 1, p);
+      assertTrue(bigReads(p, " on read_positions ", 2 * 51) <= 1, p);
+    }
+  }
+
+  /**
+   * How many of the plan's nodes reading rows of {@code table} (index-only reads of keys aside) returned more
+   * than {@code rows} rows over their loops.
+   */
+  private static int bigReads(String plan, String table, long rows) {
+    int nodes = 0;
+    for (String line : plan.split("\n")) {
+      if (line.contains(table) && line.contains("loops=") && !line.contains("Index Only Scan")) {
+        long read = Long.parseLong(line.replaceAll(".* rows=(\\d+) loops=\\d+\\).*", "$1"))
+          * Long.parseLong(line.replaceAll(".*loops=(\\d+)\\).*", "$1"));
+        if (read > rows) {
+          nodes++;
+        }
+      }
+    }
+    return nodes;
+  }
 }

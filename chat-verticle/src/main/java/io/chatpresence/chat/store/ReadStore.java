@@ -68,32 +68,46 @@ public final class ReadStore {
    * Order: {@code activity} (the last message's id). Pages after the first order by activity as of the
    * snapshot: a conversation that got a message since keeps the place it had (its last message at or before
    * the snapshot, one backward index read), so paging neither repeats nor skips one while messages arrive;
-   * conversations created after the snapshot are left to sync. The user's rows are read once per page (one
-   * index range of {@code read_positions}, then by key). A chat with a block either way shows no partner
+   * conversations created after the snapshot are left to sync. A chat with a block either way shows no partner
    * position (it is a read receipt).
+   * <p>
+   * Cost: the sort key and unread of every conversation of the user are needed (the order and totalUnread), so
+   * one pass reads the user's {@code read_positions} rows (one index range) and their conversations' rows, and
+   * keeps three numbers per row ({@code mine}: id, key, unread; no text columns, nothing else joined). The page
+   * is the top {@code $5} of those keys (a bounded heap sort), and only the page's rows get the rest, each by
+   * key: the conversation's names, the member's read message, the last message, the partner's position and the
+   * blocks. The pass stays linear in the user's conversations: the
+   * order and the total change with every message of every conversation, and keeping them per member would
+   * write one row per member for each group message.
    */
   private static final String INBOX =
-    "WITH mine AS (SELECT c.id, c.kind, c.external_id, c.user_a, c.user_b, c.name, c.last_seq, "
-      + "rp.read_seq, rp.read_message_id, "
-      + "c.last_seq - rp.read_seq - (" + DELETED_AFTER_ROW + ") AS unread, "
+    "WITH mine AS MATERIALIZED (SELECT rp.conversation_id AS id, "
       + "CASE WHEN $2::bigint IS NULL OR c.activity <= $2::bigint THEN c.activity ELSE "
-      + "(SELECT m.id FROM messages m WHERE m.conversation_id = c.id AND m.id <= $2::bigint ORDER BY m.seq DESC LIMIT 1) END AS k "
+      + "(SELECT m.id FROM messages m WHERE m.conversation_id = c.id AND m.id <= $2::bigint ORDER BY m.seq DESC LIMIT 1) END AS k, "
+      + "c.last_seq - rp.read_seq - (" + DELETED_AFTER_ROW + ") AS unread "
       + "FROM read_positions rp JOIN conversations c ON c.id = rp.conversation_id WHERE rp.username = $1), "
-      + "page AS (SELECT * FROM mine WHERE k IS NOT NULL "
+      + "page AS (SELECT id, k, unread FROM mine WHERE k IS NOT NULL "
       + "AND ($3::bigint IS NULL OR k < $3::bigint OR (k = $3::bigint AND id < $4::bigint)) "
-      + "ORDER BY k DESC, id DESC LIMIT $5), "
-      + "meta AS (SELECT coalesce((SELECT sum(unread) FROM mine), 0)::bigint AS total_unread, "
-      + "(SELECT last_value FROM messages_id_seq) AS moment) "
-      + "SELECT meta.total_unread, meta.moment, p.id, p.kind, p.external_id, p.user_a, p.user_b, p.name, p.k, "
-      + "p.read_message_id, p.unread, lm.id AS last_id, lm.sender AS last_sender, lm.content AS last_content, "
-      + "lm.created_at AS last_created_at, op.read_message_id AS partner_read_message_id "
-      + "FROM meta LEFT JOIN page p ON true "
+      + "ORDER BY k DESC, id DESC LIMIT $5) "
+      + "SELECT t.total_unread, t.moment, p.id, d.kind, d.external_id, d.user_a, d.user_b, d.name, p.k, "
+      + "d.read_message_id, p.unread, d.last_id, d.last_sender, d.last_content, d.last_created_at, "
+      + "d.partner_read_message_id "
+      + "FROM (SELECT coalesce(sum(unread), 0)::bigint AS total_unread, "
+      + "(SELECT last_value FROM messages_id_seq) AS moment FROM mine) t "
+      + "LEFT JOIN page p ON true "
+      // OFFSET 0 keeps this a per-row subquery: each page row is looked up by key; joined flat, the planner may
+      // scan and hash the user's whole conversations and positions again for 50 rows
+      + "LEFT JOIN LATERAL (SELECT c.kind, c.external_id, c.user_a, c.user_b, c.name, rp.read_message_id, "
+      + "lm.id AS last_id, lm.sender AS last_sender, lm.content AS last_content, lm.created_at AS last_created_at, "
+      + "op.read_message_id AS partner_read_message_id "
+      + "FROM conversations c JOIN read_positions rp ON rp.username = $1 AND rp.conversation_id = c.id "
       + "LEFT JOIN LATERAL (SELECT m.id, m.sender, m.content, m.created_at FROM messages m "
-      + "WHERE m.conversation_id = p.id AND m.deleted_at IS NULL ORDER BY m.seq DESC LIMIT 1) lm ON true "
-      + "LEFT JOIN LATERAL (SELECT op.read_message_id FROM read_positions op WHERE p.kind = 'C' "
-      + "AND op.username = CASE WHEN p.user_a = $1 THEN p.user_b ELSE p.user_a END AND op.conversation_id = p.id "
-      + "AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.blocker = p.user_a AND b.blocked = p.user_b) "
-      + "AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.blocker = p.user_b AND b.blocked = p.user_a)) op ON true "
+      + "WHERE m.conversation_id = c.id AND m.deleted_at IS NULL ORDER BY m.seq DESC LIMIT 1) lm ON true "
+      + "LEFT JOIN LATERAL (SELECT op.read_message_id FROM read_positions op WHERE c.kind = 'C' "
+      + "AND op.username = CASE WHEN c.user_a = $1 THEN c.user_b ELSE c.user_a END AND op.conversation_id = c.id "
+      + "AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.blocker = c.user_a AND b.blocked = c.user_b) "
+      + "AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.blocker = c.user_b AND b.blocked = c.user_a)) op ON true "
+      + "WHERE c.id = p.id OFFSET 0) d ON true "
       + "ORDER BY p.k DESC, p.id DESC";
 
   /**
