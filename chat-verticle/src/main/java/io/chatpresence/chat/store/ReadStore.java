@@ -76,7 +76,9 @@ public final class ReadStore {
    * keeps three numbers per row ({@code mine}: id, key, unread; no text columns, nothing else joined). The page
    * is the top {@code $5} of those keys (a bounded heap sort), and only the page's rows get the rest, each by
    * key: the conversation's names, the member's read message, the last message, the partner's position and the
-   * blocks. The pass stays linear in the user's conversations: the
+   * blocks ({@code OFFSET 0} keeps that a per-row subquery, each page row looked up by key; joined flat, the
+   * planner may scan and hash the user's whole conversations and positions again for 50 rows). The pass stays
+   * linear in the user's conversations: the
    * order and the total change with every message of every conversation, and keeping them per member would
    * write one row per member for each group message.
    */
@@ -95,8 +97,6 @@ public final class ReadStore {
       + "FROM (SELECT coalesce(sum(unread), 0)::bigint AS total_unread, "
       + "(SELECT last_value FROM messages_id_seq) AS moment FROM mine) t "
       + "LEFT JOIN page p ON true "
-      // OFFSET 0 keeps this a per-row subquery: each page row is looked up by key; joined flat, the planner may
-      // scan and hash the user's whole conversations and positions again for 50 rows
       + "LEFT JOIN LATERAL (SELECT c.kind, c.external_id, c.user_a, c.user_b, c.name, rp.read_message_id, "
       + "lm.id AS last_id, lm.sender AS last_sender, lm.content AS last_content, lm.created_at AS last_created_at, "
       + "op.read_message_id AS partner_read_message_id "

@@ -29,13 +29,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Message inserts and read marks through the real stores on a real PostgreSQL: batched commits, order, failures alone. */
+/** Message inserts, read marks, edits and deletions through the real stores on a real PostgreSQL: batched commits, order, failures alone. */
 class GroupCommitTest {
   private static Vertx vertx;
   private static Pool pool;
   private static Context context;
   private static ConversationStore store;
   private static ReadStore reads;
+  private static EditStore edits;
 
   @BeforeAll
   static void start() throws Exception {
@@ -46,6 +47,7 @@ class GroupCommitTest {
     store = new ConversationStore(pool, config.getInteger(ConfigKeys.DB_WRITE_BATCHES));
     // marking reads neither the SYNC watermark nor tokens (the inbox does)
     reads = new ReadStore(pool, null, null, config.getInteger(ConfigKeys.DB_WRITE_BATCHES));
+    edits = new EditStore(pool, config.getInteger(ConfigKeys.DB_WRITE_BATCHES));
   }
 
   @AfterAll
@@ -264,6 +266,44 @@ class GroupCommitTest {
     assertEquals(position.getLong(2),
       rows("SELECT events_pos FROM conversations WHERE id = $1", chat.id()).get(0).getLong(0),
       "the move is the conversation's latest event");
+  }
+
+  @Test
+  void editsAndDeletionsInOneBatchWriteEachMessageOnceAsIfAppliedInOrder() throws Exception {
+    Conversation chat = newChat();
+    Conversation other = newChat();
+    String author = chat.userA();
+    long first = on(() -> store.insert(chat, author, "one", null)).id();
+    long second = on(() -> store.insert(chat, author, "two", null)).id();
+    long busyEdit = on(() -> store.insert(other, other.userA(), "busy", null)).id();
+    long busyDelete = on(() -> store.insert(other, other.userA(), "busy too", null)).id();
+    List<Future<?>> changes = new ArrayList<>();
+    on(() -> {
+      // the first change of each kind takes the in-flight slot; the rest wait and go as one batch each
+      changes.add(edits.edit(other.id(), busyEdit, other.userA(), "busy, edited"));
+      changes.add(edits.delete(other.id(), busyDelete));
+      changes.add(edits.edit(chat.id(), first, author, "one, edited"));
+      changes.add(edits.edit(chat.id(), first, chat.userB(), "not the author's"));
+      changes.add(edits.edit(chat.id(), first, author, "one, edited twice"));
+      changes.add(edits.delete(chat.id(), second));
+      changes.add(edits.delete(chat.id(), second));
+      return Future.join(new ArrayList<>(changes)).transform(ar -> Future.succeededFuture());
+    });
+    assertTrue(changes.get(2).succeeded());
+    assertTrue(changes.get(3).failed(), "only the author edits");
+    assertTrue(changes.get(4).succeeded());
+    assertEquals(changes.get(2).result(), changes.get(4).result(),
+      "both edits are answered with the one write of the batch's statement (one at a time, each has its own time)");
+    assertTrue(changes.get(5).succeeded() && changes.get(5).result() != null, "the first deletion erases");
+    assertTrue(changes.get(6).succeeded() && changes.get(6).result() == null, "a repeat finds it deleted");
+    List<Row> rows = rows("SELECT id, content, deleted_at IS NOT NULL, changed_pos FROM messages "
+      + "WHERE conversation_id = $1 ORDER BY seq", chat.id());
+    assertEquals("one, edited twice", rows.get(0).getString(1), "the last edit in the batch wins");
+    assertEquals("", rows.get(1).getString(1));
+    assertTrue(rows.get(1).getBoolean(2));
+    long latest = Math.max(rows.get(0).getLong(3), rows.get(1).getLong(3));
+    assertTrue(rows.get(0).getLong(3) > second && rows.get(1).getLong(3) > second, "changes draw new positions");
+    assertEquals(latest, rows("SELECT events_pos FROM conversations WHERE id = $1", chat.id()).get(0).getLong(0));
   }
 
   /**
