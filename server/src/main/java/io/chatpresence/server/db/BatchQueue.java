@@ -2,6 +2,7 @@ package io.chatpresence.server.db;
 
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Tuple;
 
 import java.util.ArrayDeque;
@@ -40,6 +41,23 @@ final class BatchQueue<R> {
     waiting.add(new Pending<>(lockKey, params, done));
     flush();
     return done.future();
+  }
+
+  /**
+   * What follows a batch that failed: one the database refused (a {@link PgException}: it rolled back) is run
+   * again one execution at a time by {@code alone}, so one bad execution fails alone; any other failure (the
+   * connection lost, maybe after the commit) fails every execution, and nothing is retried behind the client's back.
+   */
+  static <R> Future<Void> afterFailure(List<Pending<R>> batch, Throwable cause, Function<Pending<R>, Future<Void>> alone) {
+    if (cause instanceof PgException) {
+      List<Future<Void>> each = new ArrayList<>(batch.size());
+      for (Pending<R> p : batch) {
+        each.add(alone.apply(p));
+      }
+      return Future.join(each).mapEmpty();
+    }
+    batch.forEach(p -> p.done().fail(cause));
+    return Future.succeededFuture();
   }
 
   private void flush() {

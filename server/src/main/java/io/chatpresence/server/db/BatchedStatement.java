@@ -1,7 +1,6 @@
 package io.chatpresence.server.db;
 
 import io.vertx.core.Future;
-import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.PreparedQuery;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
@@ -16,10 +15,7 @@ import java.util.List;
  * implicit transaction: one round trip and one pool connection for many executions, and for writes one commit
  * and one WAL flush (group commit). Each future completes only after its batch committed ({@link BatchQueue}
  * says when batches go and in which order).
- * <p>
- * A batch the database refused (a {@link PgException}: it rolled back) is retried one execution at a time, so
- * one bad row fails alone; any other failure (the connection lost, maybe after the commit) fails the whole batch
- * and is not retried, so nothing is stored twice behind the client's back.
+ * A batch that fails is handled by {@link BatchQueue#afterFailure}: refused by the database, each execution alone.
  */
 public final class BatchedStatement {
   private final PreparedQuery<RowSet<Row>> statement;
@@ -52,15 +48,7 @@ public final class BatchedStatement {
         }
         return Future.succeededFuture();
       }
-      if (ar.cause() instanceof PgException) {
-        List<Future<Void>> alone = new ArrayList<>(batch.size());
-        for (BatchQueue.Pending<RowSet<Row>> p : batch) {
-          alone.add(runAlone(p));
-        }
-        return Future.join(alone).mapEmpty();
-      }
-      batch.forEach(p -> p.done().fail(ar.cause()));
-      return Future.succeededFuture();
+      return BatchQueue.afterFailure(batch, ar.cause(), this::runAlone);
     });
   }
 

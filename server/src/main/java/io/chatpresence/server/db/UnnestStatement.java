@@ -1,7 +1,6 @@
 package io.chatpresence.server.db;
 
 import io.vertx.core.Future;
-import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.PreparedQuery;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
@@ -20,9 +19,8 @@ import java.util.List;
  * completes only after its batch committed.
  * <p>
  * {@code single} is the same write for one execution (same parameters, same result columns but {@code ord}): it
- * runs a batch of one, and, one execution at a time, a batch the database refused (a {@link PgException}: the
- * batch rolled back, e.g. a unique key raced by a concurrent batch), so one bad execution fails alone. Any other
- * failure (the connection lost, maybe after the commit) fails the batch and is not retried.
+ * runs a batch of one, and, one execution at a time, a batch the database refused (the batch rolled back, e.g. a
+ * unique key raced by a concurrent batch: {@link BatchQueue#afterFailure}), so one bad execution fails alone.
  */
 public final class UnnestStatement {
   private final PreparedQuery<RowSet<Row>> arrays;
@@ -64,15 +62,7 @@ public final class UnnestStatement {
         }
         return Future.succeededFuture();
       }
-      if (ar.cause() instanceof PgException) {
-        List<Future<Void>> alone = new ArrayList<>(batch.size());
-        for (BatchQueue.Pending<List<Row>> p : batch) {
-          alone.add(runAlone(p));
-        }
-        return Future.join(alone).mapEmpty();
-      }
-      batch.forEach(p -> p.done().fail(ar.cause()));
-      return Future.succeededFuture();
+      return BatchQueue.afterFailure(batch, ar.cause(), this::runAlone);
     });
   }
 
