@@ -1,6 +1,6 @@
 package io.chatpresence.presence;
 
-import io.chatpresence.server.db.BatchedStatement;
+import io.chatpresence.server.db.UnnestStatement;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -27,16 +27,31 @@ final class ContactStore {
       + "WHERE NOT EXISTS (SELECT 1 FROM blocks b WHERE b.blocker = $1 AND b.blocked = k.contact) "
       + "AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.blocker = k.contact AND b.blocked = $1)";
 
-  /** Lookups per batch and batches out at once: users coming online together share round trips. */
+  /** {@link #CONTACTS_SQL} for a batch ($1 usernames, $2 group limits; {@link UnnestStatement}), rows by {@code ord}. */
+  private static final String CONTACTS_OF_MANY_SQL =
+    "SELECT t.ord, k.contact FROM unnest($1::text[], $2::int[]) WITH ORDINALITY AS t(username, group_limit, ord) "
+      + "CROSS JOIN LATERAL ("
+      + "SELECT CASE WHEN c.user_a = t.username THEN c.user_b ELSE c.user_a END AS contact FROM conversations c "
+      + "WHERE c.kind = 'C' AND (c.user_a = t.username OR c.user_b = t.username) "
+      + "UNION "
+      + "SELECT other.username FROM group_members mine "
+      + "JOIN conversations g ON g.id = mine.conversation_id AND g.member_count <= t.group_limit "
+      + "JOIN group_members other ON other.conversation_id = mine.conversation_id AND other.username <> t.username "
+      + "WHERE mine.username = t.username) k "
+      + "WHERE NOT EXISTS (SELECT 1 FROM blocks b WHERE b.blocker = t.username AND b.blocked = k.contact) "
+      + "AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.blocker = k.contact AND b.blocked = t.username)";
+
+  /** Lookups per batch and batches out at once: users coming online together share one statement. */
   private static final int MAX_BATCH = 128;
   private static final int MAX_BATCHES_IN_FLIGHT = 2;
 
-  private final BatchedStatement contacts;
+  private final UnnestStatement contacts;
   private final int groupLimit;
 
   /** One per verticle instance: lookups are batched on its event loop. */
   ContactStore(Pool pool, int groupLimit) {
-    this.contacts = new BatchedStatement(pool.preparedQuery(CONTACTS_SQL), MAX_BATCH, MAX_BATCHES_IN_FLIGHT);
+    this.contacts = new UnnestStatement(pool.preparedQuery(CONTACTS_OF_MANY_SQL), pool.preparedQuery(CONTACTS_SQL),
+      List.of(String.class, Integer.class), MAX_BATCH, MAX_BATCHES_IN_FLIGHT);
     this.groupLimit = groupLimit;
   }
 

@@ -1,10 +1,12 @@
 package io.chatpresence.server.auth;
 
-import io.chatpresence.server.db.BatchedStatement;
+import io.chatpresence.server.db.UnnestStatement;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
+
+import java.util.List;
 
 /**
  * A token is good when its signature and claims are, its user exists and its {@code jti} is not revoked. A
@@ -22,6 +24,14 @@ public final class Authenticator {
       + "extract(epoch FROM u.tokens_valid_after)::bigint AS valid_after, "
       + "EXISTS (SELECT 1 FROM revoked_tokens WHERE jti = $2) AS revoked "
       + "FROM (VALUES (1)) AS one LEFT JOIN users u ON u.username = $1";
+  /** {@link #CHECK_SQL} for a batch ($1 usernames, $2 jtis; {@link UnnestStatement}): one statement for many sockets. */
+  private static final String CHECKS_SQL =
+    "SELECT t.ord, CASE WHEN u.username IS NULL THEN NULL ELSE coalesce(u.issuer, '') END AS issuer, "
+      + "coalesce(u.banned, false) AS banned, u.erased_at IS NOT NULL AS erased, "
+      + "extract(epoch FROM u.tokens_valid_after)::bigint AS valid_after, "
+      + "EXISTS (SELECT 1 FROM revoked_tokens r WHERE r.jti = t.jti) AS revoked "
+      + "FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS t(username, jti, ord) "
+      + "LEFT JOIN users u ON u.username = t.username";
   private static final String CREATE_SQL =
     "INSERT INTO users (username, password_hash, issuer) VALUES ($1, NULL, $2) ON CONFLICT (username) DO NOTHING";
 
@@ -31,13 +41,14 @@ public final class Authenticator {
 
   private final Tokens tokens;
   private final Pool pool;
-  private final BatchedStatement check;
+  private final UnnestStatement check;
 
   /** One per verticle instance: the checks are batched on its event loop. */
   public Authenticator(Tokens tokens, Pool pool) {
     this.tokens = tokens;
     this.pool = pool;
-    this.check = new BatchedStatement(pool.preparedQuery(CHECK_SQL), MAX_BATCH, MAX_BATCHES_IN_FLIGHT);
+    this.check = new UnnestStatement(pool.preparedQuery(CHECKS_SQL), pool.preparedQuery(CHECK_SQL),
+      List.of(String.class, String.class), MAX_BATCH, MAX_BATCHES_IN_FLIGHT);
   }
 
   public Tokens tokens() {
@@ -53,7 +64,7 @@ public final class Authenticator {
 
   private Future<Claims> checked(Claims claims, boolean mayCreate) {
     return check.execute(0, Tuple.of(claims.username(), claims.jti())).compose(rows -> {
-      Row row = rows.iterator().next();
+      Row row = rows.get(0);
       String issuer = row.getString("issuer");
       if (row.getBoolean("revoked")) {
         return Future.failedFuture(new AuthFailure("token revoked"));

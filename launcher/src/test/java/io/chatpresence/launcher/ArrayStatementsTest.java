@@ -1,0 +1,99 @@
+package io.chatpresence.launcher;
+
+import io.chatpresence.chat.store.ConversationStore;
+import io.chatpresence.chat.store.EditStore;
+import io.chatpresence.chat.store.ReadStore;
+import io.chatpresence.server.auth.Authenticator;
+import io.chatpresence.server.db.Pools;
+import io.chatpresence.server.testing.TestDatabase;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static io.chatpresence.launcher.TestServer.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The statements that run a whole batch over arrays ({@code UnnestStatement}) are valid SQL for PostgreSQL with the
+ * parameter types the product binds. A batch the database refuses falls back to one statement per execution, so a
+ * broken array statement would only show as lost speed; this test makes it fail instead. The reads run for real:
+ * each execution gets its own rows, by {@code ord}.
+ */
+@ExtendWith(VertxExtension.class)
+class ArrayStatementsTest {
+  private static Pool pool;
+
+  @BeforeAll
+  static void open(Vertx vertx) {
+    pool = PgBuilder.pool().connectingTo(Pools.connectOptions(TestDatabase.url())).using(vertx).build();
+    await(pool.preparedQuery("INSERT INTO users (username, password_hash) VALUES ('arr_a', 'x'), ('arr_b', 'x') "
+      + "ON CONFLICT DO NOTHING").execute());
+    await(pool.preparedQuery("INSERT INTO conversations (kind, external_id, user_a, user_b) "
+      + "VALUES ('C', 'arr_chat', 'arr_a', 'arr_b') ON CONFLICT DO NOTHING").execute());
+  }
+
+  @AfterAll
+  static void close() {
+    await(pool.close());
+  }
+
+  @Test
+  void theWritesPlanWithTheBoundTypes() {
+    Long[] ids = {1L, 2L};
+    String[] users = {"arr_a", "arr_b"};
+    String[] texts = {"x", "y"};
+    for (String plan : List.of(
+      Plans.explain(pool, Plans.statement(ConversationStore.class, "INSERT_MESSAGES"),
+        Tuple.of(ids, users, texts, new String[] {null, "c1"})),
+      Plans.explain(pool, Plans.statement(ReadStore.class, "MARK_READS"), Tuple.of(users, ids, ids)),
+      Plans.explain(pool, Plans.statement(EditStore.class, "EDITS"), Tuple.of(ids, texts, users)),
+      Plans.explain(pool, Plans.statement(EditStore.class, "DELETES"), Tuple.of((Object) ids)))) {
+      assertTrue(plan.contains("Function Scan"), plan);
+    }
+  }
+
+  @Test
+  void theAuthCheckAnswersEachSocketWithItsOwnRow() {
+    List<Row> rows = rows(Plans.statement(Authenticator.class, "CHECKS_SQL"),
+      Tuple.tuple().addValue(new String[] {"arr_a", "arr_nobody", "arr_b"}).addValue(new String[] {"j1", null, "j3"}));
+    assertEquals(3, rows.size());
+    assertEquals(List.of(1L, 2L, 3L), rows.stream().map(r -> r.getLong("ord")).sorted().toList());
+    for (Row row : rows) {
+      if (row.getLong("ord") == 2L) {
+        assertNull(row.getString("issuer"), "an unknown user has no issuer");
+      } else {
+        assertEquals("", row.getString("issuer"), "a local account");
+      }
+    }
+  }
+
+  @Test
+  void theContactsLookupAnswersEachUserWithItsOwnContacts() throws Exception {
+    Class<?> store = Class.forName("io.chatpresence.presence.ContactStore");
+    List<Row> rows = rows(Plans.statement(store, "CONTACTS_OF_MANY_SQL"),
+      Tuple.tuple().addValue(new String[] {"arr_b", "arr_nobody", "arr_a"}).addValue(new Integer[] {100, 100, 100}));
+    List<String> got = new ArrayList<>();
+    for (Row row : rows) {
+      got.add(row.getLong("ord") + ":" + row.getString("contact"));
+    }
+    assertEquals(List.of("1:arr_a", "3:arr_b"), got.stream().sorted().toList());
+  }
+
+  private static List<Row> rows(String sql, Tuple args) {
+    List<Row> rows = new ArrayList<>();
+    await(pool.preparedQuery(sql).execute(args)).forEach(rows::add);
+    return rows;
+  }
+}
