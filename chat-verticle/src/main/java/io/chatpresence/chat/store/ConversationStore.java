@@ -116,48 +116,58 @@ public final class ConversationStore {
       + "SET prev_read_seq = rp.read_seq, read_seq = excluded.read_seq, read_message_id = excluded.read_message_id, "
       + "pos = CASE WHEN excluded.read_seq - rp.read_seq > 1 THEN excluded.read_message_id ELSE rp.pos END "
       + "RETURNING rp.prev_read_seq) "
-      + "SELECT ins.id, ins.seq, ins.created_at, pos.prev_read_seq FROM ins CROSS JOIN pos";
+      + "SELECT ins.id, ins.seq, ins.created_at, pos.prev_read_seq, false AS refused FROM ins CROSS JOIN pos";
   /**
    * {@link #INSERT_MESSAGE} for a batch, as one statement over arrays ($1 conversation ids, $2 senders, $3 contents,
    * $4 clientMsgIds; {@link UnnestStatement}), with the same effects as running it once per message in array order:
    * <ul>
+   * <li>{@code checked}, {@code eligible}: refused (a row with {@code refused}), a chat with a block either way
+   * and a sender who is not a user (read in the statement's snapshot, as the one-message form does); among the
+   * rest, a clientMsgId repeated in the batch is a copy (a refused first use does not make a later one a copy,
+   * and the refused one is not answered with the later one's message).</li>
    * <li>{@code locked}: the messages that go in, each with its conversation locked (FOR UPDATE, in conversation id
    * order: rows come sorted before they are locked) and its last_seq as of the lock. Left out: a clientMsgId the
-   * sender used before, or earlier in the batch (the first copy is answered after the commit); a chat with a
-   * block either way; a sender who is not a user.</li>
+   * sender used before, or earlier in the batch (the first copy is answered after the commit).</li>
    * <li>{@code drawn}: seqs continue each conversation's last_seq in batch order, and ids are drawn after every
-   * lock is held (the sort above the locks consumes them all first), in (conversation, seq) order, so within a
-   * conversation ids rise with seq, as one statement per message would draw them.</li>
+   * lock is held (a window over the whole set reads every locked row before the first id), in (conversation, seq)
+   * order, so within a conversation ids rise with seq, as one statement per message would draw them.</li>
    * <li>last_seq/activity/events_pos move to each conversation's last message, and each sender's read position to
    * its last message there; {@code pos} (the position of the last move past someone else's message) from the
-   * gaps between a sender's own messages and, for its first one, from the position as it is when updated.</li>
+   * gaps between a sender's own messages and, for its first one, from the position as it is when written: one
+   * upsert, like the one-message form, so a position row deleted or replaced while the batch waited for the lock
+   * (a member leaving, and joining again) is written all the same.</li>
    * </ul>
    * Returns per message: ord, id, seq, created_at and where the sender's position was before it (the previous
-   * message of the sender in the batch, else the position's previous value, read as the UPDATE returns it:
-   * merged by a window over the union, not a join of the two lists).
+   * message of the sender in the batch, else the position's previous value, as the upsert returns it: merged by a
+   * window over the union, not a join of the two lists).
    * <p>
    * A clientMsgId raced by a concurrent batch fails the unique index: the batch rolls back and is run one
    * message at a time ({@link #INSERT_MESSAGE}'s ON CONFLICT answers it).
    */
   private static final String INSERT_MESSAGES = """
     WITH input AS (
-      SELECT t.conversation_id, t.sender, t.content, t.client_msg_id, t.ord,
-             row_number() OVER (PARTITION BY t.sender, t.client_msg_id ORDER BY t.ord) AS copy
+      SELECT t.conversation_id, t.sender, t.content, t.client_msg_id, t.ord
       FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[])
         WITH ORDINALITY AS t(conversation_id, sender, content, client_msg_id, ord)),
+    checked AS MATERIALIZED (
+      SELECT i.*, EXISTS (SELECT 1 FROM users u WHERE u.username = i.sender)
+          AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.blocker = c.user_a AND b.blocked = c.user_b)
+          AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.blocker = c.user_b AND b.blocked = c.user_a) AS ok
+      FROM input i JOIN conversations c ON c.id = i.conversation_id),
+    eligible AS (
+      SELECT k.*, row_number() OVER (PARTITION BY k.sender, k.client_msg_id ORDER BY k.ord) AS copy
+      FROM checked k WHERE k.ok),
     locked AS (
-      SELECT i.conversation_id, i.sender, i.content, i.client_msg_id, i.ord, c.last_seq
-      FROM input i JOIN conversations c ON c.id = i.conversation_id
-      WHERE (i.client_msg_id IS NULL OR (i.copy = 1 AND NOT EXISTS (
-          SELECT 1 FROM messages m WHERE m.sender = i.sender AND m.client_msg_id = i.client_msg_id)))
-        AND EXISTS (SELECT 1 FROM users u WHERE u.username = i.sender)
-        AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.blocker = c.user_a AND b.blocked = c.user_b)
-        AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.blocker = c.user_b AND b.blocked = c.user_a)
-      ORDER BY i.conversation_id, i.ord
+      SELECT e.conversation_id, e.sender, e.content, e.client_msg_id, e.ord, c.last_seq
+      FROM eligible e JOIN conversations c ON c.id = e.conversation_id
+      WHERE e.client_msg_id IS NULL OR (e.copy = 1 AND NOT EXISTS (
+          SELECT 1 FROM messages m WHERE m.sender = e.sender AND m.client_msg_id = e.client_msg_id))
+      ORDER BY e.conversation_id, e.ord
       FOR UPDATE OF c),
     drawn AS MATERIALIZED (
       SELECT n.*, nextval('messages_id_seq') AS id, clock_timestamp() AS created_at
-      FROM (SELECT l.*, l.last_seq + row_number() OVER (PARTITION BY l.conversation_id ORDER BY l.ord) AS seq
+      FROM (SELECT l.*, l.last_seq + row_number() OVER (PARTITION BY l.conversation_id ORDER BY l.ord) AS seq,
+                   count(*) OVER () AS batch_rows
             FROM locked l) n),
     ids AS MATERIALIZED (
       SELECT d.*, lag(d.seq) OVER (PARTITION BY d.conversation_id, d.sender ORDER BY d.seq) AS prev_own_seq
@@ -174,27 +184,24 @@ public final class ConversationStore {
              max(id) FILTER (WHERE seq - prev_own_seq > 1) AS jump_id
       FROM ids GROUP BY conversation_id, sender),
     pos AS (
-      UPDATE read_positions rp SET prev_read_seq = rp.read_seq, read_seq = m.seq, read_message_id = m.id,
-        pos = coalesce(m.jump_id, CASE WHEN m.first_seq - rp.read_seq > 1 THEN m.first_id ELSE rp.pos END)
-      FROM moves m WHERE rp.username = m.sender AND rp.conversation_id = m.conversation_id
-      RETURNING m.first_id, rp.prev_read_seq),
-    new_pos AS (
       INSERT INTO read_positions AS rp (username, conversation_id, read_seq, read_message_id, pos)
       SELECT m.sender, m.conversation_id, m.seq, m.id,
              coalesce(m.jump_id, CASE WHEN m.first_seq > 1 THEN m.first_id ELSE 0 END)
-      FROM moves m WHERE NOT EXISTS (
-        SELECT 1 FROM read_positions r WHERE r.username = m.sender AND r.conversation_id = m.conversation_id)
+      FROM moves m
       ON CONFLICT (username, conversation_id) DO UPDATE SET prev_read_seq = rp.read_seq,
-        read_seq = excluded.read_seq, read_message_id = excluded.read_message_id, pos = excluded.pos
-      RETURNING (SELECT m.first_id FROM moves m
-                 WHERE m.sender = rp.username AND m.conversation_id = rp.conversation_id) AS first_id, rp.prev_read_seq)
-    SELECT r.ord, r.id, r.seq, r.created_at, r.prev_read_seq FROM (
+        read_seq = excluded.read_seq, read_message_id = excluded.read_message_id,
+        pos = (SELECT coalesce(m.jump_id, CASE WHEN m.first_seq - rp.read_seq > 1 THEN m.first_id ELSE rp.pos END)
+               FROM moves m WHERE m.sender = rp.username AND m.conversation_id = rp.conversation_id)
+      RETURNING rp.username, rp.conversation_id, rp.prev_read_seq)
+    SELECT r.ord, r.id, r.seq, r.created_at, r.prev_read_seq, false AS refused FROM (
       SELECT u.ord, u.id, u.seq, u.created_at,
-             coalesce(u.prev_own_seq, max(u.prev_first) OVER (PARTITION BY u.id)) AS prev_read_seq
-      FROM (SELECT i.ord, i.id, i.seq, i.created_at, i.prev_own_seq, NULL::bigint AS prev_first FROM ids i
-            UNION ALL SELECT NULL, p.first_id, NULL, NULL, NULL, p.prev_read_seq FROM pos p
-            UNION ALL SELECT NULL, np.first_id, NULL, NULL, NULL, np.prev_read_seq FROM new_pos np) u) r
+             coalesce(u.prev_own_seq, max(u.prev_first) OVER (PARTITION BY u.sender, u.conversation_id)) AS prev_read_seq
+      FROM (SELECT i.ord, i.id, i.seq, i.created_at, i.sender, i.conversation_id, i.prev_own_seq,
+                   NULL::bigint AS prev_first FROM ids i
+            UNION ALL SELECT NULL, NULL, NULL, NULL, p.username, p.conversation_id, NULL, p.prev_read_seq
+            FROM pos p) u) r
     WHERE r.ord IS NOT NULL
+    UNION ALL SELECT k.ord, NULL, NULL, NULL, NULL, true FROM checked k WHERE NOT k.ok
     """;
   private static final String FIRST_COPY =
     "SELECT " + MESSAGE_COLUMNS + ", c.kind, c.external_id, c.user_a, c.user_b "
@@ -430,6 +437,10 @@ public final class ConversationStore {
             .recover(e -> Future.failedFuture(e instanceof java.util.NoSuchElementException ? blocked(conv) : e));
         }
         Row row = rows.get(0);
+        if (row.getBoolean("refused")) {
+          // a batch says so: a later message of the batch with this clientMsgId is not its first copy
+          return Future.failedFuture(blocked(conv));
+        }
         long seq = row.getLong("seq");
         // every seq between the old position and this message is someone else's (the sender's own are all at
         // or before the position, and seqs are dense)

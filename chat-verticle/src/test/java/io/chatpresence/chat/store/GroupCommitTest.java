@@ -15,6 +15,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -24,6 +25,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -266,6 +268,57 @@ class GroupCommitTest {
     assertEquals(position.getLong(2),
       rows("SELECT events_pos FROM conversations WHERE id = $1", chat.id()).get(0).getLong(0),
       "the move is the conversation's latest event");
+  }
+
+  @Test
+  void aClientMsgIdRefusedInABlockedChatIsStillNewInTheNextConversationOfTheBatch() throws Exception {
+    Conversation blocked = newChat();
+    String sender = blocked.userA();
+    String third = "gc_c_" + UUID.randomUUID().toString().substring(0, 8);
+    on(() -> pool.preparedQuery("INSERT INTO users (username, password_hash) VALUES ($1, 'x')").execute(Tuple.of(third)));
+    Conversation open = on(() -> store.chatFor(sender, third, null));
+    Conversation busy = newChat();
+    on(() -> pool.preparedQuery("INSERT INTO blocks (blocker, blocked) VALUES ($1, $2)")
+      .execute(Tuple.of(blocked.userB(), sender)));
+    List<Future<StoredMessage>> sends = new ArrayList<>();
+    on(() -> {
+      sends.add(store.insert(busy, busy.userA(), "takes the in-flight slot", null));
+      sends.add(store.insert(blocked, sender, "refused", "same-id"));
+      sends.add(store.insert(open, sender, "stored", "same-id"));
+      return Future.join(new ArrayList<>(sends)).transform(ar -> Future.succeededFuture());
+    });
+    assertInstanceOf(io.chatpresence.protocol.ProtocolException.class, sends.get(1).cause());
+    assertTrue(sends.get(2).succeeded(), () -> "refused: " + sends.get(2).cause());
+    assertFalse(sends.get(2).result().duplicate());
+    assertEquals(1, rows("SELECT 1 FROM messages WHERE conversation_id = $1", open.id()).size());
+  }
+
+  @Test
+  void aSendersPositionDeletedWhileTheBatchWaitsForTheLockIsWrittenAgain() throws Exception {
+    Conversation chat = newChat();
+    Conversation busy = newChat();
+    // another transaction holds the conversation's row, as a leave does while it deletes the member's position
+    io.vertx.sqlclient.SqlConnection locker = on(() -> pool.getConnection());
+    io.vertx.sqlclient.Transaction tx = on(() -> locker.begin());
+    on(() -> locker.preparedQuery("SELECT 1 FROM conversations WHERE id = $1 FOR UPDATE").execute(Tuple.of(chat.id())));
+    List<Future<StoredMessage>> sends = new ArrayList<>();
+    on(() -> {
+      sends.add(store.insert(busy, busy.userA(), "takes the in-flight slot", null));
+      sends.add(store.insert(chat, chat.userA(), "from a", null));
+      sends.add(store.insert(chat, chat.userB(), "from b", null));
+      return Future.succeededFuture();
+    });
+    await().atMost(Duration.ofSeconds(30)).until(() -> !rows("SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+      + "AND query LIKE '%WITH input AS%' AND $1::bigint IS NOT NULL", chat.id()).isEmpty());
+    on(() -> locker.preparedQuery("DELETE FROM read_positions WHERE conversation_id = $1 AND username = $2")
+      .execute(Tuple.of(chat.id(), chat.userB())));
+    on(() -> tx.commit());
+    on(() -> locker.close());
+    on(() -> Future.join(new ArrayList<>(sends)).transform(ar -> Future.succeededFuture()));
+    assertTrue(sends.get(2).succeeded(), () -> "failed: " + sends.get(2).cause());
+    Row position = rows("SELECT read_seq FROM read_positions WHERE conversation_id = $1 AND username = '"
+      + chat.userB() + "'", chat.id()).get(0);
+    assertEquals(sends.get(2).result().seq(), position.getLong(0), "b's position is at b's message again");
   }
 
   @Test

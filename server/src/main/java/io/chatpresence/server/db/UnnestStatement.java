@@ -48,7 +48,14 @@ public final class UnnestStatement {
     if (batch.size() == 1) {
       return runAlone(batch.get(0));
     }
-    return arrays.execute(columns(batch)).transform(ar -> {
+    Tuple columns;
+    try {
+      columns = columns(batch);
+    } catch (RuntimeException e) { // a parameter of another type than its column's: fail the batch, keep the queue going
+      batch.forEach(p -> p.done().fail(e));
+      return Future.succeededFuture();
+    }
+    return arrays.execute(columns).transform(ar -> {
       if (ar.succeeded()) {
         List<List<Row>> rowsOf = new ArrayList<>(batch.size());
         for (int i = 0; i < batch.size(); i++) {
