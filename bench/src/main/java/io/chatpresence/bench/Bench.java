@@ -430,7 +430,7 @@ public final class Bench {
       List<Gen.Sock> socks = new ArrayList<>();
       JsonObject first = storm.pass("first connect (500 at a time)", names, tokens, target.chatPort(),
         target.presencePort(), 500, socks);
-      storm.cutAll(socks);
+      await(storm.cutAll(socks));
       List<Gen.Sock> again = new ArrayList<>();
       JsonObject reconnect = storm.pass("storm (all at once)", names, tokens, target.chatPort(), target.presencePort(),
         2 * n, again);

@@ -1,5 +1,7 @@
 package io.chatpresence.bench;
 
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
@@ -126,10 +128,18 @@ final class Storm {
   }
 
   /** Closes every socket at once, without waiting for any: all users leave in the same instant. */
-  void cutAll(List<Gen.Sock> socks) {
+  /**
+   * Closes every socket; completes when all are closed, so that the storm's new sockets do not meet the old
+   * ones' descriptors under the open-files limit (both would not fit in one process).
+   */
+  Future<Void> cutAll(List<Gen.Sock> socks) {
+    List<Future<Void>> closed = new ArrayList<>(socks.size());
     for (Gen.Sock s : socks) {
       s.closing = true;
-      gen.shards.get(s.shard).runOnContext(v -> s.ws.close((short) 1001, "storm"));
+      Promise<Void> done = Promise.promise();
+      gen.shards.get(s.shard).runOnContext(v -> s.ws.close((short) 1001, "storm").onComplete(done));
+      closed.add(done.future());
     }
+    return Future.join(closed).mapEmpty();
   }
 }
