@@ -11,14 +11,14 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A write run often, by many sockets at once, sent as one statement per batch: parameter {@code i} of every
- * execution goes into the array {@code $i} (element type {@code columnTypes[i]}), and the statement unnests them
- * {@code WITH ORDINALITY} and returns each execution's rows with its 1-based place in the batch in a column
- * {@code ord}. One statement for a batch costs PostgreSQL a fraction of one statement per execution (executor
+ * A statement (a write, or a lookup) run often, by many sockets at once, sent as one statement per batch:
+ * parameter {@code i} of every execution goes into the array {@code $i} (element type {@code columnTypes[i]}), and
+ * the statement unnests them {@code WITH ORDINALITY} and returns each execution's rows with its 1-based place in the
+ * batch in a column {@code ord}. One statement for a batch costs PostgreSQL a fraction of one statement per execution (executor
  * start-up, locks and triggers paid once: docs/performance.md). Batching as {@link BatchQueue}; each future
  * completes only after its batch committed.
  * <p>
- * {@code single} is the same write for one execution (same parameters, same result columns but {@code ord}): it
+ * {@code single} is the same statement for one execution (same parameters, same result columns but {@code ord}): it
  * runs a batch of one, and, one execution at a time, a batch the database refused (the batch rolled back, e.g. a
  * unique key raced by a concurrent batch: {@link BatchQueue#afterFailure}), so one bad execution fails alone.
  */
@@ -36,7 +36,7 @@ public final class UnnestStatement {
     this.queue = new BatchQueue<>(this::run, maxBatch, maxInFlight);
   }
 
-  /** Runs the write with {@code params} (one value per column type); completes with its rows once committed. */
+  /** Runs the statement with {@code params} (one value per column type); completes with its rows once committed. */
   public Future<List<Row>> execute(long lockKey, Tuple params) {
     if (params.size() != columnTypes.size()) {
       throw new IllegalArgumentException("expected " + columnTypes.size() + " parameters, got " + params.size());
