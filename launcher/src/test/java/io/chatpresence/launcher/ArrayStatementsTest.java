@@ -91,6 +91,23 @@ class ArrayStatementsTest {
     assertEquals(List.of("1:arr_a", "3:arr_b"), got.stream().sorted().toList());
   }
 
+  /**
+   * The batch statements are longer than the client's default limit for its prepared-statement cache (2,048
+   * characters): without the product's connect options, PostgreSQL parsed and planned each batch again.
+   */
+  @Test
+  void theBatchStatementsArePreparedOncePerConnection() {
+    String sql = Plans.statement(ConversationStore.class, "INSERT_MESSAGES");
+    assertTrue(sql.length() > 2048, "the statement this test is about is a long one");
+    Tuple noMessages = Tuple.of(new Long[0], new String[0], new String[0], new String[0]);
+    long prepared = await(pool.withConnection(conn -> conn.preparedQuery(sql).execute(noMessages)
+      .compose(first -> conn.preparedQuery(sql).execute(noMessages))
+      .compose(second -> conn.preparedQuery("SELECT count(*) FROM pg_prepared_statements WHERE statement = $1")
+        .execute(Tuple.of(sql)))
+      .map(rows -> rows.iterator().next().getLong(0))));
+    assertEquals(1L, prepared, "one prepared statement on the connection, executed twice");
+  }
+
   private static List<Row> rows(String sql, Tuple args) {
     List<Row> rows = new ArrayList<>();
     await(pool.preparedQuery(sql).execute(args)).forEach(rows::add);

@@ -15,6 +15,8 @@ import io.vertx.sqlclient.PoolOptions;
  */
 public final class Pools {
   public static final String POOL_NAME = "chat-presence-db";
+  /** Far longer than any statement of the product (the longest are a few thousand characters). */
+  static final int MAX_SQL_LENGTH = 65_536;
 
   private Pools() {
   }
@@ -35,7 +37,14 @@ public final class Pools {
       .build();
   }
 
+  /**
+   * Every statement is prepared once per connection. The client's default caches only SQL shorter than 2,048
+   * characters; the batch statements (one per batch of messages, marks or edits), the inbox and SYNC are longer,
+   * and PostgreSQL parsed, analysed and planned each of their executions again (docs/performance.md). All SQL of
+   * the product is constant text, so the cache holds a fixed set of statements.
+   */
   public static PgConnectOptions connectOptions(String url) {
-    return PgConnectOptions.fromUri(url).setCachePreparedStatements(true).setPipeliningLimit(256);
+    return PgConnectOptions.fromUri(url).setCachePreparedStatements(true).setPreparedStatementCacheSqlLimit(MAX_SQL_LENGTH)
+      .setPipeliningLimit(256);
   }
 }
