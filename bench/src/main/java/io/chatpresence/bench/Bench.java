@@ -559,6 +559,8 @@ public final class Bench {
       // warm-up, not recorded: JIT, pools, the pairs' chats created
       runDirectStep(mine, legSocks, sizeRates.get(0), sizes.warmupSeconds(), 1, legs.get(l).mark(), legs.get(l).edits());
     }
+    // the warm-up created every pair's chat: plan on statistics that know them (PgStats.analyze)
+    server.pgStats().analyze();
     String only = System.getProperty("bench.rates");
     List<Integer> rates = only == null ? sizeRates
       : java.util.Arrays.stream(only.split(",")).map(String::trim).map(Integer::valueOf).toList();

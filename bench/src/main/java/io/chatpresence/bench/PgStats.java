@@ -40,6 +40,17 @@ final class PgStats {
       row.getLong("wal_bytes"), row.getLong("wal_sync"), row.getLong("wal_fpi"));
   }
 
+  /**
+   * Brings the planner's statistics up to date. A run grows the tables from nearly empty within seconds, faster
+   * than autovacuum analyzes them again (it looks once a minute), and each product connection keeps a statement's
+   * generic plan made from the statistics of its first runs: with a few hundred conversations, a sequential scan
+   * of them for every batch of read marks (docs/performance.md). A database in use has statistics that follow its
+   * size; measuring after ANALYZE measures that state, and ANALYZE makes the connections plan again.
+   */
+  void analyze() {
+    Bench.await(sql.query("ANALYZE").execute());
+  }
+
   /** Forgets the statement statistics, so that {@link #topStatements} covers what follows. */
   void resetStatements() {
     Bench.await(sql.query("SELECT pg_stat_statements_reset()").execute());

@@ -55,6 +55,7 @@ final class Saturation {
       });
     }
     Bench.pause(warmupSeconds * 1000L);
+    pg.analyze();
     pg.resetStatements();
     PgStats.Reading before = pg.read();
     long storedBefore = stored.get();
