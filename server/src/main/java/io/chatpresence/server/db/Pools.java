@@ -39,9 +39,9 @@ public final class Pools {
 
   /**
    * Every statement is prepared once per connection. The client's default caches only SQL shorter than 2,048
-   * characters; the batch statements (one per batch of messages, marks or edits), the inbox and SYNC are longer,
-   * and PostgreSQL parsed, analysed and planned each of their executions again (docs/performance.md). All SQL of
-   * the product is constant text, so the cache holds a fixed set of statements.
+   * characters; the batch insert, the mark batch and the inbox are longer, and PostgreSQL parsed, analysed and
+   * planned each of their executions again (docs/performance.md). All SQL of the product is constant text: the
+   * cache (256 statements per connection) holds a fixed set of fewer than a hundred.
    */
   public static PgConnectOptions connectOptions(String url) {
     return PgConnectOptions.fromUri(url).setCachePreparedStatements(true).setPreparedStatementCacheSqlLimit(MAX_SQL_LENGTH)
