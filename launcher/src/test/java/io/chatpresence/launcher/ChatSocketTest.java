@@ -189,6 +189,44 @@ class ChatSocketTest {
     }
   }
 
+  /**
+   * A burst from one socket to two chats, with refusals in it: the answers come in the order sent (a socket's next
+   * message is queued before the previous one is stored, docs/performance.md), each chat's messages are stored in
+   * that order, and a history request after the burst is answered after all of it and sees all of it.
+   */
+  @Test
+  void aBurstIsAnsweredInTheOrderSentAndAHistoryAfterItSeesAllOfIt() {
+    TestServer.User alice = server.newUser("burst");
+    TestServer.User bob = server.newUser("burst");
+    TestServer.User carol = server.newUser("burst");
+    int frames = 34; // within the default burst of the rate limit
+    try (WsClient a = server.chat(alice); WsClient b = server.chat(bob)) {
+      for (int i = 0; i < frames; i++) {
+        String to = i == 20 ? "ghost_" + System.nanoTime() % 1_000_000 : i % 2 == 0 ? bob.name() : carol.name();
+        a.send(direct(to, i == 11 ? "" : "b" + i).put("clientMsgId", "q" + i));
+      }
+      a.send(history(bob.name()));
+      for (int i = 0; i < frames; i++) {
+        JsonObject answer = a.next();
+        assertEquals("q" + i, answer.getString("clientMsgId"), "answer " + i + ": " + answer.encode());
+        assertEquals(i == 11 || i == 20 ? "ERROR" : "SUCCESS", answer.getString("type"), answer.encode());
+      }
+      JsonArray page = a.next("ONE_TO_ONE_CHAT_HISTORY").getJsonArray("messages");
+      JsonArray expected = new JsonArray();
+      for (int i = 0; i < frames; i += 2) {
+        if (i != 20) {
+          expected.add("b" + i);
+        }
+      }
+      JsonArray shown = new JsonArray();
+      page.forEach(m -> shown.add(((JsonObject) m).getString("content")));
+      assertEquals(expected, shown);
+      for (Object content : expected) {
+        assertEquals(content, b.next("ONE_TO_ONE_CHAT").getString("content"));
+      }
+    }
+  }
+
   @Test
   void disconnectClosesWith1000() {
     try (WsClient a = server.chat(server.newUser("bye"))) {

@@ -65,6 +65,11 @@ public final class ChatSocketHandler implements SocketServer.FrameHandler {
   private final SyncHandler sync;
   /** Each socket's last frame still being handled (identity keys: a session is its own key). */
   private final Map<SocketSession, Future<Void>> tails = new HashMap<>();
+  /** Per socket: the answers to its messages queued for storing, chained in the order sent. */
+  private final Map<SocketSession, Future<Void>> answers = new HashMap<>();
+  private final Map<SocketSession, Integer> queuedSends = new HashMap<>();
+  /** Messages of one socket queued for storing before its next frame waits for an answer. */
+  private static final int MAX_QUEUED_SENDS = 32;
   /** During an outage every send fails: log the first and then a count every few seconds, not each one. */
   private final ThrottledLog storageFailures = new ThrottledLog(5_000);
 
@@ -118,7 +123,9 @@ public final class ChatSocketHandler implements SocketServer.FrameHandler {
   public void onFrame(SocketSession session, Frame frame) {
     long received = System.nanoTime();
     Function<Frame, Future<Void>> action = switch (frame.type()) {
-      case MessageType.ONE_TO_ONE_CHAT -> f -> sendOneToOne(session, f).onSuccess(v -> metrics.acknowledged(ONE, received));
+      case MessageType.ONE_TO_ONE_CHAT -> store.insertsInOrder()
+        ? f -> queueOneToOne(session, f, received)
+        : f -> sendOneToOne(session, f).onSuccess(v -> metrics.acknowledged(ONE, received));
       case MessageType.GROUP_CHAT -> f -> sendGroup(session, f).onSuccess(v -> metrics.acknowledged(GROUP, received));
       case MessageType.GET_ONE_TO_ONE_HISTORY -> f -> oneToOneHistory(session, f);
       case MessageType.GET_GROUP_CHAT_HISTORY -> f -> groupHistory(session, f);
@@ -146,6 +153,10 @@ public final class ChatSocketHandler implements SocketServer.FrameHandler {
 
   private void enqueue(SocketSession session, Frame frame, Function<Frame, Future<Void>> action) {
     Future<Void> previous = tails.getOrDefault(session, Future.succeededFuture());
+    if (!MessageType.ONE_TO_ONE_CHAT.equals(frame.type())) {
+      // any other frame waits until the socket's queued messages are stored and answered (it may read them)
+      previous = previous.transform(v -> answers.getOrDefault(session, Future.succeededFuture()));
+    }
     Future<Void> next = previous.transform(ignored -> {
       Future<Void> done;
       try {
@@ -191,6 +202,78 @@ public final class ChatSocketHandler implements SocketServer.FrameHandler {
         return null;
       });
     });
+  }
+
+  /**
+   * A one-to-one message when inserts commit in the order queued (one batch out at a time): the socket's next
+   * frame is read once this message is queued, so a sender's next message can go into the next batch instead of
+   * waiting for this one's commit (docs/performance.md). Order is kept: the batches commit in queue order, a
+   * refused batch runs again one execution at a time in that order, and the answers (SUCCESS or ERROR) follow one
+   * chain per socket in the order sent. At most {@link #MAX_QUEUED_SENDS} wait per socket.
+   */
+  private Future<Void> queueOneToOne(SocketSession session, Frame f, long received) {
+    Future<StoredMessage> stored;
+    Future<Conversation> chatOf;
+    String clientMsgId = null;
+    try {
+      String me = session.username();
+      f.checkActor("from", me);
+      String to = f.requiredUsername("to");
+      if (to.equals(me)) {
+        throw ProtocolException.invalid("'to' must be another user");
+      }
+      String content = f.content(settings.maxContentChars());
+      String chatId = f.optionalConversationId("chatId");
+      clientMsgId = f.validClientMsgId();
+      String cmid = clientMsgId;
+      chatOf = store.chatFor(me, to, chatId);
+      stored = chatOf.compose(chat -> {
+        if (chat.created()) {
+          contactsChanged(me, List.of(to));
+        }
+        return store.insert(chat, me, content, cmid);
+      });
+    } catch (RuntimeException e) {
+      chatOf = Future.failedFuture(e);
+      stored = Future.failedFuture(e);
+    }
+    Future<StoredMessage> result = stored;
+    Future<Conversation> chat = chatOf;
+    String cmid = clientMsgId;
+    queuedSends.merge(session, 1, Integer::sum);
+    Future<Void> answered = answers.getOrDefault(session, Future.succeededFuture())
+      .transform(v -> result)
+      .transform(r -> {
+        if (queuedSends.merge(session, -1, Integer::sum) <= 0) {
+          queuedSends.remove(session);
+        }
+        if (r.failed()) {
+          sendError(session, f, r.cause());
+        } else {
+          answerOneToOne(session, chat.result(), r.result(), cmid, received);
+        }
+        return Future.<Void>succeededFuture();
+      });
+    answers.put(session, answered);
+    answered.onComplete(v -> answers.remove(session, answered));
+    // the socket's next frame waits for the queueing (its chat looked up, its insert queued) and, past the
+    // bound, for this message's answer
+    Future<Void> queued = chat.<Void>mapEmpty().otherwiseEmpty();
+    return queuedSends.getOrDefault(session, 0) >= MAX_QUEUED_SENDS ? answered : queued;
+  }
+
+  private void answerOneToOne(SocketSession session, Conversation chat, StoredMessage m, String clientMsgId, long received) {
+    String me = session.username();
+    session.send(ChatFrames.sent(m, clientMsgId));
+    metrics.acknowledged(ONE, received);
+    if (!m.duplicate()) {
+      String encoded = ChatFrames.received(m).encode();
+      metrics.fanout(ONE, 1);
+      delivery.toUser(m.to(), encoded, null);
+      delivery.toUser(me, encoded, session.id());
+      typing.sent(me, Kind.CHAT, m.conversationId());
+      reads.sent(session, chat, m);
+    }
   }
 
   private Future<Void> sendGroup(SocketSession session, Frame f) {

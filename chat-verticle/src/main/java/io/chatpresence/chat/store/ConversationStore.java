@@ -234,10 +234,12 @@ public final class ConversationStore {
   private final Pool pool;
   private final ChatCache chatCache = new ChatCache(CACHED_CHATS);
   private final UnnestStatement messageInserts;
+  private final boolean insertsInOrder;
 
   /** {@code batchesInFlight}: insert batches committing at once (DB_WRITE_BATCHES; each holds a pool connection). */
   public ConversationStore(Pool pool, int batchesInFlight) {
     this.pool = pool;
+    this.insertsInOrder = batchesInFlight == 1;
     this.messageInserts = new UnnestStatement(pool.preparedQuery(INSERT_MESSAGES), pool.preparedQuery(INSERT_MESSAGE),
       List.of(Long.class, String.class, String.class, String.class), MAX_BATCH, batchesInFlight);
   }
@@ -467,6 +469,15 @@ public final class ConversationStore {
         return new StoredMessage(row.getLong("id"), row.getLong("seq"), sender, to, kind, row.getString("external_id"),
           row.getString("content"), row.getOffsetDateTime("created_at"), true);
       });
+  }
+
+  /**
+   * Whether inserts commit in the order they were queued: true with one batch out at a time (the default), where
+   * each batch commits before the next is sent. With more, two batches may take a conversation's lock in either
+   * order.
+   */
+  public boolean insertsInOrder() {
+    return insertsInOrder;
   }
 
   /**

@@ -45,16 +45,17 @@ final class BatchQueue<R> {
 
   /**
    * What follows a batch that failed: one the database refused (a {@link PgException}: it rolled back) is run
-   * again one execution at a time by {@code alone}, so one bad execution fails alone; any other failure (the
+   * again one execution at a time by {@code alone}, in the batch's order and each after the one before, so one bad
+   * execution fails alone and the executions of one key commit in the order they came; any other failure (the
    * connection lost, maybe after the commit) fails every execution, and nothing is retried behind the client's back.
    */
   static <R> Future<Void> afterFailure(List<Pending<R>> batch, Throwable cause, Function<Pending<R>, Future<Void>> alone) {
     if (cause instanceof PgException) {
-      List<Future<Void>> each = new ArrayList<>(batch.size());
+      Future<Void> chain = Future.succeededFuture();
       for (Pending<R> p : batch) {
-        each.add(alone.apply(p));
+        chain = chain.transform(v -> alone.apply(p));
       }
-      return Future.join(each).mapEmpty();
+      return chain;
     }
     batch.forEach(p -> p.done().fail(cause));
     return Future.succeededFuture();
