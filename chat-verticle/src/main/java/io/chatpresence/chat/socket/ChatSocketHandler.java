@@ -125,7 +125,7 @@ public final class ChatSocketHandler implements SocketServer.FrameHandler {
     Function<Frame, Future<Void>> action = switch (frame.type()) {
       case MessageType.ONE_TO_ONE_CHAT -> store.insertsInOrder()
         ? f -> queueOneToOne(session, f, received)
-        : f -> sendOneToOne(session, f).onSuccess(v -> metrics.acknowledged(ONE, received));
+        : f -> sendOneToOne(session, f, received);
       case MessageType.GROUP_CHAT -> f -> sendGroup(session, f).onSuccess(v -> metrics.acknowledged(GROUP, received));
       case MessageType.GET_ONE_TO_ONE_HISTORY -> f -> oneToOneHistory(session, f);
       case MessageType.GET_GROUP_CHAT_HISTORY -> f -> groupHistory(session, f);
@@ -175,33 +175,39 @@ public final class ChatSocketHandler implements SocketServer.FrameHandler {
 
   // ---- sending --------------------------------------------------------------------------------------
 
-  private Future<Void> sendOneToOne(SocketSession session, Frame f) {
+  /** A one-to-one frame's fields, checked (the sender is the socket's user, not the recipient). */
+  private record OneToOne(String me, String to, String content, String chatId, String clientMsgId) {
+  }
+
+  private OneToOne oneToOne(SocketSession session, Frame f) {
     String me = session.username();
     f.checkActor("from", me);
     String to = f.requiredUsername("to");
     if (to.equals(me)) {
       throw ProtocolException.invalid("'to' must be another user");
     }
-    String content = f.content(settings.maxContentChars());
-    String chatId = f.optionalConversationId("chatId");
-    String clientMsgId = f.validClientMsgId();
-    return store.chatFor(me, to, chatId).compose(chat -> {
+    return new OneToOne(me, to, f.content(settings.maxContentChars()), f.optionalConversationId("chatId"),
+      f.validClientMsgId());
+  }
+
+  /** The pair's chat, created on first use (the two become contacts). */
+  private Future<Conversation> chatOf(OneToOne o) {
+    return store.chatFor(o.me(), o.to(), o.chatId()).map(chat -> {
       if (chat.created()) {
-        contactsChanged(me, List.of(to));
+        contactsChanged(o.me(), List.of(o.to()));
       }
-      return store.insert(chat, me, content, clientMsgId).map(m -> {
-        session.send(ChatFrames.sent(m, clientMsgId));
-        if (!m.duplicate()) {
-          String encoded = ChatFrames.received(m).encode();
-          metrics.fanout(ONE, 1);
-          delivery.toUser(m.to(), encoded, null);
-          delivery.toUser(me, encoded, session.id());
-          typing.sent(me, Kind.CHAT, m.conversationId());
-          reads.sent(session, chat, m);
-        }
-        return null;
-      });
+      return chat;
     });
+  }
+
+  /** A one-to-one message stored and answered before the socket's next frame is read ({@code DB_WRITE_BATCHES} > 1). */
+  private Future<Void> sendOneToOne(SocketSession session, Frame f, long received) {
+    OneToOne o = oneToOne(session, f);
+    return chatOf(o).compose(chat -> store.insert(chat, o.me(), o.content(), o.clientMsgId())
+      .map(m -> {
+        answerOneToOne(session, chat, m, o.clientMsgId(), received);
+        return null;
+      }));
   }
 
   /**
@@ -212,34 +218,18 @@ public final class ChatSocketHandler implements SocketServer.FrameHandler {
    * chain per socket in the order sent. At most {@link #MAX_QUEUED_SENDS} wait per socket.
    */
   private Future<Void> queueOneToOne(SocketSession session, Frame f, long received) {
-    Future<StoredMessage> stored;
-    Future<Conversation> chatOf;
-    String clientMsgId = null;
+    OneToOne o;
+    Future<Conversation> found;
     try {
-      String me = session.username();
-      f.checkActor("from", me);
-      String to = f.requiredUsername("to");
-      if (to.equals(me)) {
-        throw ProtocolException.invalid("'to' must be another user");
-      }
-      String content = f.content(settings.maxContentChars());
-      String chatId = f.optionalConversationId("chatId");
-      clientMsgId = f.validClientMsgId();
-      String cmid = clientMsgId;
-      chatOf = store.chatFor(me, to, chatId);
-      stored = chatOf.compose(chat -> {
-        if (chat.created()) {
-          contactsChanged(me, List.of(to));
-        }
-        return store.insert(chat, me, content, cmid);
-      });
+      o = oneToOne(session, f);
+      found = chatOf(o);
     } catch (RuntimeException e) {
-      chatOf = Future.failedFuture(e);
-      stored = Future.failedFuture(e);
+      o = null;
+      found = Future.failedFuture(e);
     }
-    Future<StoredMessage> result = stored;
-    Future<Conversation> chat = chatOf;
-    String cmid = clientMsgId;
+    OneToOne message = o;
+    Future<Conversation> chat = found;
+    Future<StoredMessage> result = chat.compose(c -> store.insert(c, message.me(), message.content(), message.clientMsgId()));
     queuedSends.merge(session, 1, Integer::sum);
     Future<Void> answered = answers.getOrDefault(session, Future.succeededFuture())
       .transform(v -> result)
@@ -250,7 +240,7 @@ public final class ChatSocketHandler implements SocketServer.FrameHandler {
         if (r.failed()) {
           sendError(session, f, r.cause());
         } else {
-          answerOneToOne(session, chat.result(), r.result(), cmid, received);
+          answerOneToOne(session, chat.result(), r.result(), message.clientMsgId(), received);
         }
         return Future.<Void>succeededFuture();
       });
