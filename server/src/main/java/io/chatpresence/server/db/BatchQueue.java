@@ -23,14 +23,19 @@ final class BatchQueue<R> {
   record Pending<R>(long lockKey, Tuple params, Promise<R> done) {
   }
 
-  private final Function<List<Pending<R>>, Future<Void>> runner;
+  private final Function<List<Pending<R>>, Future<Runnable>> runner;
   private final int maxBatch;
   private final int maxInFlight;
   private final ArrayDeque<Pending<R>> waiting = new ArrayDeque<>();
   private int inFlight;
 
-  /** {@code runner} completes every execution of the batch it is given, and its own future when done. */
-  BatchQueue(Function<List<Pending<R>>, Future<Void>> runner, int maxBatch, int maxInFlight) {
+  /**
+   * {@code runner} sends the batch it is given; its future (which never fails) completes once the database answered,
+   * with what completes the batch's executions. The queue sends the next batch before running that, so a batch's
+   * answers are handled while the next one is in the database (with one batch out at a time, still after this one
+   * committed); a runner that completed the executions itself (a refused batch) gives a no-op.
+   */
+  BatchQueue(Function<List<Pending<R>>, Future<Runnable>> runner, int maxBatch, int maxInFlight) {
     this.runner = runner;
     this.maxBatch = maxBatch;
     this.maxInFlight = maxInFlight;
@@ -49,17 +54,19 @@ final class BatchQueue<R> {
    * execution fails alone and the executions of one key commit in the order they came; any other failure (the
    * connection lost, maybe after the commit) fails every execution, and nothing is retried behind the client's back.
    */
-  static <R> Future<Void> afterFailure(List<Pending<R>> batch, Throwable cause, Function<Pending<R>, Future<Void>> alone) {
+  static <R> Future<Runnable> afterFailure(List<Pending<R>> batch, Throwable cause, Function<Pending<R>, Future<Void>> alone) {
     if (cause instanceof PgException) {
       Future<Void> chain = Future.succeededFuture();
       for (Pending<R> p : batch) {
         chain = chain.transform(v -> alone.apply(p));
       }
-      return chain;
+      return chain.transform(v -> DONE);
     }
-    batch.forEach(p -> p.done().fail(cause));
-    return Future.succeededFuture();
+    return Future.succeededFuture(() -> batch.forEach(p -> p.done().fail(cause)));
   }
+
+  /** What a runner gives when it completed the executions itself. */
+  static final Future<Runnable> DONE = Future.succeededFuture(() -> { });
 
   private void flush() {
     while (inFlight < maxInFlight && !waiting.isEmpty()) {
@@ -69,9 +76,14 @@ final class BatchQueue<R> {
       }
       batch.sort(Comparator.comparingLong(Pending::lockKey));
       inFlight++;
-      runner.apply(batch).onComplete(v -> {
+      runner.apply(batch).onComplete(ar -> {
         inFlight--;
         flush();
+        if (ar.succeeded()) {
+          ar.result().run();
+        } else { // not a runner's way to end, but never leave an execution unanswered
+          batch.forEach(p -> p.done().tryFail(ar.cause()));
+        }
       });
     }
   }

@@ -31,9 +31,9 @@ public final class BatchedStatement {
     return queue.execute(lockKey, params);
   }
 
-  private Future<Void> run(List<BatchQueue.Pending<RowSet<Row>>> batch) {
+  private Future<Runnable> run(List<BatchQueue.Pending<RowSet<Row>>> batch) {
     if (batch.size() == 1) {
-      return runAlone(batch.get(0));
+      return runAlone(batch.get(0)).transform(v -> BatchQueue.DONE);
     }
     List<Tuple> params = new ArrayList<>(batch.size());
     for (BatchQueue.Pending<RowSet<Row>> p : batch) {
@@ -41,12 +41,14 @@ public final class BatchedStatement {
     }
     return statement.executeBatch(params).transform(ar -> {
       if (ar.succeeded()) {
-        RowSet<Row> rows = ar.result();
-        for (BatchQueue.Pending<RowSet<Row>> p : batch) {
-          p.done().complete(rows);
-          rows = rows.next();
-        }
-        return Future.succeededFuture();
+        RowSet<Row> first = ar.result();
+        return Future.succeededFuture(() -> {
+          RowSet<Row> rows = first;
+          for (BatchQueue.Pending<RowSet<Row>> p : batch) {
+            p.done().complete(rows);
+            rows = rows.next();
+          }
+        });
       }
       return BatchQueue.afterFailure(batch, ar.cause(), this::runAlone);
     });

@@ -44,33 +44,37 @@ public final class UnnestStatement {
     return queue.execute(lockKey, params);
   }
 
-  private Future<Void> run(List<BatchQueue.Pending<List<Row>>> batch) {
+  private Future<Runnable> run(List<BatchQueue.Pending<List<Row>>> batch) {
     if (batch.size() == 1) {
-      return runAlone(batch.get(0));
+      return runAlone(batch.get(0)).transform(v -> BatchQueue.DONE);
     }
     Tuple columns;
     try {
       columns = columns(batch);
     } catch (RuntimeException e) { // a parameter of another type than its column's: fail the batch, keep the queue going
       batch.forEach(p -> p.done().fail(e));
-      return Future.succeededFuture();
+      return BatchQueue.DONE;
     }
     return arrays.execute(columns).transform(ar -> {
       if (ar.succeeded()) {
-        List<List<Row>> rowsOf = new ArrayList<>(batch.size());
-        for (int i = 0; i < batch.size(); i++) {
-          rowsOf.add(new ArrayList<>(1));
-        }
-        for (Row row : ar.result()) {
-          rowsOf.get(Math.toIntExact(row.getLong("ord")) - 1).add(row);
-        }
-        for (int i = 0; i < batch.size(); i++) {
-          batch.get(i).done().complete(rowsOf.get(i));
-        }
-        return Future.succeededFuture();
+        RowSet<Row> result = ar.result();
+        return Future.succeededFuture(() -> answer(batch, result));
       }
       return BatchQueue.afterFailure(batch, ar.cause(), this::runAlone);
     });
+  }
+
+  private static void answer(List<BatchQueue.Pending<List<Row>>> batch, RowSet<Row> result) {
+    List<List<Row>> rowsOf = new ArrayList<>(batch.size());
+    for (int i = 0; i < batch.size(); i++) {
+      rowsOf.add(new ArrayList<>(1));
+    }
+    for (Row row : result) {
+      rowsOf.get(Math.toIntExact(row.getLong("ord")) - 1).add(row);
+    }
+    for (int i = 0; i < batch.size(); i++) {
+      batch.get(i).done().complete(rowsOf.get(i));
+    }
   }
 
   private Tuple columns(List<BatchQueue.Pending<List<Row>>> batch) {
