@@ -105,6 +105,7 @@ public final class Bench {
       }
       try (BenchServer server = BenchServer.start(overrides, "cluster".equals(s) ? 2 : 1);
            Gen gen = new Gen(Math.max(1, Runtime.getRuntime().availableProcessors()))) {
+        server.pgStats().prepareWal(sizes.walMegabytes());
         Bench bench = new Bench(sizes, server, gen);
         bench.serverOverrides = overrides;
         JsonObject result = new JsonObject()

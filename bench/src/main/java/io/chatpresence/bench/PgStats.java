@@ -51,6 +51,24 @@ final class PgStats {
     Bench.await(sql.query("ANALYZE").execute());
   }
 
+  /**
+   * Gives the database the WAL segments a database in use has. A new cluster creates each 16 MB WAL segment when
+   * it first needs it, in the backend whose commit crosses into it: zero-filled and fsynced, 50-60 ms here, during
+   * which no other commit completes either (strace of the insert backend; at 5,000 msg/s one every 4-5 s: the
+   * stalls behind the p99 of the offered-rate steps, docs/performance.md). A database that has run through a
+   * checkpoint renames its used segments into the coming ones instead. So: write {@code megabytes} of WAL into a
+   * scratch table, drop it and CHECKPOINT, which leaves that many segments to recycle.
+   */
+  void prepareWal(int megabytes) {
+    if (megabytes <= 0) {
+      return;
+    }
+    Bench.await(sql.query("CREATE TABLE bench_wal_warmup AS SELECT g, repeat('w', 900) AS pad "
+      + "FROM generate_series(1, " + megabytes * 1_000 + ") g").execute()
+      .compose(v -> sql.query("DROP TABLE bench_wal_warmup").execute())
+      .compose(v -> sql.query("CHECKPOINT").execute()));
+  }
+
   /** Forgets the statement statistics, so that {@link #topStatements} covers what follows. */
   void resetStatements() {
     Bench.await(sql.query("SELECT pg_stat_statements_reset()").execute());
