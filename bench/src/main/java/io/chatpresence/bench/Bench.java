@@ -558,7 +558,8 @@ public final class Bench {
       byShard.add(mine);
       steps.add(new JsonArray());
       // warm-up, not recorded: JIT, pools, the pairs' chats created
-      runDirectStep(mine, legSocks, sizeRates.get(0), sizes.warmupSeconds(), 1, legs.get(l).mark(), legs.get(l).edits());
+      runDirectStep(mine, legSocks, warmUpRate(sizeRates.get(0)), sizes.warmupSeconds(), warmUpSeconds(), legs.get(l).mark(),
+        legs.get(l).edits());
     }
     // the warm-up created every pair's chat: plan on statistics that know them (PgStats.analyze)
     server.pgStats().analyze();
@@ -592,6 +593,20 @@ public final class Bench {
    * One step of 1:1 pairs at {@code rate}. With {@code mark}, every recipient answers each message with MARK_READ
    * of it as it arrives (the {@code read} scenario). Also reports PostgreSQL's CPU per message sent in the step.
    */
+  /**
+   * The warm-up before the measured steps, not recorded: the JIT compiles the hot paths during the first half
+   * minute or so (its compiler threads then take up to a core of the two here, and the first measured step's p99
+   * was 90-230 ms where the same rate later measured 11-28 ms: docs/performance.md), pools fill, the chats exist.
+   * Full sizes: {@link Sizes#jitWarmupSeconds()} at {@link Sizes#jitWarmupRate()}; quick: one second at the first rate.
+   */
+  private int warmUpRate(int firstRate) {
+    return sizes.jitWarmupSeconds() > 0 ? sizes.jitWarmupRate() : firstRate;
+  }
+
+  private int warmUpSeconds() {
+    return Math.max(1, sizes.jitWarmupSeconds());
+  }
+
   private JsonObject runDirectStep(List<List<Gen.Sock[]>> byShard, List<Gen.Sock> socks, int rate, int warmupSeconds,
                                    int seconds, boolean mark) {
     return runDirectStep(byShard, socks, rate, warmupSeconds, seconds, mark, false);
@@ -796,7 +811,7 @@ public final class Bench {
     if (rates.isEmpty()) {
       rates = List.of(sizes.directRates().get(0));
     }
-    runDirectStep(pairsByShard, pairSocks, rates.get(0), sizes.warmupSeconds(), 1, false);
+    runDirectStep(pairsByShard, pairSocks, warmUpRate(rates.get(0)), sizes.warmupSeconds(), warmUpSeconds(), false);
     Memory quiet = Memory.now();
     JsonArray steps = new JsonArray();
     Memory busy = null;

@@ -30,7 +30,9 @@ final class Report {
       .put("fanoutGroups", new JsonArray(List.copyOf(s.fanoutGroups())))
       .put("fanoutLightDeliveriesPerSecond", s.fanoutLightDeliveriesPerSecond()).put("fanoutDeliveriesPerSecond", s.fanoutDeliveriesPerSecond()).put("fanoutSeconds", s.fanoutSeconds())
       .put("historyMessages", s.historyMessages()).put("historyRate", s.historyRate())
-      .put("historySeconds", s.historySeconds()).put("drainSeconds", s.drainSeconds());
+      .put("historySeconds", s.historySeconds()).put("drainSeconds", s.drainSeconds())
+      .put("walMegabytes", s.walMegabytes())
+      .put("jitWarmupRate", s.jitWarmupRate()).put("jitWarmupSeconds", s.jitWarmupSeconds());
   }
 
   static JsonObject machine() {

@@ -8,7 +8,7 @@ record Sizes(
   int directPairs, List<Integer> directRates, int stepSeconds, int warmupSeconds, List<Integer> clusterRates,
   List<Integer> fanoutGroups, int fanoutLightDeliveriesPerSecond, int fanoutDeliveriesPerSecond, int fanoutSeconds,
   int historyMessages, int historyRate, int historySeconds,
-  int drainSeconds, int walMegabytes) {
+  int drainSeconds, int walMegabytes, int jitWarmupRate, int jitWarmupSeconds) {
 
   static Sizes full() {
     // connections: each user holds a chat and a presence socket (18,000 sockets), the server in its own JVM;
@@ -18,7 +18,7 @@ record Sizes(
       List.of(1_000, 2_500, 5_000, 10_000, 20_000, 40_000, 80_000, 160_000),
       List.of(100, 1_000, 10_000), 20_000, 200_000, 6,
       1_000_000, 500, 10,
-      10, 768);
+      10, 768, 5_000, 20);
   }
 
   static Sizes quick() {
@@ -27,6 +27,6 @@ record Sizes(
       List.of(200),
       List.of(20, 50), 500, 2_000, 2,
       5_000, 100, 2,
-      5, 0);
+      5, 0, 0, 0);
   }
 }
