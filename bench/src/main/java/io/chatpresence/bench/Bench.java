@@ -1047,10 +1047,10 @@ public final class Bench {
 
   /** In a second JVM, so that a 10,000-member group fits under the open-files limit on each side. */
   private JsonObject fanout() {
-    return againstServerProcess("fanout", pid -> fanoutAgainst());
+    return againstServerProcess("fanout", this::fanoutAgainst);
   }
 
-  private JsonObject fanoutAgainst() {
+  private JsonObject fanoutAgainst(long serverPid) {
     String senderName = "f" + RUN + "_sender";
     String senderToken = register(senderName);
     JsonArray groups = new JsonArray();
@@ -1075,7 +1075,7 @@ public final class Bench {
       }
       List<Gen.Sock> socks = gen.connectAll(specs, 500, "group of " + size);
       for (int load : List.of(sizes.fanoutLightDeliveriesPerSecond(), sizes.fanoutDeliveriesPerSecond())) {
-        groups.add(fanoutStep(size, groupId, sender, socks, load));
+        groups.add(fanoutStep(size, groupId, sender, socks, load, serverPid));
         gen.waitQuiet(500, 60);
       }
       List<Gen.Sock> all = new ArrayList<>(socks);
@@ -1087,7 +1087,7 @@ public final class Bench {
 
   /** One open-loop run of one sender to the group at the given deliveries per second. */
   private JsonObject fanoutStep(int size, String groupId, Gen.Sock sender, List<Gen.Sock> socks,
-                                int deliveriesPerSecond) {
+                                int deliveriesPerSecond, long serverPid) {
     long recipients = socks.size();
     double msgRate = Math.max(1, Math.min(2_000, deliveriesPerSecond / (double) recipients));
     Step step = newStep(sizes.warmupSeconds(), sizes.fanoutSeconds());
@@ -1096,6 +1096,7 @@ public final class Bench {
     }
     sender.onText = text -> step.received(0, text, "\"nothing\":\"", false);
     long closedBefore = gen.closedUnexpectedly.get();
+    CpuSplit cpu = CpuSplit.over(serverPid, step.measureFrom, step.end);
     // one sender on shard 0: the loop runs on every shard, the others send nothing
     gen.openLoop(msgRate, step.start, step.end, (shard, k, intended) -> {
       if (shard == 0) {
@@ -1107,6 +1108,7 @@ public final class Bench {
     boolean drained = step.drain(recipients, System.nanoTime() + sizes.drainSeconds() * 1_000_000_000L);
     step.closed = true;
     JsonObject f = figures(step, msgRate * recipients, drained);
+    f.put("cpu", cpu.figures(f.getDouble("deliveredPerSecond")));
     // time until the last member had it: per message, the latest receipt over all shards
     Map<Long, long[]> last = new HashMap<>();
     for (Map<Long, long[]> m : step.lastReceipt) {
@@ -1133,6 +1135,11 @@ public final class Bench {
       size, msgRate, msgRate * recipients, f.getDouble("deliveredPerSecond"), f.getDouble("p50Ms"), f.getDouble("p99Ms"),
       f.getDouble("lastMemberP50Ms"), f.getDouble("lastMemberP99Ms"), complete, Step.sum(step.sentInWindow),
       drained ? "" : " (not all arrived)");
+    JsonObject c = f.getJsonObject("cpu");
+    System.out.printf("    cores used: server %.2f, generator %.2f, the rest (PostgreSQL, ...) %.2f, idle %.2f of %d; "
+        + "per delivery: server %.1f us, generator %.1f us%n", c.getDouble("serverCores"), c.getDouble("generatorCores"),
+      c.getDouble("otherCores"), c.getDouble("idleCores"), Runtime.getRuntime().availableProcessors(),
+      c.getDouble("serverUsPerDelivery"), c.getDouble("generatorUsPerDelivery"));
     return f;
   }
 

@@ -196,16 +196,22 @@ final class Report {
       }
       case "fanout" -> {
         md.append("| group | online recipients | msg/s | offered deliveries/s | delivered/s | delivery p50 ms | delivery p99 ms "
-            + "| last member p50 ms | last member p99 ms | messages reaching all | cut sockets |\n")
-          .append("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+            + "| last member p50 ms | last member p99 ms | messages reaching all | cut sockets "
+            + "| cores: server / generator / rest / idle | µs per delivery: server / generator |\n")
+          .append("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |\n");
         JsonArray groups = r.getJsonArray("groups");
         for (int i = 0; i < groups.size(); i++) {
           JsonObject g = groups.getJsonObject(i);
-          md.append(String.format("| %,d | %,d | %.0f | %,.0f | %,.0f | %.1f | %.1f | %.1f | %.1f | %d / %d | %d |%n",
+          JsonObject c = g.getJsonObject("cpu", new JsonObject());
+          md.append(String.format("| %,d | %,d | %.0f | %,.0f | %,.0f | %.1f | %.1f | %.1f | %.1f | %d / %d | %d "
+              + "| %.2f / %.2f / %.2f / %.2f | %.1f / %.1f |%n",
             g.getInteger("groupSize"), g.getLong("onlineRecipients"), g.getDouble("messagesPerSecond"), g.getDouble("offeredDeliveriesPerSecond"),
             g.getDouble("deliveredPerSecond"), g.getDouble("p50Ms"), g.getDouble("p99Ms"),
             g.getDouble("lastMemberP50Ms"), g.getDouble("lastMemberP99Ms"), g.getLong("messagesReachingAll"),
-            g.getLong("messagesInWindow"), g.getLong("socketsCut")));
+            g.getLong("messagesInWindow"), g.getLong("socketsCut"),
+            c.getDouble("serverCores", Double.NaN), c.getDouble("generatorCores", Double.NaN),
+            c.getDouble("otherCores", Double.NaN), c.getDouble("idleCores", Double.NaN),
+            c.getDouble("serverUsPerDelivery", Double.NaN), c.getDouble("generatorUsPerDelivery", Double.NaN)));
         }
       }
       default -> {

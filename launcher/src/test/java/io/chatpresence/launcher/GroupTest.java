@@ -135,4 +135,51 @@ class GroupTest {
       assertEquals(3, o.next("GROUP_CHAT_HISTORY").getJsonArray("messages").size());
     }
   }
+
+  @Test
+  void aBurstToGroupsIsAnsweredAndDeliveredInTheOrderSent() {
+    TestServer.User owner = server.newUser("gburst");
+    TestServer.User member = server.newUser("gburst");
+    String first = "group_a_" + owner.name();
+    String second = "group_b_" + owner.name();
+    String foreign = "group_x_" + member.name();
+    try (WsClient o = server.chat(owner); WsClient m = server.chat(member)) {
+      for (String g : new String[] {first, second}) {
+        o.send(join(g));
+        o.next("SUCCESS");
+      }
+      for (String g : new String[] {first, second}) {
+        m.send(join(g));
+        m.next("SUCCESS");
+      }
+      m.send(join(foreign));
+      m.next("SUCCESS");
+      int frames = 30; // within the default burst of the rate limit
+      for (int i = 0; i < frames; i++) {
+        String g = i == 17 ? foreign : i % 2 == 0 ? first : second;
+        o.send(say(g, i == 9 ? "" : "g" + i).put("clientMsgId", "q" + i));
+      }
+      o.send(new JsonObject().put("type", "GET_GROUP_CHAT_HISTORY").put("groupId", first));
+      for (int i = 0; i < frames; i++) {
+        JsonObject answer = o.next();
+        while ("INFO".equals(answer.getString("type"))) { // the member's joins
+          answer = o.next();
+        }
+        assertEquals("q" + i, answer.getString("clientMsgId"), "answer " + i + ": " + answer.encode());
+        assertEquals(i == 9 || i == 17 ? "ERROR" : "SUCCESS", answer.getString("type"), answer.encode());
+      }
+      java.util.List<String> shown = new java.util.ArrayList<>();
+      o.next("GROUP_CHAT_HISTORY").getJsonArray("messages").forEach(x -> shown.add(((JsonObject) x).getString("content")));
+      java.util.List<String> expected = new java.util.ArrayList<>();
+      for (int i = 0; i < frames; i += 2) {
+        expected.add("g" + i);
+      }
+      assertEquals(expected, shown, "the history after the burst has all of it, in order");
+      for (int i = 0; i < frames; i++) {
+        if (i != 9 && i != 17) {
+          assertEquals("g" + i, m.next("GROUP_CHAT").getString("content"), "member receives in the order sent");
+        }
+      }
+    }
+  }
 }

@@ -36,6 +36,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -126,7 +127,9 @@ public final class ChatSocketHandler implements SocketServer.FrameHandler {
       case MessageType.ONE_TO_ONE_CHAT -> store.insertsInOrder()
         ? f -> queueOneToOne(session, f, received)
         : f -> sendOneToOne(session, f, received);
-      case MessageType.GROUP_CHAT -> f -> sendGroup(session, f).onSuccess(v -> metrics.acknowledged(GROUP, received));
+      case MessageType.GROUP_CHAT -> store.insertsInOrder()
+        ? f -> queueGroup(session, f, received)
+        : f -> sendGroup(session, f, received);
       case MessageType.GET_ONE_TO_ONE_HISTORY -> f -> oneToOneHistory(session, f);
       case MessageType.GET_GROUP_CHAT_HISTORY -> f -> groupHistory(session, f);
       case MessageType.JOIN_GROUP -> f -> join(session, f);
@@ -153,7 +156,7 @@ public final class ChatSocketHandler implements SocketServer.FrameHandler {
 
   private void enqueue(SocketSession session, Frame frame, Function<Frame, Future<Void>> action) {
     Future<Void> previous = tails.getOrDefault(session, Future.succeededFuture());
-    if (!MessageType.ONE_TO_ONE_CHAT.equals(frame.type())) {
+    if (!MessageType.ONE_TO_ONE_CHAT.equals(frame.type()) && !MessageType.GROUP_CHAT.equals(frame.type())) {
       // any other frame waits until the socket's queued messages are stored and answered (it may read them)
       previous = previous.transform(v -> answers.getOrDefault(session, Future.succeededFuture()));
     }
@@ -211,11 +214,7 @@ public final class ChatSocketHandler implements SocketServer.FrameHandler {
   }
 
   /**
-   * A one-to-one message when inserts commit in the order queued (one batch out at a time): the socket's next
-   * frame is read once this message is queued, so a sender's next message can go into the next batch instead of
-   * waiting for this one's commit (docs/performance.md). Order is kept: the batches commit in queue order, a
-   * refused batch runs again one execution at a time in that order, and the answers (SUCCESS or ERROR) follow one
-   * chain per socket in the order sent. At most {@link #MAX_QUEUED_SENDS} wait per socket.
+   * A one-to-one message when inserts commit in the order queued (one batch out at a time): see {@link #queueSend}.
    */
   private Future<Void> queueOneToOne(SocketSession session, Frame f, long received) {
     OneToOne o;
@@ -227,9 +226,40 @@ public final class ChatSocketHandler implements SocketServer.FrameHandler {
       o = null;
       found = Future.failedFuture(e);
     }
-    OneToOne message = o;
-    Future<Conversation> chat = found;
-    Future<StoredMessage> result = chat.compose(c -> store.insert(c, message.me(), message.content(), message.clientMsgId()));
+    OneToOne m = o;
+    return queueSend(session, f, found, chat -> store.insert(chat, m.me(), m.content(), m.clientMsgId()), (chat, stored) -> {
+      answerOneToOne(session, chat, stored, m.clientMsgId(), received);
+      return Future.succeededFuture();
+    });
+  }
+
+  /** A group message when inserts commit in the order queued: see {@link #queueSend}. */
+  private Future<Void> queueGroup(SocketSession session, Frame f, long received) {
+    GroupSend g;
+    Future<Conversation> found;
+    try {
+      g = groupSend(session, f);
+      found = store.groupForMember(g.groupId(), g.me());
+    } catch (RuntimeException e) {
+      g = null;
+      found = Future.failedFuture(e);
+    }
+    GroupSend m = g;
+    return queueSend(session, f, found, group -> store.insert(group, m.me(), m.content(), m.clientMsgId()),
+      (group, stored) -> answerGroup(session, group, stored, m.clientMsgId(), received));
+  }
+
+  /**
+   * A message whose insert commits in the order queued (one batch out at a time): the socket's next frame is read
+   * once this message is queued, so a sender's next message can go into the next batch instead of waiting for this
+   * one's commit (docs/performance.md). Order is kept: the batches commit in queue order, a refused batch runs
+   * again one execution at a time in that order, and the answers (SUCCESS or ERROR, then the deliveries) follow one
+   * chain per socket in the order sent. At most {@link #MAX_QUEUED_SENDS} wait per socket.
+   */
+  private Future<Void> queueSend(SocketSession session, Frame f, Future<Conversation> target,
+                                 Function<Conversation, Future<StoredMessage>> insert,
+                                 BiFunction<Conversation, StoredMessage, Future<Void>> answer) {
+    Future<StoredMessage> result = target.compose(insert);
     queuedSends.merge(session, 1, Integer::sum);
     Future<Void> answered = answers.getOrDefault(session, Future.succeededFuture())
       .transform(v -> result)
@@ -239,16 +269,15 @@ public final class ChatSocketHandler implements SocketServer.FrameHandler {
         }
         if (r.failed()) {
           sendError(session, f, r.cause());
-        } else {
-          answerOneToOne(session, chat.result(), r.result(), message.clientMsgId(), received);
+          return Future.<Void>succeededFuture();
         }
-        return Future.<Void>succeededFuture();
+        return answer.apply(target.result(), r.result());
       });
     answers.put(session, answered);
     answered.onComplete(v -> answers.remove(session, answered));
-    // the socket's next frame waits for the queueing (its chat looked up, its insert queued) and, past the
-    // bound, for this message's answer
-    Future<Void> queued = chat.<Void>mapEmpty().otherwiseEmpty();
+    // the socket's next frame waits for the queueing (its conversation looked up, its insert queued) and, past
+    // the bound, for this message's answer
+    Future<Void> queued = target.<Void>mapEmpty().otherwiseEmpty();
     return queuedSends.getOrDefault(session, 0) >= MAX_QUEUED_SENDS ? answered : queued;
   }
 
@@ -266,22 +295,36 @@ public final class ChatSocketHandler implements SocketServer.FrameHandler {
     }
   }
 
-  private Future<Void> sendGroup(SocketSession session, Frame f) {
+  /** A group frame's fields, checked (the sender is the socket's user). */
+  private record GroupSend(String me, String groupId, String content, String clientMsgId) {
+  }
+
+  private GroupSend groupSend(SocketSession session, Frame f) {
     String me = session.username();
     f.checkActor("from", me);
-    String groupId = f.requiredConversationId("groupId");
-    String content = f.content(settings.maxContentChars());
-    String clientMsgId = f.validClientMsgId();
-    return store.groupForMember(groupId, me)
-      .compose(group -> store.insert(group, me, content, clientMsgId).compose(m -> {
-        session.send(ChatFrames.sent(m, clientMsgId));
-        if (m.duplicate()) {
-          return Future.succeededFuture();
-        }
-        typing.sent(me, Kind.GROUP, m.conversationId());
-        reads.sent(session, group, m);
-        return deliverToMembers(group, m, session.id());
-      }));
+    return new GroupSend(me, f.requiredConversationId("groupId"), f.content(settings.maxContentChars()),
+      f.validClientMsgId());
+  }
+
+  /** A group message stored and answered before the socket's next frame is read ({@code DB_WRITE_BATCHES} > 1). */
+  private Future<Void> sendGroup(SocketSession session, Frame f, long received) {
+    GroupSend g = groupSend(session, f);
+    return store.groupForMember(g.groupId(), g.me())
+      .compose(group -> store.insert(group, g.me(), g.content(), g.clientMsgId())
+        .compose(m -> answerGroup(session, group, m, g.clientMsgId(), received)));
+  }
+
+  /** SUCCESS to the sender, then the message to every member (completes once handed to the members' sockets). */
+  private Future<Void> answerGroup(SocketSession session, Conversation group, StoredMessage m, String clientMsgId,
+                                   long received) {
+    session.send(ChatFrames.sent(m, clientMsgId));
+    metrics.acknowledged(GROUP, received);
+    if (m.duplicate()) {
+      return Future.succeededFuture();
+    }
+    typing.sent(session.username(), Kind.GROUP, m.conversationId());
+    reads.sent(session, group, m);
+    return deliverToMembers(group, m, session.id());
   }
 
   /** The group's members at the version read with the sender's membership check (or later), then one fan-out. */

@@ -1,0 +1,47 @@
+package io.chatpresence.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * CPU seconds (user + system) of one process so far, and of the whole machine (busy and idle), from /proc: what
+ * tells which side of a run (server, generator, database) used the cores. NaN where /proc cannot be read.
+ */
+final class ProcCpu {
+  private static final double TICKS_PER_SECOND = 100.0; // USER_HZ on Linux
+
+  private ProcCpu() {
+  }
+
+  /** utime + stime of {@code pid}, all its threads. */
+  static double seconds(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / TICKS_PER_SECOND;
+    } catch (IOException | RuntimeException e) {
+      return Double.NaN;
+    }
+  }
+
+  /** The machine's CPU seconds so far, all cores: {busy, idle} (idle includes iowait). */
+  static double[] machine() {
+    try {
+      String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+      long busy = 0;
+      long idle = 0;
+      for (int i = 1; i < Math.min(f.length, 9); i++) {
+        long v = Long.parseLong(f[i]);
+        if (i == 4 || i == 5) {
+          idle += v;
+        } else {
+          busy += v;
+        }
+      }
+      return new double[] {busy / TICKS_PER_SECOND, idle / TICKS_PER_SECOND};
+    } catch (IOException | RuntimeException e) {
+      return new double[] {Double.NaN, Double.NaN};
+    }
+  }
+}
