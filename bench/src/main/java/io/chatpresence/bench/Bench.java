@@ -590,10 +590,6 @@ public final class Bench {
   }
 
   /**
-   * One step of 1:1 pairs at {@code rate}. With {@code mark}, every recipient answers each message with MARK_READ
-   * of it as it arrives (the {@code read} scenario). Also reports PostgreSQL's CPU per message sent in the step.
-   */
-  /**
    * The warm-up before the measured steps, not recorded: the JIT compiles the hot paths during the first half
    * minute or so (its compiler threads then take up to a core of the two here, and the first measured step's p99
    * was 90-230 ms where the same rate later measured 11-28 ms: docs/performance.md), pools fill, the chats exist.
@@ -607,6 +603,10 @@ public final class Bench {
     return Math.max(1, sizes.jitWarmupSeconds());
   }
 
+  /**
+   * One step of 1:1 pairs at {@code rate}. With {@code mark}, every recipient answers each message with MARK_READ
+   * of it as it arrives (the {@code read} scenario). Also reports PostgreSQL's CPU per message sent in the step.
+   */
   private JsonObject runDirectStep(List<List<Gen.Sock[]>> byShard, List<Gen.Sock> socks, int rate, int warmupSeconds,
                                    int seconds, boolean mark) {
     return runDirectStep(byShard, socks, rate, warmupSeconds, seconds, mark, false);
@@ -1104,10 +1104,14 @@ public final class Bench {
     sender.onText = text -> { };
     gen.openLoop(msgRate, step.start, step.end, (shard, k, intended) -> {
       if (shard == 0) {
-        sender.send("{\"type\":\"GROUP_CHAT\",\"groupId\":\"" + groupId + "\",\"content\":\"" + step.stamp(intended) + "\"}");
+        sender.send(groupChat(groupId, step.stamp(intended)));
       }
     });
     gen.waitQuiet(500, 60);
+  }
+
+  private static String groupChat(String groupId, String content) {
+    return "{\"type\":\"GROUP_CHAT\",\"groupId\":\"" + groupId + "\",\"content\":\"" + content + "\"}";
   }
 
   /** One open-loop run of one sender to the group at the given deliveries per second. */
@@ -1126,8 +1130,7 @@ public final class Bench {
     gen.openLoop(msgRate, step.start, step.end, (shard, k, intended) -> {
       if (shard == 0) {
         step.sent(shard, intended);
-        sender.send("{\"type\":\"GROUP_CHAT\",\"groupId\":\"" + groupId + "\",\"content\":\""
-          + step.stamp(intended) + "\"}");
+        sender.send(groupChat(groupId, step.stamp(intended)));
       }
     });
     boolean drained = step.drain(recipients, System.nanoTime() + sizes.drainSeconds() * 1_000_000_000L);

@@ -12,33 +12,28 @@ import java.util.stream.Stream;
  * is what PostgreSQL spent between them.
  */
 final class PgCpu {
-  private static final double TICKS_PER_SECOND = 100.0; // USER_HZ on Linux
-
   private PgCpu() {
   }
 
   static double seconds(Path pgDataDir) {
     try {
       long postmaster = Long.parseLong(Files.readAllLines(pgDataDir.resolve("postmaster.pid")).get(0).trim());
-      long ticks = 0;
+      double seconds = 0;
       try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
         for (Path proc : procs.filter(p -> p.getFileName().toString().matches("\\d+")).toList()) {
-          String stat;
+          String[] f;
           try {
-            stat = Files.readString(proc.resolve("stat"));
+            f = ProcCpu.fields(proc);
           } catch (IOException gone) {
             continue;
           }
-          // after the command name in parentheses: state ppid ... utime(14) stime(15)
-          String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
           long pid = Long.parseLong(proc.getFileName().toString());
-          long ppid = Long.parseLong(f[1]);
-          if (pid == postmaster || ppid == postmaster) {
-            ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+          if (pid == postmaster || Long.parseLong(f[1]) == postmaster) {
+            seconds += ProcCpu.seconds(f);
           }
         }
       }
-      return ticks / TICKS_PER_SECOND;
+      return seconds;
     } catch (IOException | RuntimeException e) {
       return Double.NaN;
     }

@@ -17,12 +17,21 @@ final class ProcCpu {
   /** utime + stime of {@code pid}, all its threads. */
   static double seconds(long pid) {
     try {
-      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-      return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / TICKS_PER_SECOND;
+      return seconds(fields(Path.of("/proc", Long.toString(pid))));
     } catch (IOException | RuntimeException e) {
       return Double.NaN;
     }
+  }
+
+  /** The fields of {@code /proc/<pid>/stat} after the command name: state(0) ppid(1) ... utime(11) stime(12). */
+  static String[] fields(Path proc) throws IOException {
+    String stat = Files.readString(proc.resolve("stat"));
+    return stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+  }
+
+  /** utime + stime from a process's {@link #fields}. */
+  static double seconds(String[] fields) {
+    return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / TICKS_PER_SECOND;
   }
 
   /** The machine's CPU seconds so far, all cores: {busy, idle} (idle includes iowait). */
