@@ -124,12 +124,8 @@ public final class ChatSocketHandler implements SocketServer.FrameHandler {
   public void onFrame(SocketSession session, Frame frame) {
     long received = System.nanoTime();
     Function<Frame, Future<Void>> action = switch (frame.type()) {
-      case MessageType.ONE_TO_ONE_CHAT -> store.insertsInOrder()
-        ? f -> queueOneToOne(session, f, received)
-        : f -> sendOneToOne(session, f, received);
-      case MessageType.GROUP_CHAT -> store.insertsInOrder()
-        ? f -> queueGroup(session, f, received)
-        : f -> sendGroup(session, f, received);
+      case MessageType.ONE_TO_ONE_CHAT -> f -> queueOneToOne(session, f, received);
+      case MessageType.GROUP_CHAT -> f -> queueGroup(session, f, received);
       case MessageType.GET_ONE_TO_ONE_HISTORY -> f -> oneToOneHistory(session, f);
       case MessageType.GET_GROUP_CHAT_HISTORY -> f -> groupHistory(session, f);
       case MessageType.JOIN_GROUP -> f -> join(session, f);
@@ -203,19 +199,7 @@ public final class ChatSocketHandler implements SocketServer.FrameHandler {
     });
   }
 
-  /** A one-to-one message stored and answered before the socket's next frame is read ({@code DB_WRITE_BATCHES} > 1). */
-  private Future<Void> sendOneToOne(SocketSession session, Frame f, long received) {
-    OneToOne o = oneToOne(session, f);
-    return chatOf(o).compose(chat -> store.insert(chat, o.me(), o.content(), o.clientMsgId())
-      .map(m -> {
-        answerOneToOne(session, chat, m, o.clientMsgId(), received);
-        return null;
-      }));
-  }
-
-  /**
-   * A one-to-one message when inserts commit in the order queued (one batch out at a time): see {@link #queueSend}.
-   */
+  /** A one-to-one message: see {@link #queueSend}. */
   private Future<Void> queueOneToOne(SocketSession session, Frame f, long received) {
     OneToOne o;
     Future<Conversation> found;
@@ -233,7 +217,7 @@ public final class ChatSocketHandler implements SocketServer.FrameHandler {
     });
   }
 
-  /** A group message when inserts commit in the order queued: see {@link #queueSend}. */
+  /** A group message: see {@link #queueSend}. */
   private Future<Void> queueGroup(SocketSession session, Frame f, long received) {
     GroupSend g;
     Future<Conversation> found;
@@ -250,11 +234,12 @@ public final class ChatSocketHandler implements SocketServer.FrameHandler {
   }
 
   /**
-   * A message whose insert commits in the order queued (one batch out at a time): the socket's next frame is read
-   * once this message is queued, so a sender's next message can go into the next batch instead of waiting for this
-   * one's commit (docs/performance.md). Order is kept: the batches commit in queue order, a refused batch runs
-   * again one execution at a time in that order, and the answers (SUCCESS or ERROR, then the deliveries) follow one
-   * chain per socket in the order sent. At most {@link #MAX_QUEUED_SENDS} wait per socket.
+   * A message, queued for insert: the socket's next frame is read once this message is queued, so a sender's next
+   * message can go into the next batch instead of waiting for this one's commit (docs/performance.md). Order is
+   * kept: a conversation's batches commit in queue order (one lane per conversation, one batch out at a time in
+   * each), a refused batch runs again one execution at a time in that order, and the answers (SUCCESS or ERROR,
+   * then the deliveries) follow one chain per socket in the order sent. At most {@link #MAX_QUEUED_SENDS} wait per
+   * socket.
    */
   private Future<Void> queueSend(SocketSession session, Frame f, Future<Conversation> target,
                                  Function<Conversation, Future<StoredMessage>> insert,
@@ -304,14 +289,6 @@ public final class ChatSocketHandler implements SocketServer.FrameHandler {
     f.checkActor("from", me);
     return new GroupSend(me, f.requiredConversationId("groupId"), f.content(settings.maxContentChars()),
       f.validClientMsgId());
-  }
-
-  /** A group message stored and answered before the socket's next frame is read ({@code DB_WRITE_BATCHES} > 1). */
-  private Future<Void> sendGroup(SocketSession session, Frame f, long received) {
-    GroupSend g = groupSend(session, f);
-    return store.groupForMember(g.groupId(), g.me())
-      .compose(group -> store.insert(group, g.me(), g.content(), g.clientMsgId())
-        .compose(m -> answerGroup(session, group, m, g.clientMsgId(), received)));
   }
 
   /** SUCCESS to the sender, then the message to every member (completes once handed to the members' sockets). */

@@ -1,6 +1,7 @@
 package io.chatpresence.chat.store;
 
 import io.chatpresence.server.db.BatchedStatement;
+import io.chatpresence.server.db.UnnestLanes;
 import io.chatpresence.server.db.UnnestStatement;
 import io.chatpresence.protocol.ProtocolException;
 import io.vertx.core.Future;
@@ -233,15 +234,16 @@ public final class ConversationStore {
 
   private final Pool pool;
   private final ChatCache chatCache = new ChatCache(CACHED_CHATS);
-  private final UnnestStatement messageInserts;
-  private final boolean insertsInOrder;
+  private final UnnestLanes messageInserts;
 
-  /** {@code batchesInFlight}: insert batches committing at once (DB_WRITE_BATCHES; each holds a pool connection). */
-  public ConversationStore(Pool pool, int batchesInFlight) {
+  /**
+   * {@code lanes}: insert batches committing at once (DB_WRITE_BATCHES), each in the lane of its conversations and
+   * holding a pool connection while out: a conversation's messages commit in the order they were queued.
+   */
+  public ConversationStore(Pool pool, int lanes) {
     this.pool = pool;
-    this.insertsInOrder = batchesInFlight == 1;
-    this.messageInserts = new UnnestStatement(pool.preparedQuery(INSERT_MESSAGES), pool.preparedQuery(INSERT_MESSAGE),
-      List.of(Long.class, String.class, String.class, String.class), MAX_BATCH, batchesInFlight);
+    this.messageInserts = new UnnestLanes(pool.preparedQuery(INSERT_MESSAGES), pool.preparedQuery(INSERT_MESSAGE),
+      List.of(Long.class, String.class, String.class, String.class), MAX_BATCH, lanes);
   }
 
   // ---- chats ----------------------------------------------------------------------------------------
@@ -428,10 +430,11 @@ public final class ConversationStore {
    * Stores a message, taking the conversation's next sequence in the same statement (the row lock orders
    * concurrent senders). A {@code clientMsgId} the sender used before stores nothing and returns the first
    * message, marked duplicate. Committed when the future succeeds: concurrent inserts share a commit
-   * ({@link UnnestStatement}).
+   * ({@link UnnestStatement}), and a conversation's messages commit in the order they were queued (its lane,
+   * {@link UnnestLanes}).
    */
   public Future<StoredMessage> insert(Conversation conv, String sender, String content, String clientMsgId) {
-    return messageInserts.execute(lockKey(conv.id(), sender), Tuple.of(conv.id(), sender, content, clientMsgId))
+    return messageInserts.execute(conv.id(), lockKey(conv.id(), sender), Tuple.of(conv.id(), sender, content, clientMsgId))
       .compose(rows -> {
         if (rows.isEmpty()) {
           // a retried clientMsgId (its first copy), or a chat with a block (no slot, and no first copy)
@@ -469,15 +472,6 @@ public final class ConversationStore {
         return new StoredMessage(row.getLong("id"), row.getLong("seq"), sender, to, kind, row.getString("external_id"),
           row.getString("content"), row.getOffsetDateTime("created_at"), true);
       });
-  }
-
-  /**
-   * Whether inserts commit in the order they were queued: true with one batch out at a time (the default), where
-   * each batch commits before the next is sent. With more, two batches may take a conversation's lock in either
-   * order.
-   */
-  public boolean insertsInOrder() {
-    return insertsInOrder;
   }
 
   /**

@@ -2,6 +2,7 @@ package io.chatpresence.chat.store;
 
 import io.chatpresence.protocol.ProtocolException;
 import io.chatpresence.server.db.BatchedStatement;
+import io.chatpresence.server.db.UnnestLanes;
 import io.chatpresence.server.db.UnnestStatement;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
@@ -117,16 +118,19 @@ public final class EditStore {
   private static final int MAX_READS_IN_FLIGHT = 4;
 
   private final BatchedStatement targets;
-  private final UnnestStatement edits;
-  private final UnnestStatement deletions;
+  private final UnnestLanes edits;
+  private final UnnestLanes deletions;
 
-  /** {@code batchesInFlight}: edit (and deletion) batches committing at once (DB_WRITE_BATCHES). */
-  public EditStore(Pool pool, int batchesInFlight) {
+  /**
+   * {@code lanes}: edit (and deletion) batches committing at once (DB_WRITE_BATCHES), each in the lane of its
+   * conversations.
+   */
+  public EditStore(Pool pool, int lanes) {
     this.targets = new BatchedStatement(pool.preparedQuery(TARGET), MAX_BATCH, MAX_READS_IN_FLIGHT);
-    this.edits = new UnnestStatement(pool.preparedQuery(EDITS), pool.preparedQuery(EDIT),
-      List.of(Long.class, String.class, String.class), MAX_BATCH, batchesInFlight);
-    this.deletions = new UnnestStatement(pool.preparedQuery(DELETES), pool.preparedQuery(DELETE),
-      List.of(Long.class), MAX_BATCH, batchesInFlight);
+    this.edits = new UnnestLanes(pool.preparedQuery(EDITS), pool.preparedQuery(EDIT),
+      List.of(Long.class, String.class, String.class), MAX_BATCH, lanes);
+    this.deletions = new UnnestLanes(pool.preparedQuery(DELETES), pool.preparedQuery(DELETE),
+      List.of(Long.class), MAX_BATCH, lanes);
   }
 
   /** A message someone wants to change, as found: its conversation, author, and whether it is deleted. */
@@ -161,7 +165,7 @@ public final class EditStore {
    * order, as sends do.
    */
   public Future<OffsetDateTime> edit(long conversationId, long messageId, String author, String content) {
-    return edits.execute(ConversationStore.lockKey(conversationId, author), Tuple.of(messageId, content, author))
+    return edits.execute(conversationId, ConversationStore.lockKey(conversationId, author), Tuple.of(messageId, content, author))
       .compose(rows -> rows.isEmpty()
         ? Future.failedFuture(notFound(messageId))
         : Future.succeededFuture(rows.get(0).getOffsetDateTime("edited_at")));
@@ -169,7 +173,7 @@ public final class EditStore {
 
   /** Erases the message's text; when it completes, the deletion time, or null if it was deleted already. */
   public Future<OffsetDateTime> delete(long conversationId, long messageId) {
-    return deletions.execute(ConversationStore.lockKey(conversationId, ""), Tuple.of(messageId))
+    return deletions.execute(conversationId, ConversationStore.lockKey(conversationId, ""), Tuple.of(messageId))
       .map(rows -> rows.isEmpty() ? null : rows.get(0).getOffsetDateTime("deleted_at"));
   }
 

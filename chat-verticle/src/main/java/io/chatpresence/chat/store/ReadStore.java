@@ -1,6 +1,7 @@
 package io.chatpresence.chat.store;
 
 import io.chatpresence.protocol.ProtocolException;
+import io.chatpresence.server.db.UnnestLanes;
 import io.chatpresence.server.db.UnnestStatement;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
@@ -172,17 +173,17 @@ public final class ReadStore {
   private static final int MAX_BATCH = 256;
 
   private final Pool pool;
-  private final UnnestStatement marks;
+  private final UnnestLanes marks;
   private final SyncWatermark watermark;
   private final SyncTokens tokens;
 
-  /** {@code batchesInFlight}: mark batches committing at once (DB_WRITE_BATCHES). */
-  public ReadStore(Pool pool, SyncWatermark watermark, SyncTokens tokens, int batchesInFlight) {
+  /** {@code lanes}: mark batches committing at once (DB_WRITE_BATCHES), each in the lane of its conversations. */
+  public ReadStore(Pool pool, SyncWatermark watermark, SyncTokens tokens, int lanes) {
     this.pool = pool;
     this.watermark = watermark;
     this.tokens = tokens;
-    this.marks = new UnnestStatement(pool.preparedQuery(MARK_READS), pool.preparedQuery(MARK_READ),
-      List.of(String.class, Long.class, Long.class), MAX_BATCH, batchesInFlight);
+    this.marks = new UnnestLanes(pool.preparedQuery(MARK_READS), pool.preparedQuery(MARK_READ),
+      List.of(String.class, Long.class, Long.class), MAX_BATCH, lanes);
   }
 
   /** Where a member's position is after a MARK_READ, and whether it moved. */
@@ -195,7 +196,7 @@ public final class ReadStore {
    * arrive together share a commit).
    */
   public Future<Marked> markRead(Conversation conv, String username, long messageId) {
-    return marks.execute(ConversationStore.lockKey(conv.id(), username), Tuple.of(username, conv.id(), messageId))
+    return marks.execute(conv.id(), ConversationStore.lockKey(conv.id(), username), Tuple.of(username, conv.id(), messageId))
       .compose(rows -> {
         if (rows.isEmpty()) {
           return Future.failedFuture(ProtocolException.notFound(

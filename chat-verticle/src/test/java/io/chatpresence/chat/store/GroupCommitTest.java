@@ -46,10 +46,12 @@ class GroupCommitTest {
     context = vertx.getOrCreateContext();
     JsonObject config = ConfigKeys.defaults().put(ConfigKeys.PG_URL, TestDatabase.url());
     pool = on(() -> io.vertx.core.Future.succeededFuture(Pools.create(vertx, config)));
-    store = new ConversationStore(pool, config.getInteger(ConfigKeys.DB_WRITE_BATCHES));
+    // one lane: a batch in flight for one conversation (busy) makes the next writes of any conversation wait and go
+    // together, as one batch (the lanes have a test of their own)
+    store = new ConversationStore(pool, 1);
     // marking reads neither the SYNC watermark nor tokens (the inbox does)
-    reads = new ReadStore(pool, null, null, config.getInteger(ConfigKeys.DB_WRITE_BATCHES));
-    edits = new EditStore(pool, config.getInteger(ConfigKeys.DB_WRITE_BATCHES));
+    reads = new ReadStore(pool, null, null, 1);
+    edits = new EditStore(pool, 1);
   }
 
   @AfterAll
@@ -298,27 +300,70 @@ class GroupCommitTest {
     Conversation chat = newChat();
     Conversation busy = newChat();
     // another transaction holds the conversation's row, as a leave does while it deletes the member's position
-    io.vertx.sqlclient.SqlConnection locker = on(() -> pool.getConnection());
-    io.vertx.sqlclient.Transaction tx = on(() -> locker.begin());
-    on(() -> locker.preparedQuery("SELECT 1 FROM conversations WHERE id = $1 FOR UPDATE").execute(Tuple.of(chat.id())));
-    List<Future<StoredMessage>> sends = new ArrayList<>();
-    on(() -> {
-      sends.add(store.insert(busy, busy.userA(), "takes the in-flight slot", null));
-      sends.add(store.insert(chat, chat.userA(), "from a", null));
-      sends.add(store.insert(chat, chat.userB(), "from b", null));
-      return Future.succeededFuture();
-    });
-    await().atMost(Duration.ofSeconds(30)).until(() -> !rows("SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-      + "AND query LIKE '%WITH input AS%' AND $1::bigint IS NOT NULL", chat.id()).isEmpty());
-    on(() -> locker.preparedQuery("DELETE FROM read_positions WHERE conversation_id = $1 AND username = $2")
-      .execute(Tuple.of(chat.id(), chat.userB())));
-    on(() -> tx.commit());
-    on(() -> locker.close());
+    Held held = Held.hold(chat);
+    List<Future<StoredMessage>> sends = batchWaitingFor(busy, chat, chat.userA(), chat.userB());
+    held.execute("DELETE FROM read_positions WHERE conversation_id = $1 AND username = $2", Tuple.of(chat.id(), chat.userB()));
+    held.release();
     on(() -> Future.join(new ArrayList<>(sends)).transform(ar -> Future.succeededFuture()));
     assertTrue(sends.get(2).succeeded(), () -> "failed: " + sends.get(2).cause());
     Row position = rows("SELECT read_seq FROM read_positions WHERE conversation_id = $1 AND username = '"
       + chat.userB() + "'", chat.id()).get(0);
     assertEquals(sends.get(2).result().seq(), position.getLong(0), "b's position is at b's message again");
+  }
+
+  @Test
+  void aSendersPositionMovedWhileTheBatchWaitsForTheLockIsReadAsItIsThen() throws Exception {
+    Conversation chat = newChat();
+    Conversation busy = newChat();
+    on(() -> store.insert(chat, chat.userB(), "one", null));
+    on(() -> store.insert(chat, chat.userB(), "two", null));
+    // another transaction holds the conversation's row, as a MARK_READ batch does while it moves a's position
+    Held held = Held.hold(chat);
+    List<Future<StoredMessage>> sends = batchWaitingFor(busy, chat, chat.userA(), chat.userA());
+    held.execute("UPDATE read_positions SET read_seq = 2, pos = 7 WHERE conversation_id = $1 AND username = $2",
+      Tuple.of(chat.id(), chat.userA()));
+    held.release();
+    on(() -> Future.join(new ArrayList<>(sends)).transform(ar -> Future.succeededFuture()));
+    assertTrue(sends.get(1).succeeded(), () -> "failed: " + sends.get(1).cause());
+    StoredMessage sent = sends.get(1).result();
+    assertEquals(3, sent.seq());
+    assertFalse(sent.readPastOthers(), "the position had moved to the message before: nothing read past");
+    Row position = rows("SELECT read_seq, prev_read_seq, pos FROM read_positions WHERE conversation_id = $1 AND username = '"
+      + chat.userA() + "'", chat.id()).get(0);
+    assertEquals(4, position.getLong(0));
+    assertEquals(2, position.getLong(1), "where the position was when the batch wrote it, not in its snapshot");
+    assertEquals(7, position.getLong(2), "the last move past others stays the one made while the batch waited");
+  }
+
+  @Test
+  void aConversationWaitingForItsLockHoldsUpOnlyItsOwnLane() throws Exception {
+    ConversationStore twoLanes = new ConversationStore(pool, 2);
+    Conversation held = newChat();
+    Conversation other = newChat();
+    while (other.id() % 2 == held.id() % 2) {
+      other = newChat();
+    }
+    Conversation free = other;
+    Held lock = Held.hold(held);
+    List<Future<StoredMessage>> waiting = new ArrayList<>();
+    try {
+      on(() -> {
+        for (int i = 0; i < 3; i++) {
+          waiting.add(twoLanes.insert(held, held.userA(), "waits " + i, null));
+        }
+        return Future.succeededFuture();
+      });
+      StoredMessage passed = on(() -> twoLanes.insert(free, free.userA(), "goes by", null));
+      assertEquals(1, passed.seq());
+      assertTrue(waiting.stream().noneMatch(Future::isComplete), "the held conversation's messages still wait");
+    } finally {
+      lock.release();
+    }
+    on(() -> Future.join(new ArrayList<>(waiting)).transform(ar -> Future.succeededFuture()));
+    for (int i = 0; i < 3; i++) {
+      assertTrue(waiting.get(i).succeeded(), "failed: " + waiting.get(i).cause());
+      assertEquals(i + 1, waiting.get(i).result().seq(), "a lane commits its conversation's messages in order");
+    }
   }
 
   @Test
@@ -361,7 +406,7 @@ class GroupCommitTest {
 
   /**
    * Marks {@code messageIds} in {@code chat} so that they go as one batch: marks in {@code busy} go first and take
-   * every in-flight slot (DB_WRITE_BATCHES, at most four), and the rest wait together.
+   * the one lane's in-flight slot, and the rest wait together.
    */
   private static List<Future<ReadStore.Marked>> markInOneBatch(Conversation chat, String reader, List<Long> messageIds,
                                                                Conversation busy) throws Exception {
@@ -380,6 +425,44 @@ class GroupCommitTest {
       return Future.join(all).transform(ar -> Future.succeededFuture());
     });
     return marks;
+  }
+
+  /** A transaction of its own holding a conversation's row (FOR UPDATE), as a leave or a mark batch does. */
+  private record Held(io.vertx.sqlclient.SqlConnection conn, io.vertx.sqlclient.Transaction tx) {
+    static Held hold(Conversation conv) throws Exception {
+      io.vertx.sqlclient.SqlConnection conn = on(() -> pool.getConnection());
+      io.vertx.sqlclient.Transaction tx = on(() -> conn.begin());
+      on(() -> conn.preparedQuery("SELECT 1 FROM conversations WHERE id = $1 FOR UPDATE").execute(Tuple.of(conv.id())));
+      return new Held(conn, tx);
+    }
+
+    void execute(String sql, Tuple params) throws Exception {
+      on(() -> conn.preparedQuery(sql).execute(params));
+    }
+
+    void release() throws Exception {
+      on(() -> tx.commit());
+      on(() -> conn.close());
+    }
+  }
+
+  /**
+   * One message of {@code busy} (it takes the lane's in-flight slot), then one of {@code chat} from each sender,
+   * which go together as the next batch; returns once that batch waits for {@code chat}'s row lock (held).
+   */
+  private static List<Future<StoredMessage>> batchWaitingFor(Conversation busy, Conversation chat, String... senders)
+    throws Exception {
+    List<Future<StoredMessage>> sends = new ArrayList<>();
+    on(() -> {
+      sends.add(store.insert(busy, busy.userA(), "takes the in-flight slot", null));
+      for (String sender : senders) {
+        sends.add(store.insert(chat, sender, "from " + sender, null));
+      }
+      return Future.succeededFuture();
+    });
+    await().atMost(Duration.ofSeconds(30)).until(() -> !rows("SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+      + "AND query LIKE '%WITH input AS%' AND $1::bigint IS NOT NULL", chat.id()).isEmpty());
+    return sends;
   }
 
   private static void assertMarked(Future<ReadStore.Marked> mark, long readMessageId, boolean moved, long unread) {
