@@ -9,6 +9,7 @@ import io.chatpresence.server.testing.TestDatabase;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
@@ -23,6 +24,7 @@ import java.util.List;
 import static io.chatpresence.launcher.TestServer.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -56,6 +58,8 @@ class ArrayStatementsTest {
     String[] texts = {"x", "y"};
     for (String plan : List.of(
       Plans.explain(pool, Plans.statement(ConversationStore.class, "INSERT_MESSAGES"),
+        Tuple.of(ids, users, texts, new String[] {null, "c1"})),
+      Plans.explain(pool, Plans.statement(ConversationStore.class, "INSERT_MESSAGES_FINDING_COPIES"),
         Tuple.of(ids, users, texts, new String[] {null, "c1"})),
       Plans.explain(pool, Plans.statement(ReadStore.class, "MARK_READS"), Tuple.of(users, ids, ids)),
       Plans.explain(pool, Plans.statement(EditStore.class, "EDITS"), Tuple.of(ids, texts, users)),
@@ -106,6 +110,42 @@ class ArrayStatementsTest {
         .execute(Tuple.of(sql)))
       .map(rows -> rows.iterator().next().getLong(0))));
     assertEquals(1L, prepared, "one prepared statement on the connection, executed twice");
+  }
+
+  /**
+   * The batch insert leaves copies to the unique index: a clientMsgId twice in its arrays rolls it back (and
+   * UnnestStatement then runs the batch as INSERT_MESSAGES_FINDING_COPIES), which stores the first and answers the
+   * copy with no row (ConversationStore answers it with the first after the commit).
+   */
+  @Test
+  void aCopyInTheArraysFailsTheBatchInsertAndIsStoredOnceByTheFormThatFindsCopies() {
+    long chat = await(pool.preparedQuery("SELECT id FROM conversations WHERE external_id = 'arr_chat'").execute())
+      .iterator().next().getLong(0);
+    String id = "arr-copy-" + System.nanoTime();
+    Tuple batch = Tuple.of(new Long[] {chat, chat, chat}, new String[] {"arr_a", "arr_a", "arr_b"},
+      new String[] {"first", "copy", "other"}, new String[] {id, id, null});
+    Throwable refused = assertThrows(Throwable.class,
+      () -> rows(Plans.statement(ConversationStore.class, "INSERT_MESSAGES"), batch));
+    while (refused.getCause() != null && !(refused instanceof PgException)) {
+      refused = refused.getCause();
+    }
+    assertTrue(refused instanceof PgException pg && "23505".equals(pg.getSqlState()), String.valueOf(refused));
+    assertEquals(0L, count("SELECT count(*) FROM messages WHERE conversation_id = $1 AND content IN ('first', 'copy')",
+      chat), "the refused batch stored nothing");
+
+    List<Row> rows = rows(Plans.statement(ConversationStore.class, "INSERT_MESSAGES_FINDING_COPIES"), batch);
+    assertEquals(List.of(1L, 3L), rows.stream().map(r -> r.getLong("ord")).sorted().toList(), "no row for the copy");
+    rows.forEach(r -> assertEquals(false, r.getBoolean("refused")));
+    Row first = rows.stream().filter(r -> r.getLong("ord") == 1L).findFirst().orElseThrow();
+    Row other = rows.stream().filter(r -> r.getLong("ord") == 3L).findFirst().orElseThrow();
+    assertEquals(first.getLong("seq") + 1, other.getLong("seq"), "the copy took no seq");
+    assertEquals(1L, count("SELECT count(*) FROM messages WHERE client_msg_id = $1", id));
+    assertEquals("first", await(pool.preparedQuery("SELECT content FROM messages WHERE id = $1")
+      .execute(Tuple.of(first.getLong("id")))).iterator().next().getString(0), "the text came from its own element");
+  }
+
+  private static long count(String sql, Object arg) {
+    return await(pool.preparedQuery(sql).execute(Tuple.of(arg))).iterator().next().getLong(0);
   }
 
   private static List<Row> rows(String sql, Tuple args) {

@@ -120,18 +120,20 @@ public final class ConversationStore {
       + "SELECT ins.id, ins.seq, ins.created_at, pos.prev_read_seq, false AS refused FROM ins CROSS JOIN pos";
   /**
    * {@link #INSERT_MESSAGE} for a batch, as one statement over arrays ($1 conversation ids, $2 senders, $3 contents,
-   * $4 clientMsgIds; {@link UnnestStatement}), with the same effects as running it once per message in array order:
+   * $4 clientMsgIds; {@link UnnestStatement}), with the same effects as running it once per message in array order.
+   * Each conversation and sender is checked and each conversation locked once per batch, not once per message, and
+   * the text stays in its array until the insert ({@code $3[ord]}): the steps before it carry narrow rows
+   * (docs/performance.md, "A batch's statement, slimmed").
    * <ul>
-   * <li>{@code checked}, {@code eligible}: refused (a row with {@code refused}), a chat with a block either way
-   * and a sender who is not a user (read in the statement's snapshot, as the one-message form does); among the
-   * rest, a clientMsgId repeated in the batch is a copy (a refused first use does not make a later one a copy,
-   * and the refused one is not answered with the later one's message).</li>
-   * <li>{@code locked}: the messages that go in, each with its conversation locked (FOR UPDATE, in conversation id
-   * order: rows come sorted before they are locked) and its last_seq as of the lock. Left out: a clientMsgId the
-   * sender used before, or earlier in the batch (the first copy is answered after the commit).</li>
-   * <li>{@code drawn}: seqs continue each conversation's last_seq in batch order, and ids are drawn after every
-   * lock is held (a window over the whole set reads every locked row before the first id), in (conversation, seq)
-   * order, so within a conversation ids rise with seq, as one statement per message would draw them.</li>
+   * <li>{@code pairs}: each (conversation, sender) of the batch once, refused (a row with {@code refused}) for a chat
+   * with a block either way and a sender who is not a user (read in the statement's snapshot, as the one-message
+   * form does).</li>
+   * <li>{@code locked}: the conversations of the rest, locked FOR UPDATE in id order, with last_seq as of the
+   * lock.</li>
+   * <li>{@code drawn}: seqs continue each conversation's last_seq in batch order (one window over the locked rows
+   * and the messages, the locked row first: no join), and ids are drawn after every lock is held (a window over the
+   * whole set reads every locked row before the first id), in (conversation, seq) order, so within a conversation
+   * ids rise with seq, as one statement per message would draw them.</li>
    * <li>last_seq/activity/events_pos move to each conversation's last message, and each sender's read position to
    * its last message there; {@code pos} (the position of the last move past someone else's message) from the
    * gaps between a sender's own messages and, for its first one, from the position as it is when written: one
@@ -142,68 +144,91 @@ public final class ConversationStore {
    * message of the sender in the batch, else the position's previous value, as the upsert returns it: merged by a
    * window over the union, not a join of the two lists).
    * <p>
-   * A clientMsgId raced by a concurrent batch fails the unique index: the batch rolls back and is run one
-   * message at a time ({@link #INSERT_MESSAGE}'s ON CONFLICT answers it).
+   * This form does not look for copies: a clientMsgId the sender used before, or twice in the batch, fails the
+   * unique index and rolls the batch back, which then runs as {@link #INSERT_MESSAGES_FINDING_COPIES}. A probe of
+   * the index per message before the insert descends it twice for every message to find the rare retry (about a
+   * fifth of the statement's cost).
    */
-  private static final String INSERT_MESSAGES = """
-    WITH input AS (
-      SELECT t.conversation_id, t.sender, t.content, t.client_msg_id, t.ord
-      FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[])
-        WITH ORDINALITY AS t(conversation_id, sender, content, client_msg_id, ord)),
-    checked AS MATERIALIZED (
-      SELECT i.*, EXISTS (SELECT 1 FROM users u WHERE u.username = i.sender)
-          AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.blocker = c.user_a AND b.blocked = c.user_b)
-          AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.blocker = c.user_b AND b.blocked = c.user_a) AS ok
-      FROM input i JOIN conversations c ON c.id = i.conversation_id),
-    eligible AS (
-      SELECT k.*, row_number() OVER (PARTITION BY k.sender, k.client_msg_id ORDER BY k.ord) AS copy
-      FROM checked k WHERE k.ok),
-    locked AS (
-      SELECT e.conversation_id, e.sender, e.content, e.client_msg_id, e.ord, c.last_seq
-      FROM eligible e JOIN conversations c ON c.id = e.conversation_id
-      WHERE e.client_msg_id IS NULL OR (e.copy = 1 AND NOT EXISTS (
-          SELECT 1 FROM messages m WHERE m.sender = e.sender AND m.client_msg_id = e.client_msg_id))
-      ORDER BY e.conversation_id, e.ord
-      FOR UPDATE OF c),
-    drawn AS MATERIALIZED (
-      SELECT n.*, nextval('messages_id_seq') AS id, clock_timestamp() AS created_at
-      FROM (SELECT l.*, l.last_seq + row_number() OVER (PARTITION BY l.conversation_id ORDER BY l.ord) AS seq,
-                   count(*) OVER () AS batch_rows
-            FROM locked l) n),
-    ids AS MATERIALIZED (
-      SELECT d.*, lag(d.seq) OVER (PARTITION BY d.conversation_id, d.sender ORDER BY d.seq) AS prev_own_seq
-      FROM drawn d),
-    ins AS (
-      INSERT INTO messages (id, conversation_id, seq, sender, content, client_msg_id, created_at)
-      SELECT id, conversation_id, seq, sender, content, client_msg_id, created_at FROM ids),
-    bump AS (
-      UPDATE conversations c SET last_seq = a.seq, activity = a.id, events_pos = a.id
-      FROM (SELECT conversation_id, max(seq) AS seq, max(id) AS id FROM ids GROUP BY conversation_id) a
-      WHERE c.id = a.conversation_id),
-    moves AS (
-      SELECT conversation_id, sender, max(seq) AS seq, max(id) AS id, min(seq) AS first_seq, min(id) AS first_id,
-             max(id) FILTER (WHERE seq - prev_own_seq > 1) AS jump_id
-      FROM ids GROUP BY conversation_id, sender),
-    pos AS (
-      INSERT INTO read_positions AS rp (username, conversation_id, read_seq, read_message_id, pos)
-      SELECT m.sender, m.conversation_id, m.seq, m.id,
-             coalesce(m.jump_id, CASE WHEN m.first_seq > 1 THEN m.first_id ELSE 0 END)
-      FROM moves m
-      ON CONFLICT (username, conversation_id) DO UPDATE SET prev_read_seq = rp.read_seq,
-        read_seq = excluded.read_seq, read_message_id = excluded.read_message_id,
-        pos = (SELECT coalesce(m.jump_id, CASE WHEN m.first_seq - rp.read_seq > 1 THEN m.first_id ELSE rp.pos END)
-               FROM moves m WHERE m.sender = rp.username AND m.conversation_id = rp.conversation_id)
-      RETURNING rp.username, rp.conversation_id, rp.prev_read_seq)
-    SELECT r.ord, r.id, r.seq, r.created_at, r.prev_read_seq, false AS refused FROM (
-      SELECT u.ord, u.id, u.seq, u.created_at,
-             coalesce(u.prev_own_seq, max(u.prev_first) OVER (PARTITION BY u.sender, u.conversation_id)) AS prev_read_seq
-      FROM (SELECT i.ord, i.id, i.seq, i.created_at, i.sender, i.conversation_id, i.prev_own_seq,
-                   NULL::bigint AS prev_first FROM ids i
-            UNION ALL SELECT NULL, NULL, NULL, NULL, p.username, p.conversation_id, NULL, p.prev_read_seq
-            FROM pos p) u) r
-    WHERE r.ord IS NOT NULL
-    UNION ALL SELECT k.ord, NULL, NULL, NULL, NULL, true FROM checked k WHERE NOT k.ok
-    """;
+  private static final String INSERT_MESSAGES = insertMessages(false);
+  /**
+   * {@link #INSERT_MESSAGES} for a batch that holds a copy: a clientMsgId repeated in the batch is a copy (a refused
+   * first use does not make a later one a copy, and the refused one is not answered with the later one's message),
+   * and one the sender used before is left out (both answered with the first copy after the commit). A clientMsgId
+   * raced by a concurrent batch fails the unique index even so: the batch rolls back and is run one message at a
+   * time ({@link #INSERT_MESSAGE}'s ON CONFLICT answers it).
+   */
+  private static final String INSERT_MESSAGES_FINDING_COPIES = insertMessages(true);
+
+  private static String insertMessages(boolean findCopies) {
+    String copyNumber = findCopies
+      ? ", row_number() OVER (PARTITION BY i.sender, i.client_msg_id ORDER BY i.ord) AS copy" : "";
+    String notACopy = findCopies ? " WHERE e.client_msg_id IS NULL OR (e.copy = 1 AND NOT EXISTS ("
+      + "SELECT 1 FROM messages m WHERE m.sender = e.sender AND m.client_msg_id = e.client_msg_id))" : "";
+    return """
+      WITH input AS (
+        SELECT t.conversation_id, t.sender, t.client_msg_id, t.ord
+        FROM unnest($1::bigint[], $2::text[], $4::text[]) WITH ORDINALITY AS t(conversation_id, sender, client_msg_id, ord)),
+      pairs AS MATERIALIZED (
+        SELECT p.conversation_id, p.sender, EXISTS (SELECT 1 FROM users u WHERE u.username = p.sender)
+            AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.blocker = c.user_a AND b.blocked = c.user_b)
+            AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.blocker = c.user_b AND b.blocked = c.user_a) AS ok
+        FROM (SELECT DISTINCT conversation_id, sender FROM input) p JOIN conversations c ON c.id = p.conversation_id),
+      eligible AS (
+        SELECT i.*%s
+        FROM input i JOIN pairs p ON p.conversation_id = i.conversation_id AND p.sender = i.sender
+        WHERE p.ok),
+      locked AS MATERIALIZED (
+        SELECT c.id, c.last_seq FROM conversations c
+        WHERE c.id IN (SELECT conversation_id FROM pairs WHERE ok)
+        ORDER BY c.id
+        FOR UPDATE),
+      drawn AS MATERIALIZED (
+        SELECT n.conversation_id, n.sender, n.client_msg_id, n.ord, n.seq,
+               nextval('messages_id_seq') AS id, clock_timestamp() AS created_at
+        FROM (SELECT s.*, max(s.last_seq) OVER w + row_number() OVER w - 1 AS seq, count(*) OVER () AS batch_rows
+              FROM (SELECT l.id AS conversation_id, NULL::text AS sender, NULL::text AS client_msg_id, 0::bigint AS ord,
+                           l.last_seq FROM locked l
+                    UNION ALL
+                    SELECT e.conversation_id, e.sender, e.client_msg_id, e.ord, NULL FROM eligible e%s) s
+              WINDOW w AS (PARTITION BY s.conversation_id ORDER BY s.ord)) n
+        WHERE n.ord > 0),
+      ids AS MATERIALIZED (
+        SELECT d.*, lag(d.seq) OVER (PARTITION BY d.conversation_id, d.sender ORDER BY d.seq) AS prev_own_seq
+        FROM drawn d),
+      ins AS (
+        INSERT INTO messages (id, conversation_id, seq, sender, content, client_msg_id, created_at)
+        SELECT id, conversation_id, seq, sender, ($3::text[])[ord], client_msg_id, created_at FROM ids),
+      bump AS (
+        UPDATE conversations c SET last_seq = a.seq, activity = a.id, events_pos = a.id
+        FROM (SELECT conversation_id, max(seq) AS seq, max(id) AS id FROM ids GROUP BY conversation_id) a
+        WHERE c.id = a.conversation_id),
+      moves AS (
+        SELECT conversation_id, sender, max(seq) AS seq, max(id) AS id, min(seq) AS first_seq, min(id) AS first_id,
+               max(id) FILTER (WHERE seq - prev_own_seq > 1) AS jump_id
+        FROM ids GROUP BY conversation_id, sender),
+      pos AS (
+        INSERT INTO read_positions AS rp (username, conversation_id, read_seq, read_message_id, pos)
+        SELECT m.sender, m.conversation_id, m.seq, m.id,
+               coalesce(m.jump_id, CASE WHEN m.first_seq > 1 THEN m.first_id ELSE 0 END)
+        FROM moves m
+        ON CONFLICT (username, conversation_id) DO UPDATE SET prev_read_seq = rp.read_seq,
+          read_seq = excluded.read_seq, read_message_id = excluded.read_message_id,
+          pos = (SELECT coalesce(m.jump_id, CASE WHEN m.first_seq - rp.read_seq > 1 THEN m.first_id ELSE rp.pos END)
+                 FROM moves m WHERE m.sender = rp.username AND m.conversation_id = rp.conversation_id)
+        RETURNING rp.username, rp.conversation_id, rp.prev_read_seq)
+      SELECT r.ord, r.id, r.seq, r.created_at, r.prev_read_seq, false AS refused FROM (
+        SELECT u.ord, u.id, u.seq, u.created_at,
+               coalesce(u.prev_own_seq, max(u.prev_first) OVER (PARTITION BY u.sender, u.conversation_id)) AS prev_read_seq
+        FROM (SELECT i.ord, i.id, i.seq, i.created_at, i.sender, i.conversation_id, i.prev_own_seq,
+                     NULL::bigint AS prev_first FROM ids i
+              UNION ALL SELECT NULL, NULL, NULL, NULL, p.username, p.conversation_id, NULL, p.prev_read_seq
+              FROM pos p) u) r
+      WHERE r.ord IS NOT NULL
+      UNION ALL SELECT i.ord, NULL, NULL, NULL, NULL, true
+      FROM input i JOIN pairs p ON p.conversation_id = i.conversation_id AND p.sender = i.sender WHERE NOT p.ok
+      """.formatted(copyNumber, notACopy);
+  }
+
   private static final String FIRST_COPY =
     "SELECT " + MESSAGE_COLUMNS + ", c.kind, c.external_id, c.user_a, c.user_b "
       + "FROM messages m JOIN conversations c ON c.id = m.conversation_id "
@@ -242,8 +267,8 @@ public final class ConversationStore {
    */
   public ConversationStore(Pool pool, int lanes) {
     this.pool = pool;
-    this.messageInserts = new UnnestLanes(pool.preparedQuery(INSERT_MESSAGES), pool.preparedQuery(INSERT_MESSAGE),
-      List.of(Long.class, String.class, String.class, String.class), MAX_BATCH, lanes);
+    this.messageInserts = new UnnestLanes(pool.preparedQuery(INSERT_MESSAGES),
+      pool.preparedQuery(INSERT_MESSAGES_FINDING_COPIES), pool.preparedQuery(INSERT_MESSAGE), List.of(Long.class, String.class, String.class, String.class), MAX_BATCH, lanes);
   }
 
   // ---- chats ----------------------------------------------------------------------------------------

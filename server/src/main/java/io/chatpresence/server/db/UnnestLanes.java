@@ -20,12 +20,18 @@ public final class UnnestLanes {
 
   public UnnestLanes(PreparedQuery<RowSet<Row>> arrays, PreparedQuery<RowSet<Row>> single, List<Class<?>> columnTypes,
                      int maxBatch, int lanes) {
+    this(arrays, null, single, columnTypes, maxBatch, lanes);
+  }
+
+  /** With the arrays statement for a batch refused by a unique index ({@link UnnestStatement}). */
+  public UnnestLanes(PreparedQuery<RowSet<Row>> arrays, PreparedQuery<RowSet<Row>> afterUniqueViolation,
+                     PreparedQuery<RowSet<Row>> single, List<Class<?>> columnTypes, int maxBatch, int lanes) {
     if (lanes < 1) {
       throw new IllegalArgumentException("lanes must be at least 1, got " + lanes);
     }
     this.lanes = new UnnestStatement[lanes];
     for (int i = 0; i < lanes; i++) {
-      this.lanes[i] = new UnnestStatement(arrays, single, columnTypes, maxBatch, 1);
+      this.lanes[i] = new UnnestStatement(arrays, afterUniqueViolation, single, columnTypes, maxBatch, 1);
     }
   }
 

@@ -1,6 +1,8 @@
 package io.chatpresence.server.db;
 
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
+import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.PreparedQuery;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
@@ -21,16 +23,27 @@ import java.util.List;
  * {@code single} is the same statement for one execution (same parameters, same result columns but {@code ord}): it
  * runs a batch of one, and, one execution at a time, a batch the database refused (the batch rolled back, e.g. a
  * unique key raced by a concurrent batch: {@link BatchQueue#afterFailure}), so one bad execution fails alone.
+ * <p>
+ * {@code afterUniqueViolation}, when given, is the arrays statement for a batch that {@code arrays} refused with a
+ * unique violation: {@code arrays} may then leave the rare case (a retried key) to the index and to that slower form,
+ * which runs the whole batch once more before anything goes one at a time.
  */
 public final class UnnestStatement {
   private final PreparedQuery<RowSet<Row>> arrays;
+  private final PreparedQuery<RowSet<Row>> afterUniqueViolation;
   private final PreparedQuery<RowSet<Row>> single;
   private final List<Class<?>> columnTypes;
   private final BatchQueue<List<Row>> queue;
 
   public UnnestStatement(PreparedQuery<RowSet<Row>> arrays, PreparedQuery<RowSet<Row>> single,
                          List<Class<?>> columnTypes, int maxBatch, int maxInFlight) {
+    this(arrays, null, single, columnTypes, maxBatch, maxInFlight);
+  }
+
+  public UnnestStatement(PreparedQuery<RowSet<Row>> arrays, PreparedQuery<RowSet<Row>> afterUniqueViolation,
+                         PreparedQuery<RowSet<Row>> single, List<Class<?>> columnTypes, int maxBatch, int maxInFlight) {
     this.arrays = arrays;
+    this.afterUniqueViolation = afterUniqueViolation;
     this.single = single;
     this.columnTypes = List.copyOf(columnTypes);
     this.queue = new BatchQueue<>(this::run, maxBatch, maxInFlight);
@@ -56,12 +69,23 @@ public final class UnnestStatement {
       return BatchQueue.DONE;
     }
     return arrays.execute(columns).transform(ar -> {
-      if (ar.succeeded()) {
-        RowSet<Row> result = ar.result();
-        return Future.succeededFuture(() -> answer(batch, result));
+      if (ar.failed() && afterUniqueViolation != null && isUniqueViolation(ar.cause())) {
+        return afterUniqueViolation.execute(columns).transform(again -> answerOrRetry(batch, again));
       }
-      return BatchQueue.afterFailure(batch, ar.cause(), this::runAlone);
+      return answerOrRetry(batch, ar);
     });
+  }
+
+  private Future<Runnable> answerOrRetry(List<BatchQueue.Pending<List<Row>>> batch, AsyncResult<RowSet<Row>> ar) {
+    if (ar.succeeded()) {
+      RowSet<Row> result = ar.result();
+      return Future.succeededFuture(() -> answer(batch, result));
+    }
+    return BatchQueue.afterFailure(batch, ar.cause(), this::runAlone);
+  }
+
+  private static boolean isUniqueViolation(Throwable cause) {
+    return cause instanceof PgException pg && "23505".equals(pg.getSqlState());
   }
 
   private static void answer(List<BatchQueue.Pending<List<Row>>> batch, RowSet<Row> result) {
