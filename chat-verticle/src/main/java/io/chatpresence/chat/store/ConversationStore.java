@@ -118,6 +118,80 @@ public final class ConversationStore {
       + "pos = CASE WHEN excluded.read_seq - rp.read_seq > 1 THEN excluded.read_message_id ELSE rp.pos END "
       + "RETURNING rp.prev_read_seq) "
       + "SELECT ins.id, ins.seq, ins.created_at, pos.prev_read_seq, false AS refused FROM ins CROSS JOIN pos";
+  /** The pieces of both forms: the input and the checks, up to {@code eligible}'s columns. */
+  private static final String MESSAGES_INPUT = """
+    WITH input AS (
+      SELECT t.conversation_id, t.sender, t.client_msg_id, t.ord
+      FROM unnest($1::bigint[], $2::text[], $4::text[]) WITH ORDINALITY AS t(conversation_id, sender, client_msg_id, ord)),
+    pairs AS MATERIALIZED (
+      SELECT p.conversation_id, p.sender, EXISTS (SELECT 1 FROM users u WHERE u.username = p.sender)
+          AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.blocker = c.user_a AND b.blocked = c.user_b)
+          AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.blocker = c.user_b AND b.blocked = c.user_a) AS ok
+      FROM (SELECT DISTINCT conversation_id, sender FROM input) p JOIN conversations c ON c.id = p.conversation_id),
+    eligible AS (
+      SELECT i.*""";
+  /** {@code eligible}'s place of a clientMsgId among the checked messages of the batch (1: its first use). */
+  private static final String COPY_NUMBER =
+    ", row_number() OVER (PARTITION BY i.sender, i.client_msg_id ORDER BY i.ord) AS copy";
+  private static final String MESSAGES_LOCKED_TO_DRAWN = """
+
+      FROM input i JOIN pairs p ON p.conversation_id = i.conversation_id AND p.sender = i.sender
+      WHERE p.ok),
+    locked AS MATERIALIZED (
+      SELECT c.id, c.last_seq FROM conversations c
+      WHERE c.id IN (SELECT conversation_id FROM pairs WHERE ok)
+      ORDER BY c.id
+      FOR UPDATE),
+    drawn AS MATERIALIZED (
+      SELECT n.conversation_id, n.sender, n.client_msg_id, n.ord, n.seq,
+             nextval('messages_id_seq') AS id, clock_timestamp() AS created_at
+      FROM (SELECT s.*, max(s.last_seq) OVER w + row_number() OVER w - 1 AS seq, count(*) OVER () AS batch_rows
+            FROM (SELECT l.id AS conversation_id, NULL::text AS sender, NULL::text AS client_msg_id, 0::bigint AS ord,
+                         l.last_seq FROM locked l
+                  UNION ALL
+                  SELECT e.conversation_id, e.sender, e.client_msg_id, e.ord, NULL FROM eligible e""";
+  /** Leaves out a copy in the batch and a clientMsgId the sender used before. */
+  private static final String NOT_A_COPY = " WHERE e.client_msg_id IS NULL OR (e.copy = 1 AND NOT EXISTS ("
+    + "SELECT 1 FROM messages m WHERE m.sender = e.sender AND m.client_msg_id = e.client_msg_id))";
+  private static final String MESSAGES_DRAWN_TO_ANSWERS = """
+    ) s
+            WINDOW w AS (PARTITION BY s.conversation_id ORDER BY s.ord)) n
+      WHERE n.ord > 0),
+    ids AS MATERIALIZED (
+      SELECT d.*, lag(d.seq) OVER (PARTITION BY d.conversation_id, d.sender ORDER BY d.seq) AS prev_own_seq
+      FROM drawn d),
+    ins AS (
+      INSERT INTO messages (id, conversation_id, seq, sender, content, client_msg_id, created_at)
+      SELECT id, conversation_id, seq, sender, ($3::text[])[ord], client_msg_id, created_at FROM ids),
+    bump AS (
+      UPDATE conversations c SET last_seq = a.seq, activity = a.id, events_pos = a.id
+      FROM (SELECT conversation_id, max(seq) AS seq, max(id) AS id FROM ids GROUP BY conversation_id) a
+      WHERE c.id = a.conversation_id),
+    moves AS (
+      SELECT conversation_id, sender, max(seq) AS seq, max(id) AS id, min(seq) AS first_seq, min(id) AS first_id,
+             max(id) FILTER (WHERE seq - prev_own_seq > 1) AS jump_id
+      FROM ids GROUP BY conversation_id, sender),
+    pos AS (
+      INSERT INTO read_positions AS rp (username, conversation_id, read_seq, read_message_id, pos)
+      SELECT m.sender, m.conversation_id, m.seq, m.id,
+             coalesce(m.jump_id, CASE WHEN m.first_seq > 1 THEN m.first_id ELSE 0 END)
+      FROM moves m
+      ON CONFLICT (username, conversation_id) DO UPDATE SET prev_read_seq = rp.read_seq,
+        read_seq = excluded.read_seq, read_message_id = excluded.read_message_id,
+        pos = (SELECT coalesce(m.jump_id, CASE WHEN m.first_seq - rp.read_seq > 1 THEN m.first_id ELSE rp.pos END)
+               FROM moves m WHERE m.sender = rp.username AND m.conversation_id = rp.conversation_id)
+      RETURNING rp.username, rp.conversation_id, rp.prev_read_seq)
+    SELECT r.ord, r.id, r.seq, r.created_at, r.prev_read_seq, false AS refused FROM (
+      SELECT u.ord, u.id, u.seq, u.created_at,
+             coalesce(u.prev_own_seq, max(u.prev_first) OVER (PARTITION BY u.sender, u.conversation_id)) AS prev_read_seq
+      FROM (SELECT i.ord, i.id, i.seq, i.created_at, i.sender, i.conversation_id, i.prev_own_seq,
+                   NULL::bigint AS prev_first FROM ids i
+            UNION ALL SELECT NULL, NULL, NULL, NULL, p.username, p.conversation_id, NULL, p.prev_read_seq
+            FROM pos p) u) r
+    WHERE r.ord IS NOT NULL
+    UNION ALL SELECT i.ord, NULL, NULL, NULL, NULL, true
+    FROM input i JOIN pairs p ON p.conversation_id = i.conversation_id AND p.sender = i.sender WHERE NOT p.ok
+    """;
   /**
    * {@link #INSERT_MESSAGE} for a batch, as one statement over arrays ($1 conversation ids, $2 senders, $3 contents,
    * $4 clientMsgIds; {@link UnnestStatement}), with the same effects as running it once per message in array order.
@@ -149,7 +223,7 @@ public final class ConversationStore {
    * the index per message before the insert descends it twice for every message to find the rare retry (about a
    * fifth of the statement's cost).
    */
-  private static final String INSERT_MESSAGES = insertMessages(false);
+  private static final String INSERT_MESSAGES = MESSAGES_INPUT + MESSAGES_LOCKED_TO_DRAWN + MESSAGES_DRAWN_TO_ANSWERS;
   /**
    * {@link #INSERT_MESSAGES} for a batch that holds a copy: a clientMsgId repeated in the batch is a copy (a refused
    * first use does not make a later one a copy, and the refused one is not answered with the later one's message),
@@ -157,78 +231,8 @@ public final class ConversationStore {
    * raced by a concurrent batch fails the unique index even so: the batch rolls back and is run one message at a
    * time ({@link #INSERT_MESSAGE}'s ON CONFLICT answers it).
    */
-  private static final String INSERT_MESSAGES_FINDING_COPIES = insertMessages(true);
-
-  private static String insertMessages(boolean findCopies) {
-    String copyNumber = findCopies
-      ? ", row_number() OVER (PARTITION BY i.sender, i.client_msg_id ORDER BY i.ord) AS copy" : "";
-    String notACopy = findCopies ? " WHERE e.client_msg_id IS NULL OR (e.copy = 1 AND NOT EXISTS ("
-      + "SELECT 1 FROM messages m WHERE m.sender = e.sender AND m.client_msg_id = e.client_msg_id))" : "";
-    return """
-      WITH input AS (
-        SELECT t.conversation_id, t.sender, t.client_msg_id, t.ord
-        FROM unnest($1::bigint[], $2::text[], $4::text[]) WITH ORDINALITY AS t(conversation_id, sender, client_msg_id, ord)),
-      pairs AS MATERIALIZED (
-        SELECT p.conversation_id, p.sender, EXISTS (SELECT 1 FROM users u WHERE u.username = p.sender)
-            AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.blocker = c.user_a AND b.blocked = c.user_b)
-            AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.blocker = c.user_b AND b.blocked = c.user_a) AS ok
-        FROM (SELECT DISTINCT conversation_id, sender FROM input) p JOIN conversations c ON c.id = p.conversation_id),
-      eligible AS (
-        SELECT i.*%s
-        FROM input i JOIN pairs p ON p.conversation_id = i.conversation_id AND p.sender = i.sender
-        WHERE p.ok),
-      locked AS MATERIALIZED (
-        SELECT c.id, c.last_seq FROM conversations c
-        WHERE c.id IN (SELECT conversation_id FROM pairs WHERE ok)
-        ORDER BY c.id
-        FOR UPDATE),
-      drawn AS MATERIALIZED (
-        SELECT n.conversation_id, n.sender, n.client_msg_id, n.ord, n.seq,
-               nextval('messages_id_seq') AS id, clock_timestamp() AS created_at
-        FROM (SELECT s.*, max(s.last_seq) OVER w + row_number() OVER w - 1 AS seq, count(*) OVER () AS batch_rows
-              FROM (SELECT l.id AS conversation_id, NULL::text AS sender, NULL::text AS client_msg_id, 0::bigint AS ord,
-                           l.last_seq FROM locked l
-                    UNION ALL
-                    SELECT e.conversation_id, e.sender, e.client_msg_id, e.ord, NULL FROM eligible e%s) s
-              WINDOW w AS (PARTITION BY s.conversation_id ORDER BY s.ord)) n
-        WHERE n.ord > 0),
-      ids AS MATERIALIZED (
-        SELECT d.*, lag(d.seq) OVER (PARTITION BY d.conversation_id, d.sender ORDER BY d.seq) AS prev_own_seq
-        FROM drawn d),
-      ins AS (
-        INSERT INTO messages (id, conversation_id, seq, sender, content, client_msg_id, created_at)
-        SELECT id, conversation_id, seq, sender, ($3::text[])[ord], client_msg_id, created_at FROM ids),
-      bump AS (
-        UPDATE conversations c SET last_seq = a.seq, activity = a.id, events_pos = a.id
-        FROM (SELECT conversation_id, max(seq) AS seq, max(id) AS id FROM ids GROUP BY conversation_id) a
-        WHERE c.id = a.conversation_id),
-      moves AS (
-        SELECT conversation_id, sender, max(seq) AS seq, max(id) AS id, min(seq) AS first_seq, min(id) AS first_id,
-               max(id) FILTER (WHERE seq - prev_own_seq > 1) AS jump_id
-        FROM ids GROUP BY conversation_id, sender),
-      pos AS (
-        INSERT INTO read_positions AS rp (username, conversation_id, read_seq, read_message_id, pos)
-        SELECT m.sender, m.conversation_id, m.seq, m.id,
-               coalesce(m.jump_id, CASE WHEN m.first_seq > 1 THEN m.first_id ELSE 0 END)
-        FROM moves m
-        ON CONFLICT (username, conversation_id) DO UPDATE SET prev_read_seq = rp.read_seq,
-          read_seq = excluded.read_seq, read_message_id = excluded.read_message_id,
-          pos = (SELECT coalesce(m.jump_id, CASE WHEN m.first_seq - rp.read_seq > 1 THEN m.first_id ELSE rp.pos END)
-                 FROM moves m WHERE m.sender = rp.username AND m.conversation_id = rp.conversation_id)
-        RETURNING rp.username, rp.conversation_id, rp.prev_read_seq)
-      SELECT r.ord, r.id, r.seq, r.created_at, r.prev_read_seq, false AS refused FROM (
-        SELECT u.ord, u.id, u.seq, u.created_at,
-               coalesce(u.prev_own_seq, max(u.prev_first) OVER (PARTITION BY u.sender, u.conversation_id)) AS prev_read_seq
-        FROM (SELECT i.ord, i.id, i.seq, i.created_at, i.sender, i.conversation_id, i.prev_own_seq,
-                     NULL::bigint AS prev_first FROM ids i
-              UNION ALL SELECT NULL, NULL, NULL, NULL, p.username, p.conversation_id, NULL, p.prev_read_seq
-              FROM pos p) u) r
-      WHERE r.ord IS NOT NULL
-      UNION ALL SELECT i.ord, NULL, NULL, NULL, NULL, true
-      FROM input i JOIN pairs p ON p.conversation_id = i.conversation_id AND p.sender = i.sender WHERE NOT p.ok
-      """.formatted(copyNumber, notACopy);
-  }
-
+  private static final String INSERT_MESSAGES_FINDING_COPIES =
+    MESSAGES_INPUT + COPY_NUMBER + MESSAGES_LOCKED_TO_DRAWN + NOT_A_COPY + MESSAGES_DRAWN_TO_ANSWERS;
   private static final String FIRST_COPY =
     "SELECT " + MESSAGE_COLUMNS + ", c.kind, c.external_id, c.user_a, c.user_b "
       + "FROM messages m JOIN conversations c ON c.id = m.conversation_id "
