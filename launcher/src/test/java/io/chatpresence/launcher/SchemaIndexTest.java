@@ -57,8 +57,8 @@ class SchemaIndexTest {
   void cursorAndIdempotencyLookupsReadByKey() {
     String cursor = Plans.explain(pool, "SELECT seq FROM messages WHERE id = $1 AND conversation_id = $2", Tuple.of(1L, conversation));
     String retry = Plans.explain(pool, "SELECT id FROM messages m WHERE m.sender = $1 AND m.client_msg_id = $2", Tuple.of("explain_a", "c1"));
-    // by the id, alone or with its conversation (messages_by_position, V5): a key lookup either way
-    assertTrue(cursor.contains("messages_pkey") || cursor.contains("messages_by_position"), cursor);
+    // by the id: a key lookup
+    assertTrue(cursor.contains("messages_pkey"), cursor);
     assertTrue(retry.contains("messages_client_msg_id"), retry);
   }
 }

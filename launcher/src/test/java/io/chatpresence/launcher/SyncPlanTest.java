@@ -112,7 +112,7 @@ class SyncPlanTest {
     for (String p : new String[] {windows, messages, changes, reads, membership}) {
       assertFalse(p.contains("Seq Scan on messages "), p);
     }
-    assertTrue(messages.contains("messages_by_position"), messages);
+    assertTrue(messages.contains("messages_conversation_id_seq_key"), messages);
     assertTrue(changes.contains("messages_changes"), changes);
   }
 
