@@ -134,7 +134,6 @@ public final class ConversationStore {
   private static final String COPY_NUMBER =
     ", row_number() OVER (PARTITION BY i.sender, i.client_msg_id ORDER BY i.ord) AS copy";
   private static final String MESSAGES_LOCKED_TO_DRAWN = """
-
       FROM input i JOIN pairs p ON p.conversation_id = i.conversation_id AND p.sender = i.sender
       WHERE p.ok),
     locked AS MATERIALIZED (
@@ -272,7 +271,8 @@ public final class ConversationStore {
   public ConversationStore(Pool pool, int lanes) {
     this.pool = pool;
     this.messageInserts = new UnnestLanes(pool.preparedQuery(INSERT_MESSAGES),
-      pool.preparedQuery(INSERT_MESSAGES_FINDING_COPIES), pool.preparedQuery(INSERT_MESSAGE), List.of(Long.class, String.class, String.class, String.class), MAX_BATCH, lanes);
+      pool.preparedQuery(INSERT_MESSAGES_FINDING_COPIES), pool.preparedQuery(INSERT_MESSAGE),
+      List.of(Long.class, String.class, String.class, String.class), MAX_BATCH, lanes);
   }
 
   // ---- chats ----------------------------------------------------------------------------------------
