@@ -196,59 +196,21 @@ public final class Bench {
    * server settings), which has its own open-files limit: each side holds one descriptor per socket, not two.
    */
   private JsonObject againstServerProcess(String scenario, java.util.function.LongFunction<JsonObject> body) {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(List.of("--add-modules", "java.se", "--add-exports", "java.base/jdk.internal.ref=ALL-UNNAMED",
-      "--add-opens", "java.base/java.lang=ALL-UNNAMED", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
-      "--add-opens", "java.management/sun.management=ALL-UNNAMED",
-      "--add-opens", "jdk.management/com.sun.management.internal=ALL-UNNAMED"));
-    command.addAll(List.of(System.getProperty("bench.serverJvm", "-Xmx2g -XX:+UseParallelGC").split("\\s+")));
-    if (Boolean.getBoolean("bench.nmt")) {
-      command.add("-XX:NativeMemoryTracking=summary");
-    }
-    command.addAll(List.of("-Djava.net.preferIPv4Stack=true", "-Dhazelcast.phone.home.enabled=false",
-      "-cp", System.getProperty("java.class.path"), ServerMain.class.getName(), serverOverrides.encode()));
-    Process child;
-    try {
-      child = new ProcessBuilder(command).redirectErrorStream(true).start();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
-    java.util.concurrent.CompletableFuture<JsonObject> ready = new java.util.concurrent.CompletableFuture<>();
-    Thread pump = new Thread(() -> {
-      try (var lines = new java.io.BufferedReader(new java.io.InputStreamReader(child.getInputStream()))) {
-        String line;
-        while ((line = lines.readLine()) != null) {
-          if (line.startsWith("READY ")) {
-            ready.complete(new JsonObject(line.substring(6)));
-          } else if (line.contains("ERROR") || line.contains("Exception")) {
-            System.out.println("  [server] " + line);
-          }
-        }
-      } catch (IOException e) {
-        ready.completeExceptionally(e);
-      }
-      ready.completeExceptionally(new IllegalStateException("the server process ended"));
-    }, "server-output");
-    pump.setDaemon(true);
-    pump.start();
+    String jvm = System.getProperty("bench.serverJvm", "-Xmx2g -XX:+UseParallelGC")
+      + (Boolean.getBoolean("bench.nmt") ? " -XX:NativeMemoryTracking=summary" : "");
     Target before = target;
     String hashBefore = passwordHash;
     io.vertx.sqlclient.Pool sql = null;
-    try {
-      JsonObject info = ready.get(120, TimeUnit.SECONDS);
+    try (ChildJvm child = ChildJvm.start("server", jvm, ServerMain.class, List.of(serverOverrides.encode()))) {
+      JsonObject info = child.expect("READY", 120);
       long pid = info.getLong("pid");
-      sql = io.vertx.pgclient.PgBuilder.pool().with(new io.vertx.sqlclient.PoolOptions().setMaxSize(2))
-        .connectingTo(io.chatpresence.server.db.Pools.connectOptions(info.getString("PG_URL")))
-        .using(gen.vertx).build();
-      io.chatpresence.server.auth.Tokens tokens = await(io.chatpresence.server.auth.Tokens.create(gen.vertx,
-        io.chatpresence.server.config.ConfigKeys.defaults().put("JWT_SECRET", BenchServer.SECRET)));
-      target = new Target(sql, info.getInteger("CHAT_PORT"), info.getInteger("PRESENCE_PORT"), tokens);
+      sql = pool(info.getString("PG_URL"));
+      target = new Target(sql, info.getInteger("CHAT_PORT"), info.getInteger("PRESENCE_PORT"), benchTokens());
       passwordHash = null;
       relayPortOfProcess = info.getInteger("RELAY_PORT");
       System.out.println("  server process " + pid + " on ports " + target.chatPort() + "/" + target.presencePort());
       return body.apply(pid);
-    } catch (Exception e) {
+    } catch (RuntimeException e) {
       throw new IllegalStateException(scenario + ": " + e, e);
     } finally {
       target = before;
@@ -256,16 +218,19 @@ public final class Bench {
       if (sql != null) {
         await(sql.close());
       }
-      try {
-        child.getOutputStream().close();
-        if (!child.waitFor(60, TimeUnit.SECONDS)) {
-          child.destroy();
-          child.waitFor(10, TimeUnit.SECONDS);
-        }
-      } catch (IOException | InterruptedException e) {
-        child.destroy();
-      }
     }
+  }
+
+  /** A small pool of this JVM on a server process's database. */
+  private io.vertx.sqlclient.Pool pool(String pgUrl) {
+    return io.vertx.pgclient.PgBuilder.pool().with(new io.vertx.sqlclient.PoolOptions().setMaxSize(2))
+      .connectingTo(io.chatpresence.server.db.Pools.connectOptions(pgUrl)).using(gen.vertx).build();
+  }
+
+  /** Tokens signed with the benchmark servers' secret, issued in this JVM. */
+  private io.chatpresence.server.auth.Tokens benchTokens() {
+    return await(io.chatpresence.server.auth.Tokens.create(gen.vertx,
+      io.chatpresence.server.config.ConfigKeys.defaults().put("JWT_SECRET", BenchServer.SECRET)));
   }
 
   private JsonObject connectionsAgainst(long pid) {
@@ -404,40 +369,117 @@ public final class Bench {
   }
 
   /**
-   * The reconnect storm ({@link Storm}) against the product in its own JVM: -Dbench.stormUsers (9,000; quick 200)
-   * users, each a chat and a presence socket: 18,000 sockets, what one process may hold under this machine's
-   * open-files limit of 20,000 on each side.
+   * The reconnect storm ({@link Storm}): -Dbench.stormUsers (10,000; quick 200) users, each a chat and a presence
+   * socket. A process may hold 20,000 open files here, fewer than the 20,000 sockets on each side, so the
+   * product runs as two clustered server processes (chat, which starts the database, and presence: the shape of
+   * the k8s deployments) and the users are split over two generator processes ({@link StormWorker}). Times are
+   * from the moment both workers were told to reconnect to the last socket authenticated and the last contact
+   * online, on the machine's monotonic clock.
    */
   private JsonObject storm() {
-    return againstServerProcess("storm", pid -> {
-      int n = Integer.getInteger("bench.stormUsers", sizes.connectionUsers() >= 1_000 ? 9_000 : 200);
+    int n = Integer.getInteger("bench.stormUsers", sizes.connectionUsers() >= 1_000 ? 10_000 : 200);
+    String jvm = System.getProperty("bench.serverJvm", "-Xmx2g -XX:+UseParallelGC");
+    String cluster = "chat-bench-storm-" + java.util.UUID.randomUUID();
+    Target before = target;
+    String hashBefore = passwordHash;
+    List<ChildJvm> children = new ArrayList<>();
+    io.vertx.sqlclient.Pool sql = null;
+    try {
+      ChildJvm chat = start(children, "chat", jvm, ServerMain.class, List.of(serverOverrides.encode(), "chat", cluster));
+      JsonObject chatInfo = chat.expect("READY", 120);
+      ChildJvm presence = start(children, "presence", jvm, ServerMain.class,
+        List.of(serverOverrides.encode(), "presence", cluster, chatInfo.getString("PG_URL")));
+      JsonObject presenceInfo = presence.expect("READY", 120);
+      sql = pool(chatInfo.getString("PG_URL"));
+      target = new Target(sql, chatInfo.getInteger("CHAT_PORT"), presenceInfo.getInteger("PRESENCE_PORT"), benchTokens());
+      passwordHash = null;
+      System.out.println("  chat process " + chatInfo.getLong("pid") + " on port " + target.chatPort()
+        + ", presence process " + presenceInfo.getLong("pid") + " on port " + target.presencePort());
       List<String> names = bulkUsers("st", n);
       List<String> a = new ArrayList<>();
       List<String> b = new ArrayList<>();
-      for (int[] chat : Storm.ringChats(n)) {
-        String x = names.get(chat[0]);
-        String y = names.get(chat[1]);
+      for (int[] pair : Storm.ringChats(n)) {
+        String x = names.get(pair[0]);
+        String y = names.get(pair[1]);
         a.add(x.compareTo(y) < 0 ? x : y);
         b.add(x.compareTo(y) < 0 ? y : x);
       }
       await(target.sql().preparedQuery("INSERT INTO conversations (kind, external_id, user_a, user_b) "
         + "SELECT 'C', 'st_' || a || '_' || b, a, b FROM unnest($1::text[], $2::text[]) AS t(a, b) ON CONFLICT DO NOTHING")
         .execute(Tuple.tuple().addArrayOfString(a.toArray(new String[0])).addArrayOfString(b.toArray(new String[0]))));
-      List<String> tokens = new ArrayList<>(n);
-      for (String name : names) {
-        tokens.add(target.tokens().issue(name).token());
+      String stem = names.get(0).substring(0, names.get(0).length() - 1);
+      List<ChildJvm> workers = new ArrayList<>();
+      for (int w = 0; w < 2; w++) {
+        workers.add(start(children, "storm-worker-" + w, System.getProperty("bench.workerJvm", "-Xmx1g -XX:+UseParallelGC"),
+          StormWorker.class, List.of(String.valueOf(target.chatPort()), String.valueOf(target.presencePort()), stem,
+            String.valueOf(n), String.valueOf(w * n / 2), String.valueOf((w + 1) * n / 2), "250")));
       }
-      Storm storm = new Storm(gen);
-      List<Gen.Sock> socks = new ArrayList<>();
-      JsonObject first = storm.pass("first connect (500 at a time)", names, tokens, target.chatPort(),
-        target.presencePort(), 500, socks);
-      await(storm.cutAll(socks));
-      List<Gen.Sock> again = new ArrayList<>();
-      JsonObject reconnect = storm.pass("storm (all at once)", names, tokens, target.chatPort(), target.presencePort(),
-        2 * n, again);
-      gen.closeAll(again);
-      return new JsonObject().put("firstConnect", first).put("storm", reconnect).put("contactsPerUser", Storm.CONTACTS);
-    });
+      for (ChildJvm w : workers) {
+        w.expect("READY", 120);
+      }
+      JsonObject first = Storm.merge("first connect (500 at a time)", tellAll(workers, "FIRST", "FIRST", 360));
+      tellAll(workers, "CUT", "CUT", 360);
+      Path pgDir = Path.of(chatInfo.getString("PG_DIR"));
+      PgStats pg = new PgStats(target.sql(), pgDir);
+      pg.resetStatements();
+      double[] cpu = stormCpu(chat, presence, workers, pgDir);
+      long go = System.nanoTime();
+      JsonObject reconnect = Storm.merge("storm (all at once)", go, tellAll(workers, "GO", "STORM", 360));
+      double[] used = stormCpu(chat, presence, workers, pgDir);
+      for (int i = 0; i < used.length; i++) {
+        used[i] -= cpu[i];
+      }
+      // what each side used while the storm ran: which one the two cores went to
+      System.out.printf("  CPU seconds during the storm: chat %.1f, presence %.1f, generator workers %.1f, PostgreSQL "
+        + "%.1f; the machine busy %.1f of %.1f; the servers %.0f us per socket%n", used[0], used[1], used[2], used[3],
+        used[4], used[4] + used[5], (used[0] + used[1]) * 1e6 / (2.0 * n));
+      JsonArray statements = pg.topStatements();
+      for (int i = 0; i < Math.min(3, statements.size()); i++) {
+        JsonObject st = statements.getJsonObject(i);
+        System.out.printf("    PostgreSQL: %,d calls, %,d rows, %.0f ms: %s%n", st.getLong("calls"), st.getLong("rows"),
+          st.getDouble("totalMs"), st.getString("query").replaceAll("\\s+", " ").substring(0,
+            Math.min(140, st.getString("query").replaceAll("\\s+", " ").length())));
+      }
+      reconnect.put("statements", statements);
+      reconnect.put("cpuSeconds", new JsonObject().put("chat", used[0]).put("presence", used[1])
+        .put("workers", used[2]).put("postgres", used[3]).put("machineBusy", used[4]).put("machineIdle", used[5])
+        .put("serverMicrosPerSocket", (used[0] + used[1]) * 1e6 / (2.0 * n)));
+      return new JsonObject().put("firstConnect", first).put("storm", reconnect).put("contactsPerUser", Storm.CONTACTS)
+        .put("processes", "chat and presence servers clustered in two JVMs, two generator JVMs");
+    } finally {
+      target = before;
+      passwordHash = hashBefore;
+      if (sql != null) {
+        await(sql.close());
+      }
+      // workers first (their sockets), then presence, then chat (which holds the database)
+      for (int i = children.size() - 1; i >= 0; i--) {
+        children.get(i).close();
+      }
+    }
+  }
+
+  /** CPU seconds so far: chat, presence, the workers together, PostgreSQL, the machine busy, the machine idle. */
+  private static double[] stormCpu(ChildJvm chat, ChildJvm presence, List<ChildJvm> workers, Path pgDir) {
+    double[] machine = ProcCpu.machine();
+    return new double[] {ProcCpu.seconds(chat.pid()), ProcCpu.seconds(presence.pid()),
+      workers.stream().mapToDouble(w -> ProcCpu.seconds(w.pid())).sum(), PgCpu.seconds(pgDir), machine[0], machine[1]};
+  }
+
+  private static ChildJvm start(List<ChildJvm> children, String name, String jvm, Class<?> main, List<String> args) {
+    ChildJvm child = ChildJvm.start(name, jvm, main, args);
+    children.add(child);
+    return child;
+  }
+
+  /** Gives every worker the order, then collects their answers. */
+  private static List<JsonObject> tellAll(List<ChildJvm> workers, String order, String answer, int seconds) {
+    workers.forEach(w -> w.tell(order));
+    List<JsonObject> answers = new ArrayList<>();
+    for (ChildJvm w : workers) {
+      answers.add(w.expect(answer, seconds));
+    }
+    return answers;
   }
 
   /**

@@ -11,6 +11,7 @@ import io.chatpresence.server.db.Pools;
 import io.chatpresence.launcher.db.EmbeddedDatabase;
 import io.chatpresence.presence.PresenceVerticle;
 import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
@@ -46,7 +47,9 @@ final class BenchServer implements AutoCloseable {
   private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
 
   final Vertx vertx;
+  /** The embedded database this server started; null for a part that joined another part's database. */
   final EmbeddedDatabase db;
+  final String pgUrl;
   final JsonObject config;
   final int chatPort;
   final int presencePort;
@@ -73,10 +76,12 @@ final class BenchServer implements AutoCloseable {
     return dir.resolve("pg");
   }
 
-  private BenchServer(List<Node> nodes, EmbeddedDatabase db, int relayPort, Pool sql, Tokens tokens, Path dir) {
+  private BenchServer(List<Node> nodes, EmbeddedDatabase db, String pgUrl, int relayPort, Pool sql, Tokens tokens,
+                      Path dir) {
     this.nodes = nodes;
     this.vertx = nodes.get(0).vertx();
     this.db = db;
+    this.pgUrl = pgUrl;
     this.config = nodes.get(0).config();
     this.chatPort = config.getInteger(ConfigKeys.CHAT_PORT);
     this.presencePort = config.getInteger(ConfigKeys.PRESENCE_PORT);
@@ -91,6 +96,21 @@ final class BenchServer implements AutoCloseable {
   }
 
   static BenchServer start(JsonObject overrides, int nodeCount) throws IOException {
+    return start(overrides, nodeCount, Part.ALL, null, null);
+  }
+
+  /** What a node deploys: the product as AllVerticle does, or one of its two servers (the storm splits them). */
+  enum Part {
+    ALL, CHAT, PRESENCE
+  }
+
+  /**
+   * A server of {@code nodeCount} nodes, each deploying {@code part}. With {@code pgUrl} it uses that database
+   * (another part's) instead of starting one; with {@code clusterName} its nodes join that cluster (so that two
+   * processes, one per part, form one product).
+   */
+  static BenchServer start(JsonObject overrides, int nodeCount, Part part, String clusterName, String pgUrl)
+    throws IOException {
     Path dir = Files.createTempDirectory("chat-bench");
     // bench-only: statement statistics (issue 16 measures where PostgreSQL's time per message goes)
     Map<String, String> pg = new java.util.HashMap<>(
@@ -101,35 +121,44 @@ final class BenchServer implements AutoCloseable {
         pg.put(key.substring("bench.pg.".length()), System.getProperty(key));
       }
     }
-    EmbeddedDatabase db = EmbeddedDatabase.start(dir.resolve("pg"), 0, pg);
-    Migrations.migrate(db.url());
-    String clusterName = "chat-bench-" + UUID.randomUUID();
+    EmbeddedDatabase db = null;
+    if (pgUrl == null) {
+      db = EmbeddedDatabase.start(dir.resolve("pg"), 0, pg);
+      pgUrl = db.url();
+      Migrations.migrate(pgUrl);
+    }
+    String cluster = clusterName != null ? clusterName
+      : nodeCount == 1 ? null : "chat-bench-" + UUID.randomUUID();
     List<Node> nodes = new ArrayList<>();
     try {
       for (int i = 0; i < nodeCount; i++) {
-        nodes.add(node(nodeCount == 1 ? null : clusterName, db, dir, overrides));
+        nodes.add(node(cluster, part, pgUrl, dir, overrides));
       }
       // one cluster of them all, not separate ones (across-node deliveries would then never arrive)
       Bench.waitFor(() -> nodeCount == 1
-        || ((VertxInternal) nodes.get(0).vertx()).clusterManager().getNodes().size() == nodeCount,
+        || ((VertxInternal) nodes.get(0).vertx()).clusterManager().getNodes().size() >= nodeCount,
         30, "cluster of " + nodeCount);
     } catch (RuntimeException e) {
       nodes.forEach(n -> Bench.await(n.vertx().close()));
-      db.close();
+      if (db != null) {
+        db.close();
+      }
       throw e;
     }
     Vertx vertx = nodes.get(0).vertx();
     int relayPort = freePort();
     Bench.await(vertx.deployVerticle(new Relay(relayPort)));
     Pool sql = PgBuilder.pool().with(new PoolOptions().setMaxSize(4))
-      .connectingTo(Pools.connectOptions(db.url())).using(vertx).build();
+      .connectingTo(Pools.connectOptions(pgUrl)).using(vertx).build();
     Tokens tokens = Bench.await(Tokens.create(vertx, nodes.get(0).config()));
-    Bench.await(sql.query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements").execute());
-    return new BenchServer(List.copyOf(nodes), db, relayPort, sql, tokens, dir);
+    if (db != null) {
+      Bench.await(sql.query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements").execute());
+    }
+    return new BenchServer(List.copyOf(nodes), db, pgUrl, relayPort, sql, tokens, dir);
   }
 
-  /** A Vert.x instance (clustered when {@code clusterName} is given) with chat and presence deployed. */
-  private static Node node(String clusterName, EmbeddedDatabase db, Path dir, JsonObject overrides) {
+  /** A Vert.x instance (clustered when {@code clusterName} is given) with chat, presence or both deployed. */
+  private static Node node(String clusterName, Part part, String pgUrl, Path dir, JsonObject overrides) {
     VertxOptions options = new VertxOptions()
       .setPreferNativeTransport(Boolean.parseBoolean(System.getProperty("bench.native", "true")));
     Vertx vertx;
@@ -142,7 +171,7 @@ final class BenchServer implements AutoCloseable {
         .buildClustered());
     }
     JsonObject config = ConfigKeys.defaults()
-      .put(ConfigKeys.PG_URL, db.url())
+      .put(ConfigKeys.PG_URL, pgUrl)
       .put(ConfigKeys.CHAT_PORT, freePort())
       .put(ConfigKeys.PRESENCE_PORT, freePort())
       .put(ConfigKeys.JWT_SECRET, SECRET)
@@ -153,9 +182,10 @@ final class BenchServer implements AutoCloseable {
       .put(ConfigKeys.DATA_DIR, dir.resolve("data").toString())
       .mergeIn(overrides);
     DeploymentOptions deployment = new DeploymentOptions().setConfig(config);
-    Bench.await(vertx.deployVerticle(ChatVerticle.class,
-        new DeploymentOptions(deployment).setInstances(Integer.getInteger("bench.chatInstances", 1)))
-      .compose(id -> vertx.deployVerticle(PresenceVerticle.class, deployment))
+    Future<?> chat = part == Part.PRESENCE ? Future.succeededFuture() : vertx.deployVerticle(ChatVerticle.class,
+      new DeploymentOptions(deployment).setInstances(Integer.getInteger("bench.chatInstances", 1)));
+    Bench.await(chat
+      .compose(id -> part == Part.CHAT ? Future.succeededFuture() : vertx.deployVerticle(PresenceVerticle.class, deployment))
       .onFailure(e -> vertx.close()));
     return new Node(vertx, config);
   }
@@ -206,7 +236,9 @@ final class BenchServer implements AutoCloseable {
       System.err.println("closing the server: " + e);
     }
     try {
-      db.close();
+      if (db != null) {
+        db.close();
+      }
     } catch (IOException e) {
       System.err.println("closing PostgreSQL: " + e);
     }

@@ -135,10 +135,11 @@ final class Report {
       case "storm" -> {
         JsonObject st = r.getJsonObject("storm");
         JsonObject first = r.getJsonObject("firstConnect");
-        md.append(String.format("%,d users, each a chat and a presence socket and %d contacts.%n%n"
+        md.append(String.format("%,d users, each a chat and a presence socket and %d contacts (%s).%n%n"
             + "| pass | sockets | all authenticated s | connect+AUTH/s | every contact online s |%n| --- | ---: | ---: | ---: | ---: |%n"
             + "| first connect, 500 at a time | %,d | %.2f | %,.0f | %.2f |%n| storm: all reconnect at once | %,d | %.2f | %,.0f | %.2f |%n",
-          st.getInteger("users"), r.getInteger("contactsPerUser"), first.getInteger("sockets"),
+          st.getInteger("users"), r.getInteger("contactsPerUser"), r.getString("processes", "one server process"),
+          first.getInteger("sockets"),
           first.getDouble("authenticatedSeconds"), first.getDouble("connectAuthPerSecond"),
           first.getDouble("presenceSettledSeconds"), st.getInteger("sockets"), st.getDouble("authenticatedSeconds"),
           st.getDouble("connectAuthPerSecond"), st.getDouble("presenceSettledSeconds")));
