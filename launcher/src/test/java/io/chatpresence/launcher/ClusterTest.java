@@ -66,6 +66,34 @@ class ClusterTest {
     return WsClient.authenticated(node.vertx, node.presencePort, u.token());
   }
 
+  /**
+   * A user's first socket on a node registers nothing cluster-wide: no event-bus address per user (each would be
+   * a Hazelcast MultiMap write made one at a time, what a node's users waited on when they all reconnected).
+   * The socket is reachable from every node as soon as it is authenticated.
+   */
+  @Test
+  void connectingRegistersNoAddressInTheClusterAndIsReachableAtOnce() {
+    var subscriptions = a.clusterManager.getHazelcastInstance().getMultiMap("__vertx.subs");
+    int before = subscriptions.size();
+    List<WsClient> sockets = new ArrayList<>();
+    try {
+      TestServer.User sender = user("rsender");
+      sockets.add(chat(b, sender));
+      for (int i = 0; i < 10; i++) {
+        TestServer.User u = user("reach");
+        WsClient socket = chat(i % 2 == 0 ? a : b, u);
+        sockets.add(socket);
+        // sent the moment SUCCESS arrived, from the other node or this one
+        sockets.get(0).send(new JsonObject().put("type", "ONE_TO_ONE_CHAT").put("to", u.name()).put("content", "hi " + i));
+        sockets.get(0).next("SUCCESS");
+        assertEquals("hi " + i, socket.next("ONE_TO_ONE_CHAT").getString("content"));
+      }
+      assertEquals(before, subscriptions.size(), "event-bus registrations in the cluster: " + subscriptions.keySet());
+    } finally {
+      sockets.forEach(WsClient::close);
+    }
+  }
+
   @Test
   void directAndGroupMessagesReachEverySocketOnEveryNodeOnceAndInOrder() {
     TestServer.User alice = user("calice");

@@ -101,19 +101,12 @@ public final class ChatSocketHandler implements SocketServer.FrameHandler {
     reads.stop();
   }
 
-  /** SUCCESS only once this user's address is registered on every node: a message sent right after reaches us. */
-  @Override
-  public Future<Void> beforeSuccess(SocketSession session) {
-    return delivery.listen(session.username());
-  }
-
   @Override
   public void onAuthenticated(SocketSession session) {
   }
 
   @Override
   public void onClosed(SocketSession session) {
-    delivery.unlistenIfIdle(session.username());
     if (!delivery.registry().hasSessions(session.username())) {
       typing.closed(session.username());
       blocks.forget(session.username());
@@ -273,8 +266,8 @@ public final class ChatSocketHandler implements SocketServer.FrameHandler {
     if (!m.duplicate()) {
       String encoded = ChatFrames.received(m).encode();
       metrics.fanout(ONE, 1);
-      delivery.toUser(m.to(), encoded, null);
-      delivery.toUser(me, encoded, session.id());
+      // the recipient's sockets and the sender's others, in one publish
+      delivery.toMembers(List.of(m.to(), me), encoded, session.id());
       typing.sent(me, Kind.CHAT, m.conversationId());
       reads.sent(session, chat, m);
     }
@@ -337,8 +330,7 @@ public final class ChatSocketHandler implements SocketServer.FrameHandler {
     }).map(m -> {
       String encoded = ChatFrames.received(m).encode();
       metrics.fanout(ONE, 1);
-      delivery.toUser(m.to(), encoded, null);
-      delivery.toUser(from, encoded, null);
+      delivery.toMembers(List.of(m.to(), from), encoded, null);
       return m;
     });
   }

@@ -2,39 +2,35 @@ package io.chatpresence.chat.socket;
 
 import io.chatpresence.protocol.bus.Bus;
 import io.chatpresence.protocol.bus.GroupFanout;
-import io.chatpresence.protocol.bus.UserFrame;
 import io.chatpresence.server.socket.SessionRegistry;
 import io.chatpresence.server.socket.SocketSession;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.MessageConsumer;
 
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
- * Frames to users, on whichever node their sockets are.
+ * Frames to users, on whichever node their sockets are: one {@link GroupFanout} published to
+ * {@link Bus#CHAT_FANOUT}, which every chat verticle instance consumes, carrying the frame encoded once, the users
+ * it is for (a 1:1 message's two, a group's members), the socket that must not get it (the sender's) and the
+ * feature a socket must have opted into. Each instance writes it to its own sockets of those users.
  * <ul>
- * <li>One or two users ({@link #toUser}, 1:1 messages): through their per-user address
- * ({@code chat.user.<name>}); a node listens on a user's address while it holds one of the user's chat
- * sockets, so the publish reaches only those nodes. The {@link UserFrame} carries the frame encoded once and the
- * socket that must not get it (the sender's).</li>
- * <li>A group ({@link #toMembers}): one {@link GroupFanout} published to {@link Bus#CHAT_FANOUT}, which every chat verticle
- * instance consumes, carrying the frame once and the member names; each instance writes it to its own
- * sockets of those members. One event-bus message per node instead of one per member (8,000 for a group of
- * 8,000), and no per-user address lookups for members who are offline. Every group frame takes this path,
- * however small the group: a group that switched paths as it grew or shrank could deliver two consecutive
- * messages out of order in a cluster (Vert.x keeps publish order per address only; the first publish to an
- * address waits for a cluster lookup that a publish to another address does not). In a cluster of many nodes
- * a small group costs one small message per chat node where per-user publishes would reach only the nodes
- * of its members; with a handful of nodes that is cheaper than a message per member, and it keeps order.</li>
+ * <li>No per-user addresses. Consuming one address per online user would cost a cluster-wide registration
+ * (a Hazelcast MultiMap write and an update event on every member) each time a user's first socket opens on a
+ * node and another when the last closes, one at a time per verticle instance: when a node dies and its users
+ * reconnect to the others at once, those writes are what the reconnect waits on ({@code bin/bench storm},
+ * docs/performance.md). A socket is reachable as soon as it is in its instance's registry, and a frame for a
+ * user with no socket costs each instance one map lookup.</li>
+ * <li>One publish per frame, to one address: Vert.x keeps publish order per address, so the frames a node
+ * publishes (1:1, group, receipts, edits) reach every socket in the order they were published.</li>
+ * <li>The price: every chat instance of every node receives every frame, where per-user addresses reached only
+ * the nodes of its users. With a handful of nodes that is one small event-bus message per node per frame;
+ * the messages a node handles grow with the cluster's total traffic, not with its own users'.</li>
  * </ul>
  */
 public final class Delivery {
   private final Vertx vertx;
   private final SessionRegistry registry;
-  private final Map<String, MessageConsumer<UserFrame>> consumers = new HashMap<>();
 
   public Delivery(Vertx vertx, SessionRegistry registry) {
     this.vertx = vertx;
@@ -64,31 +60,12 @@ public final class Delivery {
   }
 
   public void toUser(String username, String encodedFrame, String skipSocketId) {
-    toUser(username, encodedFrame, skipSocketId, 0);
+    toMembers(List.of(username), encodedFrame, skipSocketId, 0);
   }
 
   /** As above, to the sockets that opted into {@code feature} (a {@code Features} bit) only. */
   public void toUser(String username, String encodedFrame, String skipSocketId, int feature) {
-    Bus.chatUser(username).publish(vertx.eventBus(), new UserFrame(encodedFrame, skipSocketId, feature));
-  }
-
-  /**
-   * Call when a user's socket opened here; completes once the address is registered (in a cluster, once every
-   * node's publishes would reach it).
-   */
-  public Future<Void> listen(String username) {
-    return consumers.computeIfAbsent(username,
-      u -> Bus.chatUser(u).consumer(vertx.eventBus(), frame -> deliverLocally(u, frame))).completion();
-  }
-
-  /** Call when a user's socket closed here; stops listening once none is left. */
-  public void unlistenIfIdle(String username) {
-    if (!registry.hasSessions(username)) {
-      MessageConsumer<UserFrame> consumer = consumers.remove(username);
-      if (consumer != null) {
-        consumer.unregister();
-      }
-    }
+    toMembers(List.of(username), encodedFrame, skipSocketId, feature);
   }
 
   private void fanoutLocally(GroupFanout fanout) {
@@ -109,15 +86,5 @@ public final class Delivery {
     }
     // the frame's type is read once per fan-out, not once per socket
     registry.countSent(frame, written);
-  }
-
-  private void deliverLocally(String username, UserFrame userFrame) {
-    long skip = SocketSession.localSerial(userFrame.skipSocket());
-    int feature = userFrame.feature();
-    for (SocketSession session : registry.sessions(username)) {
-      if (!session.isSocket(skip) && (feature == 0 || session.has(feature))) {
-        session.send(userFrame.frame());
-      }
-    }
   }
 }

@@ -14,6 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.OffsetDateTime;
+import java.util.List;
 
 /**
  * The {@code edit} extension on the chat socket: EDIT_MESSAGE (the author only) and DELETE_MESSAGE (the author,
@@ -86,8 +87,7 @@ final class EditHandler {
   /** To the sockets with {@code edit} of everyone in the conversation, except the socket that acted. */
   private void tell(Conversation conv, String frame, String actorSocket) {
     if (conv.kind() == Kind.CHAT) {
-      delivery.toUser(conv.userA(), frame, actorSocket, Features.EDIT);
-      delivery.toUser(conv.userB(), frame, actorSocket, Features.EDIT);
+      delivery.toMembers(List.of(conv.userA(), conv.userB()), frame, actorSocket, Features.EDIT);
       return;
     }
     members.members(conv.id(), conv.membersVersion())

@@ -17,9 +17,8 @@ import java.util.List;
  * <table>
  * <caption>Addresses</caption>
  * <tr><th>address</th><th>record</th><th>how</th><th>from → to</th></tr>
- * <tr><td>{@code chat.user.<name>}</td><td>{@link UserFrame}</td><td>publish</td><td>chat → the chat nodes holding
- * that user's sockets</td></tr>
- * <tr><td>{@code chat.fanout}</td><td>{@link GroupFanout}</td><td>publish</td><td>chat → every chat instance</td></tr>
+ * <tr><td>{@code chat.fanout}</td><td>{@link GroupFanout}</td><td>publish</td><td>chat → every chat instance (every
+ * frame for users' chat sockets: 1:1, group, receipts, edits; no per-user addresses)</td></tr>
  * <tr><td>{@code chat.typing}</td><td>{@link TypingNotice}</td><td>publish</td><td>chat (the typist's instance) →
  * every chat instance</td></tr>
  * <tr><td>{@code presence.sockets}</td><td>{@link SocketDelta}</td><td>publish</td><td>socket owners → presence</td></tr>
@@ -59,11 +58,8 @@ public final class Bus {
   /** Answered by every chat instance; presence asks it to tell whether chat is reachable at all. */
   public static final Request<Ping, Ping> CHAT_PING = new Request<>("chat.ping");
 
-  public static final String CHAT_USER_PREFIX = "chat.user.";
-
   private static final String CODECS_REGISTERED = "io.chatpresence.protocol.bus.codecs";
   private static final List<RecordCodec<?>> CODECS = List.of(
-    new RecordCodec<>(UserFrame.class, UserFrame::fromJson),
     new RecordCodec<>(GroupFanout.class, GroupFanout::fromJson),
     new RecordCodec<>(TypingNotice.class, TypingNotice::fromJson),
     new RecordCodec<>(SocketDelta.class, SocketDelta::fromJson),
@@ -83,11 +79,6 @@ public final class Bus {
 
   static List<RecordCodec<?>> codecs() {
     return CODECS;
-  }
-
-  /** The address of one user's chat sockets. */
-  public static Address<UserFrame> chatUser(String username) {
-    return new Address<>(CHAT_USER_PREFIX + username);
   }
 
   /**

@@ -16,10 +16,7 @@ class RecordCodecTest {
   @Test
   void everyRecordSurvivesTheWire() {
     List<BusRecord> records = List.of(
-      new UserFrame("{\"type\":\"ONE_TO_ONE_CHAT\"}", "42"),
-      new UserFrame("{}", null),
       new GroupFanout("{\"type\":\"GROUP_CHAT\"}", List.of("ann", "bob"), null),
-      new UserFrame("{\"type\":\"READ\"}", null, 1),
       new GroupFanout("{\"type\":\"READ\"}", List.of("ann"), "7", 1),
       new TypingNotice("ann", "chatId", "chat_1", true, List.of("bob"), "node-1"),
       new TypingNotice("ann", "groupId", "g", false, List.of("bob", "cy"), "node-2"),

@@ -17,9 +17,6 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.micrometer.Label;
-import io.vertx.micrometer.Match;
-import io.vertx.micrometer.MatchType;
-import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.PrometheusScrapingHandler;
@@ -46,8 +43,6 @@ import java.util.function.LongConsumer;
  */
 public final class Metrics implements Shareable {
   public static final String PREFIX = "chatpresence";
-  /** Event-bus addresses per user would make one time series per user: they are folded into one. */
-  public static final String USER_ADDRESSES = "chat.user.*";
 
   /** Where each Vert.x instance keeps its Metrics: its own local shared data, so nothing static outlives it. */
   private static final String LOCAL_MAP = "io.chatpresence.server.metrics";
@@ -76,9 +71,7 @@ public final class Metrics implements Shareable {
       .setJvmMetricsEnabled(true)
       .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true).setPublishQuantiles(true))
       .setLabels(java.util.EnumSet.of(Label.EB_ADDRESS, Label.EB_SIDE, Label.EB_FAILURE, Label.HTTP_METHOD,
-        Label.HTTP_CODE, Label.POOL_TYPE, Label.POOL_NAME, Label.CLIENT_NAME, Label.NAMESPACE))
-      .addLabelMatch(new Match().setDomain(MetricsDomain.EVENT_BUS).setLabel(Label.EB_ADDRESS.toString())
-        .setType(MatchType.REGEX).setValue("chat\\.user\\..*").setAlias(USER_ADDRESSES));
+        Label.HTTP_CODE, Label.POOL_TYPE, Label.POOL_NAME, Label.CLIENT_NAME, Label.NAMESPACE));
   }
 
   /** A Vert.x builder with metrics enabled: what the launcher uses, and tests that want Vert.x's own meters. */

@@ -10,7 +10,6 @@ import io.chatpresence.protocol.Frame;
 import io.chatpresence.protocol.Frames;
 import io.chatpresence.protocol.MessageType;
 import io.chatpresence.protocol.ProtocolException;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
@@ -28,15 +27,6 @@ public final class SocketServer {
 
   /** What a server does with authenticated sockets and their frames. */
   public interface FrameHandler {
-    /**
-     * The token is good: what must hold before SUCCESS is sent (chat: the user's delivery address is registered,
-     * cluster-wide, so that nothing sent to them after SUCCESS can miss this socket). Frames the client sends
-     * meanwhile wait, as during the AUTH check.
-     */
-    default Future<Void> beforeSuccess(SocketSession session) {
-      return Future.succeededFuture();
-    }
-
     /** The socket was authenticated and SUCCESS sent. */
     void onAuthenticated(SocketSession session);
 
@@ -178,18 +168,7 @@ public final class SocketServer {
       session.close(CloseCodes.TOO_MANY_SOCKETS, "too many sockets");
       return;
     }
-    handler.beforeSuccess(session).onComplete(ar -> {
-      if (session.ws.isClosed()) {
-        return;
-      }
-      if (ar.failed()) {
-        LOG.warn("AUTH could not be completed: {}", ar.cause().toString());
-        session.error(ErrorCode.UNAVAILABLE, "authentication is unavailable, try again", null);
-        session.close(CloseCodes.TRY_AGAIN_LATER, "unavailable");
-        return;
-      }
-      open(session, username, answerFeatures);
-    });
+    open(session, username, answerFeatures);
   }
 
   private void open(SocketSession session, String username, boolean answerFeatures) {
