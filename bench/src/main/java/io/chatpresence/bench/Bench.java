@@ -408,7 +408,8 @@ public final class Bench {
         + "SELECT 'C', 'st_' || a || '_' || b, a, b FROM unnest($1::text[], $2::text[]) AS t(a, b) ON CONFLICT DO NOTHING")
         .execute(Tuple.tuple().addArrayOfString(a.toArray(new String[0])).addArrayOfString(b.toArray(new String[0]))));
       // the statistics of a database in use (see PgStats.analyze): the servers plan their first lookups after this
-      PgStats pg = new PgStats(target.sql(), Path.of(chatInfo.getString("PG_DIR")));
+      Path pgDir = Path.of(chatInfo.getString("PG_DIR"));
+      PgStats pg = new PgStats(target.sql(), pgDir);
       pg.analyze();
       String stem = names.get(0).substring(0, names.get(0).length() - 1);
       List<ChildJvm> workers = new ArrayList<>();
@@ -422,7 +423,6 @@ public final class Bench {
       }
       JsonObject first = Storm.merge("first connect (500 at a time)", tellAll(workers, "FIRST", "FIRST", 360));
       tellAll(workers, "CUT", "CUT", 360);
-      Path pgDir = Path.of(chatInfo.getString("PG_DIR"));
       pg.resetStatements();
       double[] cpu = stormCpu(chat, presence, workers, pgDir);
       long go = System.nanoTime();
