@@ -35,7 +35,9 @@ async function until(fn, timeoutMs, what) {
 
 async function ready(port) {
   try {
-    return (await fetch(`http://127.0.0.1:${port}/ready`)).ok;
+    // one poll may not hang the wait: a request that met the server as it started once went unanswered for
+    // minutes (Vert.x: 'socketMetric is null' in the HTTP server's metrics, in the product's log)
+    return (await fetch(`http://127.0.0.1:${port}/ready`, { signal: AbortSignal.timeout(2000) })).ok;
   } catch {
     return false;
   }
