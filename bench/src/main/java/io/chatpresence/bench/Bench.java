@@ -196,7 +196,7 @@ public final class Bench {
    * server settings), which has its own open-files limit: each side holds one descriptor per socket, not two.
    */
   private JsonObject againstServerProcess(String scenario, java.util.function.LongFunction<JsonObject> body) {
-    String jvm = System.getProperty("bench.serverJvm", "-Xmx2g -XX:+UseParallelGC")
+    String jvm = System.getProperty("bench.serverJvm", "-Xms2g -Xmx2g -XX:+UseParallelGC")
       + (Boolean.getBoolean("bench.nmt") ? " -XX:NativeMemoryTracking=summary" : "");
     Target before = target;
     String hashBefore = passwordHash;
@@ -378,7 +378,7 @@ public final class Bench {
    */
   private JsonObject storm() {
     int n = Integer.getInteger("bench.stormUsers", sizes.connectionUsers() >= 1_000 ? 10_000 : 200);
-    String jvm = System.getProperty("bench.serverJvm", "-Xmx2g -XX:+UseParallelGC");
+    String jvm = System.getProperty("bench.serverJvm", "-Xms2g -Xmx2g -XX:+UseParallelGC");
     String cluster = "chat-bench-storm-" + java.util.UUID.randomUUID();
     Target before = target;
     String hashBefore = passwordHash;
@@ -414,7 +414,7 @@ public final class Bench {
       String stem = names.get(0).substring(0, names.get(0).length() - 1);
       List<ChildJvm> workers = new ArrayList<>();
       for (int w = 0; w < 2; w++) {
-        workers.add(start(children, "storm-worker-" + w, System.getProperty("bench.workerJvm", "-Xmx1g -XX:+UseParallelGC"),
+        workers.add(start(children, "storm-worker-" + w, System.getProperty("bench.workerJvm", "-Xms1g -Xmx1g -XX:+UseParallelGC"),
           StormWorker.class, List.of(String.valueOf(target.chatPort()), String.valueOf(target.presencePort()), stem,
             String.valueOf(n), String.valueOf(w * n / 2), String.valueOf((w + 1) * n / 2), "250")));
       }
@@ -422,6 +422,10 @@ public final class Bench {
         w.expect("READY", 120);
       }
       JsonObject first = Storm.merge("first connect (500 at a time)", tellAll(workers, "FIRST", "FIRST", 360));
+      // a node dies after the survivors have run a while: one storm first to warm them (the JIT compiled 3-3.4 s of
+      // each server's CPU in the first storm after the first connect), then the storm that is measured
+      tellAll(workers, "CUT", "CUT", 360);
+      JsonObject warmup = Storm.merge("warm-up storm (all at once)", tellAll(workers, "GO", "STORM", 360));
       tellAll(workers, "CUT", "CUT", 360);
       pg.resetStatements();
       double[] cpu = stormCpu(chat, presence, workers, pgDir);
@@ -435,6 +439,8 @@ public final class Bench {
       System.out.printf("  CPU seconds during the storm: chat %.1f, presence %.1f, generator workers %.1f, PostgreSQL "
         + "%.1f; the machine busy %.1f of %.1f; the servers %.0f us per socket%n", used[0], used[1], used[2], used[3],
         used[4], used[4] + used[5], (used[0] + used[1]) * 1e6 / (2.0 * n));
+      System.out.printf("    of the servers' CPU, the JIT compiler's and the collector's: chat %.1f and %.1f, presence "
+        + "%.1f and %.1f%n", used[6], used[7], used[8], used[9]);
       JsonArray statements = pg.topStatements();
       for (int i = 0; i < Math.min(3, statements.size()); i++) {
         JsonObject st = statements.getJsonObject(i);
@@ -445,8 +451,9 @@ public final class Bench {
       reconnect.put("statements", statements);
       reconnect.put("cpuSeconds", new JsonObject().put("chat", used[0]).put("presence", used[1])
         .put("workers", used[2]).put("postgres", used[3]).put("machineBusy", used[4]).put("machineIdle", used[5])
+        .put("chatJit", used[6]).put("chatGc", used[7]).put("presenceJit", used[8]).put("presenceGc", used[9])
         .put("serverMicrosPerSocket", (used[0] + used[1]) * 1e6 / (2.0 * n)));
-      return new JsonObject().put("firstConnect", first).put("storm", reconnect).put("contactsPerUser", Storm.CONTACTS)
+      return new JsonObject().put("firstConnect", first).put("warmupStorm", warmup).put("storm", reconnect).put("contactsPerUser", Storm.CONTACTS)
         .put("processes", "chat and presence servers clustered in two JVMs, two generator JVMs");
     } finally {
       target = before;
@@ -461,11 +468,19 @@ public final class Bench {
     }
   }
 
-  /** CPU seconds so far: chat, presence, the workers together, PostgreSQL, the machine busy, the machine idle. */
+  private static final String[] JIT_THREADS = {"C1 CompilerThre", "C2 CompilerThre"};
+  private static final String[] GC_THREADS = {"GC Thread", "VM Thread"};
+
+  /**
+   * CPU seconds so far: chat, presence, the workers together, PostgreSQL, the machine busy, the machine idle; then
+   * of chat's, the JIT compiler's and the collector's (with safepoints); the same of presence's.
+   */
   private static double[] stormCpu(ChildJvm chat, ChildJvm presence, List<ChildJvm> workers, Path pgDir) {
     double[] machine = ProcCpu.machine();
     return new double[] {ProcCpu.seconds(chat.pid()), ProcCpu.seconds(presence.pid()),
-      workers.stream().mapToDouble(w -> ProcCpu.seconds(w.pid())).sum(), PgCpu.seconds(pgDir), machine[0], machine[1]};
+      workers.stream().mapToDouble(w -> ProcCpu.seconds(w.pid())).sum(), PgCpu.seconds(pgDir), machine[0], machine[1],
+      ProcCpu.threadSeconds(chat.pid(), JIT_THREADS), ProcCpu.threadSeconds(chat.pid(), GC_THREADS),
+      ProcCpu.threadSeconds(presence.pid(), JIT_THREADS), ProcCpu.threadSeconds(presence.pid(), GC_THREADS)};
   }
 
   private static ChildJvm start(List<ChildJvm> children, String name, String jvm, Class<?> main, List<String> args) {

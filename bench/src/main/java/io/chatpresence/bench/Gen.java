@@ -24,8 +24,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The load generator: its own Vert.x instance, one shard per event loop, many sockets per shard. Each socket
  * lives on its shard's event loop (its handlers run there), so a shard's counters need no locks. Every
- * {@value #PER_SOURCE} sockets the source address moves on (127.0.0.1, 127.0.0.2, ...), past the ~28k
- * ephemeral ports of one address.
+ * {@value #PER_SOURCE} sockets the source address moves on (the kernel's choice, then 127.0.0.2, ...), past
+ * the ~28k ephemeral ports of one address.
  */
 final class Gen implements AutoCloseable {
   static final int PER_SOURCE = 25_000;
@@ -33,7 +33,8 @@ final class Gen implements AutoCloseable {
   final Vertx vertx;
   final List<Context> shards;
   private final List<WebSocketClient> clients = new ArrayList<>();
-  private final AtomicInteger opened = new AtomicInteger();
+  /** Sockets connecting or open now (not every one ever opened: a run that reconnects stays on one source). */
+  private final AtomicInteger live = new AtomicInteger();
   final AtomicLong closedUnexpectedly = new AtomicLong();
   private volatile long lastFrameNanos = System.nanoTime();
 
@@ -72,10 +73,15 @@ final class Gen implements AutoCloseable {
 
   private synchronized WebSocketClient client(int index) {
     while (clients.size() <= index) {
-      String source = "127.0.0." + (clients.size() + 1);
-      clients.add(vertx.createWebSocketClient(new WebSocketClientOptions()
+      WebSocketClientOptions options = new WebSocketClientOptions();
+      if (!clients.isEmpty()) {
+        // Not for the first: bind() before connect() searches the ephemeral ports for one free on that address
+        // whatever the destination, in the kernel, under every socket and TIME_WAIT; connect() alone picks per
+        // destination. In the storm the search took 38-43 s of system CPU in each generator process.
+        options.setLocalAddress("127.0.0." + (clients.size() + 1));
+      }
+      clients.add(vertx.createWebSocketClient(options
         .setMaxConnections(1_000_000)
-        .setLocalAddress(source)
         .setConnectTimeout(30_000)
         // SYNC pages of 1,000 messages are one frame of a few hundred KB: browsers take them, so do we
         .setMaxFrameSize(16 * 1024 * 1024).setMaxMessageSize(16 * 1024 * 1024)
@@ -99,10 +105,13 @@ final class Gen implements AutoCloseable {
   Future<Sock> connect(Sock sock, int port, String token, String features) {
     int shard = sock.shard;
     Promise<Sock> done = Promise.promise();
-    WebSocketClient client = client(opened.getAndIncrement() / PER_SOURCE);
+    WebSocketClient client = client(live.getAndIncrement() / PER_SOURCE);
     shards.get(shard).runOnContext(v -> client
       .connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/"))
-      .onFailure(done::tryFail)
+      .onFailure(e -> {
+        live.decrementAndGet();
+        done.tryFail(e);
+      })
       .onSuccess(ws -> {
         sock.ws = ws;
         boolean[] authed = {false};
@@ -118,6 +127,7 @@ final class Gen implements AutoCloseable {
           }
         });
         ws.closeHandler(c -> {
+          live.decrementAndGet();
           if (!sock.closing) {
             closedUnexpectedly.incrementAndGet();
           }

@@ -23,6 +23,32 @@ final class ProcCpu {
     }
   }
 
+  /**
+   * utime + stime of the threads of {@code pid} whose name starts with one of {@code names} (a thread's name as
+   * the kernel keeps it, 15 characters: "C2 CompilerThre", "GC Thread#0"): what the JIT or the collector took.
+   */
+  static double threadSeconds(long pid, String... names) {
+    double sum = 0;
+    try (java.util.stream.Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+      for (Path task : (Iterable<Path>) tasks::iterator) {
+        try {
+          String comm = Files.readString(task.resolve("comm")).trim();
+          for (String name : names) {
+            if (comm.startsWith(name)) {
+              sum += seconds(fields(task));
+              break;
+            }
+          }
+        } catch (IOException e) {
+          // the thread ended meanwhile
+        }
+      }
+      return sum;
+    } catch (IOException | RuntimeException e) {
+      return Double.NaN;
+    }
+  }
+
   /** The fields of {@code /proc/<pid>/stat} after the command name: state(0) ppid(1) ... utime(11) stime(12). */
   static String[] fields(Path proc) throws IOException {
     String stat = Files.readString(proc.resolve("stat"));

@@ -134,15 +134,26 @@ final class Report {
       }
       case "storm" -> {
         JsonObject st = r.getJsonObject("storm");
-        JsonObject first = r.getJsonObject("firstConnect");
         md.append(String.format("%,d users, each a chat and a presence socket and %d contacts (%s).%n%n"
-            + "| pass | sockets | all authenticated s | connect+AUTH/s | every contact online s |%n| --- | ---: | ---: | ---: | ---: |%n"
-            + "| first connect, 500 at a time | %,d | %.2f | %,.0f | %.2f |%n| storm: all reconnect at once | %,d | %.2f | %,.0f | %.2f |%n",
-          st.getInteger("users"), r.getInteger("contactsPerUser"), r.getString("processes", "one server process"),
-          first.getInteger("sockets"),
-          first.getDouble("authenticatedSeconds"), first.getDouble("connectAuthPerSecond"),
-          first.getDouble("presenceSettledSeconds"), st.getInteger("sockets"), st.getDouble("authenticatedSeconds"),
-          st.getDouble("connectAuthPerSecond"), st.getDouble("presenceSettledSeconds")));
+            + "| pass | sockets | all authenticated s | connect+AUTH/s | every contact online s |%n| --- | ---: | ---: | ---: | ---: |%n",
+          st.getInteger("users"), r.getInteger("contactsPerUser"), r.getString("processes", "one server process")));
+        for (String[] pass : new String[][] {{"firstConnect", "first connect, 500 at a time"},
+          {"warmupStorm", "warm-up storm: all reconnect at once"}, {"storm", "storm: all reconnect at once (measured)"}}) {
+          JsonObject p = r.getJsonObject(pass[0]);
+          if (p != null) {
+            md.append(String.format("| %s | %,d | %.2f | %,.0f | %.2f |%n", pass[1], p.getInteger("sockets"),
+              p.getDouble("authenticatedSeconds"), p.getDouble("connectAuthPerSecond"), p.getDouble("presenceSettledSeconds")));
+          }
+        }
+        JsonObject cpu = st.getJsonObject("cpuSeconds");
+        if (cpu != null) {
+          md.append(String.format("%nCPU seconds during the measured storm: chat %.1f (JIT %.1f, GC %.1f), presence %.1f "
+              + "(JIT %.1f, GC %.1f), generator workers %.1f, PostgreSQL %.1f; the machine busy %.1f of %.1f.%n",
+            cpu.getDouble("chat"), cpu.getDouble("chatJit", Double.NaN), cpu.getDouble("chatGc", Double.NaN),
+            cpu.getDouble("presence"), cpu.getDouble("presenceJit", Double.NaN), cpu.getDouble("presenceGc", Double.NaN),
+            cpu.getDouble("workers"), cpu.getDouble("postgres"), cpu.getDouble("machineBusy"),
+            cpu.getDouble("machineBusy") + cpu.getDouble("machineIdle")));
+        }
       }
       case "read" -> {
         md.append("| recipients | offered msg/s | delivered msg/s | p50 ms | p99 ms | p99.9 ms | max ms | all arrived "
