@@ -17,7 +17,6 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.micrometer.Label;
-import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.vertx.micrometer.VertxPrometheusOptions;
@@ -77,7 +76,7 @@ public final class Metrics implements Shareable {
   /** A Vert.x builder with metrics enabled: what the launcher uses, and tests that want Vert.x's own meters. */
   public static VertxBuilder vertxBuilder(VertxOptions options) {
     return Vertx.builder().with(options.setMetricsOptions(vertxMetricsOptions()))
-      .withMetrics(new MicrometerMetricsFactory());
+      .withMetrics(new GuardedMetricsFactory());
   }
 
   /** The meters of this Vert.x instance. */
