@@ -196,7 +196,7 @@ public final class Bench {
    * server settings), which has its own open-files limit: each side holds one descriptor per socket, not two.
    */
   private JsonObject againstServerProcess(String scenario, java.util.function.LongFunction<JsonObject> body) {
-    String jvm = System.getProperty("bench.serverJvm", "-Xms2g -Xmx2g -XX:+UseParallelGC")
+    String jvm = System.getProperty("bench.serverJvm", "-Xmx2g -XX:+UseParallelGC")
       + (Boolean.getBoolean("bench.nmt") ? " -XX:NativeMemoryTracking=summary" : "");
     Target before = target;
     String hashBefore = passwordHash;
