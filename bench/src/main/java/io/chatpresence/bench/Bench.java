@@ -1021,8 +1021,14 @@ public final class Bench {
       cursors.add(next);
       next = inboxOnce(socks.get(0), next).getString("next");
     }
+    // a fresh JVM compiles the inbox's paths (C2) in its first seconds, on the cores the pages need: the first
+    // run is printed as the warm-up, the measured runs are those of a server that has answered pages before
+    JsonObject warmup = inboxRun(socks, rate, List.of(""));
+    printInbox("warm-up, first page", warmup);
     JsonObject firstPage = inboxRun(socks, rate, List.of(""));
+    printInbox("first page", firstPage);
     JsonObject furtherPages = cursors.isEmpty() ? new JsonObject() : inboxRun(socks, rate, cursors);
+    printInbox("further pages", furtherPages);
     System.out.printf("  inbox of %,d conversations (total unread %,d), %d req/s: first page p50 %.2f ms p99 %.2f ms; "
         + "further pages p50 %.2f ms p99 %.2f ms%n", conversations, totalUnread, rate,
       firstPage.getDouble("p50Ms"), firstPage.getDouble("p99Ms"),
@@ -1030,7 +1036,7 @@ public final class Bench {
     gen.closeAll(socks);
     return new JsonObject().put("conversations", conversations).put("messages", conversations * 5)
       .put("pageSize", 50).put("requestsPerSecond", rate).put("totalUnread", totalUnread)
-      .put("firstPage", firstPage).put("furtherPages", furtherPages)
+      .put("warmupFirstPage", warmup).put("firstPage", firstPage).put("furtherPages", furtherPages)
       .put("firstPageP99Ms", firstPage.getDouble("p99Ms")).put("furtherPagesP99Ms", furtherPages.getDouble("p99Ms", 0.0));
   }
 
@@ -1067,6 +1073,8 @@ public final class Bench {
         }
       };
     }
+    double[] cpu0 = new double[5];
+    Thread sampler = windowCpu(step, cpu0);
     gen.openLoop((double) rate / gen.shards.size(), step.start, step.end, (shard, k, intended) -> {
       List<Gen.Sock> mine = byShard.get(shard);
       Gen.Sock s = mine.get((int) (k % mine.size()));
@@ -1077,7 +1085,51 @@ public final class Bench {
     });
     boolean drained = step.drain(1, System.nanoTime() + sizes.drainSeconds() * 1_000_000_000L);
     step.closed = true;
-    return figures(step, rate, drained);
+    JsonObject figures = figures(step, rate, drained);
+    try {
+      sampler.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    double answered = Math.max(1, Step.sum(step.receivedDuringWindow));
+    return figures.put("cpu", new JsonObject()
+      .put("windowSeconds", cpu0[0])
+      .put("postgresMsPerPage", cpu0[1] * 1e3 / answered)
+      .put("jvmMsPerPage", cpu0[2] * 1e3 / answered)
+      .put("jitSeconds", cpu0[3]).put("gcSeconds", cpu0[4]));
+  }
+
+  /**
+   * CPU over a step's measured window, read at its start and end: into {@code out} the window's seconds, then
+   * the CPU seconds of PostgreSQL (all its processes), this JVM (server and generator), its JIT and its collector.
+   */
+  private Thread windowCpu(Step step, double[] out) {
+    long self = ProcessHandle.current().pid();
+    Path pgDir = server.pgDir();
+    Thread t = new Thread(() -> {
+      LockSupport.parkNanos(step.measureFrom - System.nanoTime());
+      long t0 = System.nanoTime();
+      double[] a = {PgCpu.seconds(pgDir), ProcCpu.seconds(self), ProcCpu.threadSeconds(self, JIT_THREADS),
+        ProcCpu.threadSeconds(self, GC_THREADS)};
+      LockSupport.parkNanos(step.end - System.nanoTime());
+      out[0] = (System.nanoTime() - t0) / 1e9;
+      out[1] = PgCpu.seconds(pgDir) - a[0];
+      out[2] = ProcCpu.seconds(self) - a[1];
+      out[3] = ProcCpu.threadSeconds(self, JIT_THREADS) - a[2];
+      out[4] = ProcCpu.threadSeconds(self, GC_THREADS) - a[3];
+    }, "inbox-cpu");
+    t.setDaemon(true);
+    t.start();
+    return t;
+  }
+
+  private static void printInbox(String what, JsonObject run) {
+    JsonObject cpu = run.getJsonObject("cpu", new JsonObject());
+    System.out.printf("    %s: %.1f answered/s, p50 %.2f ms, p99 %.2f ms, max %.2f ms; CPU per page: PostgreSQL %.2f ms, "
+        + "JVM %.2f ms (server and generator); JIT %.2f s, GC %.2f s in the window%n", what,
+      run.getDouble("deliveredPerSecond", 0.0), run.getDouble("p50Ms", 0.0), run.getDouble("p99Ms", 0.0),
+      run.getDouble("maxMs", 0.0), cpu.getDouble("postgresMsPerPage", 0.0), cpu.getDouble("jvmMsPerPage", 0.0),
+      cpu.getDouble("jitSeconds", 0.0), cpu.getDouble("gcSeconds", 0.0));
   }
 
   Step newStep(int warmupSeconds, int seconds) {
