@@ -265,7 +265,7 @@ public final class ConversationStore {
   private final UnnestLanes messageInserts;
 
   /**
-   * {@code lanes}: insert batches committing at once (DB_WRITE_BATCHES), each in the lane of its conversations and
+   * {@code lanes}: insert batches committing at once (DB_INSERT_BATCHES), each in the lane of its conversations and
    * holding a pool connection while out: a conversation's messages commit in the order they were queued.
    */
   public ConversationStore(Pool pool, int lanes) {

@@ -18,7 +18,9 @@ public final class ConfigKeys {
   public static final String PG_URL = "PG_URL";
   public static final String DATA_DIR = "DATA_DIR";
   public static final String DB_POOL_SIZE = "DB_POOL_SIZE";
-  /** Write batches of a kind committing at once per chat verticle instance, each in its conversations' lane. */
+  /** Message insert batches committing at once per chat verticle instance, each in its conversations' lane. */
+  public static final String DB_INSERT_BATCHES = "DB_INSERT_BATCHES";
+  /** The same for read marks, edits and deletions (each kind its own lanes). */
   public static final String DB_WRITE_BATCHES = "DB_WRITE_BATCHES";
   public static final String JWT_SECRET = "JWT_SECRET";
   public static final String JWT_TTL_SECONDS = "JWT_TTL_SECONDS";
@@ -90,6 +92,7 @@ public final class ConfigKeys {
       .put(PRESENCE_PORT, 5000)
       .put(DATA_DIR, "./data")
       .put(DB_POOL_SIZE, 8)
+      .put(DB_INSERT_BATCHES, 1)
       .put(DB_WRITE_BATCHES, 2)
       .put(JWT_TTL_SECONDS, 86_400)
       .put(PASSWORD_ITERATIONS, 210_000)
