@@ -750,7 +750,11 @@ public final class Bench {
     PgStats.Reading pg1 = pg.read();
     JsonObject perMessage = PgStats.perMessage(pg0, pg1, sends.get(), (pg1.nanos() - pg0.nanos()) / 1e9);
     System.out.println("    " + PgStats.line(perMessage));
-    JsonObject figures = figures(step, rate, drained).mergeIn(perMessage)
+    String stalls = step.stalls(5);
+    double windowAtUptime = (ManagementFactory.getRuntimeMXBean().getUptime() * 1_000_000L
+      - (System.nanoTime() - step.measureFrom)) / 1e9;
+    System.out.printf("    due times of the slow ones (window from JVM uptime %.1f s): %s%n", windowAtUptime, stalls);
+    JsonObject figures = figures(step, rate, drained).mergeIn(perMessage).put("slowByDueTime", stalls)
       .put("pgCpuMsPerMessage", perMessage.getDouble("pgCpuUsPerMessage") / 1000);
     if (edits) {
       double stepSeconds = (step.end - step.start) / 1e9;

@@ -26,6 +26,11 @@ final class Step {
   final AtomicLongArray receivedOfWindow;
   final AtomicLongArray receivedDuringWindow;
   final AtomicLongArray errors;
+  /** Per shard and 100 ms of the window (by due time): the slowest latency, and how many were slower than SLOW. */
+  final long[][] bucketMax;
+  final int[][] bucketSlow;
+  static final long BUCKET_NANOS = 100_000_000L;
+  static final long SLOW_NANOS = 25_000_000L;
   volatile boolean closed;
 
   @SuppressWarnings("unchecked")
@@ -44,6 +49,9 @@ final class Step {
     receivedOfWindow = new AtomicLongArray(shards);
     receivedDuringWindow = new AtomicLongArray(shards);
     errors = new AtomicLongArray(shards);
+    int buckets = (int) Math.max(1, (durationNanos - warmupNanos + BUCKET_NANOS - 1) / BUCKET_NANOS);
+    bucketMax = new long[shards][buckets];
+    bucketSlow = new int[shards][buckets];
   }
 
   String stamp(long intended) {
@@ -85,6 +93,11 @@ final class Step {
     if (intended >= measureFrom && intended < end) {
       long nanos = Math.max(1, Math.min(MAX_NANOS, now - intended));
       latency[shard].recordValue(nanos);
+      int b = (int) Math.min(bucketMax[shard].length - 1, (intended - measureFrom) / BUCKET_NANOS);
+      bucketMax[shard][b] = Math.max(bucketMax[shard][b], nanos);
+      if (nanos > SLOW_NANOS) {
+        bucketSlow[shard][b]++;
+      }
       receivedOfWindow.incrementAndGet(shard);
       if (trackLast) {
         long[] last = lastReceipt[shard].computeIfAbsent(intended, k -> new long[2]);
@@ -111,6 +124,41 @@ final class Step {
       Bench.pause(20);
     }
     return false;
+  }
+
+  /**
+   * Where in the window the slow ones were due: the 100 ms buckets holding any slower than 25 ms, the most first (at
+   * most {@code top}), each "+s.s: n slow, max ms". Tells a few stalls from a latency that is high throughout.
+   */
+  String stalls(int top) {
+    int buckets = bucketMax[0].length;
+    long[] max = new long[buckets];
+    int[] slow = new int[buckets];
+    for (int sh = 0; sh < bucketMax.length; sh++) {
+      for (int b = 0; b < buckets; b++) {
+        max[b] = Math.max(max[b], bucketMax[sh][b]);
+        slow[b] += bucketSlow[sh][b];
+      }
+    }
+    Integer[] order = new Integer[buckets];
+    for (int b = 0; b < buckets; b++) {
+      order[b] = b;
+    }
+    java.util.Arrays.sort(order, (x, y) -> Integer.compare(slow[y], slow[x]));
+    StringBuilder out = new StringBuilder();
+    int total = 0;
+    int withSlow = 0;
+    for (int b = 0; b < buckets; b++) {
+      total += slow[b];
+      withSlow += slow[b] > 0 ? 1 : 0;
+    }
+    out.append(String.format("%d slower than %d ms in %d of %d buckets of 100 ms", total, SLOW_NANOS / 1_000_000,
+      withSlow, buckets));
+    for (int i = 0; i < Math.min(top, buckets) && slow[order[i]] > 0; i++) {
+      int b = order[i];
+      out.append(String.format("; +%.1f s: %d, max %.0f ms", b * BUCKET_NANOS / 1e9, slow[b], max[b] / 1e6));
+    }
+    return out.toString();
   }
 
   Histogram merged() {
