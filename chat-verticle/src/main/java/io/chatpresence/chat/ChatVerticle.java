@@ -102,7 +102,8 @@ public class ChatVerticle extends ServiceVerticle {
 
   private Future<HttpServer> startServer() {
     int writeBatches = cfg.getInteger(ConfigKeys.DB_WRITE_BATCHES);
-    ConversationStore conversations = new ConversationStore(pool, cfg.getInteger(ConfigKeys.DB_INSERT_BATCHES));
+    ConversationStore conversations = new ConversationStore(pool, cfg.getInteger(ConfigKeys.DB_INSERT_BATCHES),
+      cfg.getLong(ConfigKeys.DB_INSERT_HOLD_MICROS));
     ChatSocketHandler.Settings settings = new ChatSocketHandler.Settings(
       cfg.getInteger(ConfigKeys.MAX_CONTENT_CHARS), cfg.getInteger(ConfigKeys.HISTORY_DEFAULT_LIMIT),
       cfg.getInteger(ConfigKeys.HISTORY_MAX_LIMIT), cfg.getInteger(ConfigKeys.CONTACT_GROUP_MAX_MEMBERS));

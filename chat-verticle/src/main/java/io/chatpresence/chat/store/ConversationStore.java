@@ -259,6 +259,8 @@ public final class ConversationStore {
   private static final int CACHED_CHATS = 50_000;
   /** Inserts per batch. */
   private static final int MAX_BATCH = 256;
+  /** A held batch goes as soon as this many wait. */
+  private static final int HOLD_BELOW = 32;
 
   private final Pool pool;
   private final ChatCache chatCache = new ChatCache(CACHED_CHATS);
@@ -269,10 +271,15 @@ public final class ConversationStore {
    * holding a pool connection while out: a conversation's messages commit in the order they were queued.
    */
   public ConversationStore(Pool pool, int lanes) {
+    this(pool, lanes, 0);
+  }
+
+  /** {@code holdMicros}: how long a lane's next batch may wait for more messages (DB_INSERT_HOLD_MICROS). */
+  public ConversationStore(Pool pool, int lanes, long holdMicros) {
     this.pool = pool;
     this.messageInserts = new UnnestLanes(pool.preparedQuery(INSERT_MESSAGES),
       pool.preparedQuery(INSERT_MESSAGES_FINDING_COPIES), pool.preparedQuery(INSERT_MESSAGE),
-      List.of(Long.class, String.class, String.class, String.class), MAX_BATCH, lanes);
+      List.of(Long.class, String.class, String.class, String.class), MAX_BATCH, lanes, holdMicros, HOLD_BELOW);
   }
 
   // ---- chats ----------------------------------------------------------------------------------------

@@ -20,6 +20,8 @@ public final class ConfigKeys {
   public static final String DB_POOL_SIZE = "DB_POOL_SIZE";
   /** Message insert batches committing at once per chat verticle instance, each in its conversations' lane. */
   public static final String DB_INSERT_BATCHES = "DB_INSERT_BATCHES";
+  /** How long a lane's next insert batch may wait for more messages when few wait (0: not at all). */
+  public static final String DB_INSERT_HOLD_MICROS = "DB_INSERT_HOLD_MICROS";
   /** The same for read marks, edits and deletions (each kind its own lanes). */
   public static final String DB_WRITE_BATCHES = "DB_WRITE_BATCHES";
   public static final String JWT_SECRET = "JWT_SECRET";
@@ -93,6 +95,7 @@ public final class ConfigKeys {
       .put(DATA_DIR, "./data")
       .put(DB_POOL_SIZE, 8)
       .put(DB_INSERT_BATCHES, 1)
+      .put(DB_INSERT_HOLD_MICROS, 0)
       .put(DB_WRITE_BATCHES, 2)
       .put(JWT_TTL_SECONDS, 86_400)
       .put(PASSWORD_ITERATIONS, 210_000)

@@ -26,12 +26,20 @@ public final class UnnestLanes {
   /** With the arrays statement for a batch refused by a unique index ({@link UnnestStatement}). */
   public UnnestLanes(PreparedQuery<RowSet<Row>> arrays, PreparedQuery<RowSet<Row>> afterUniqueViolation,
                      PreparedQuery<RowSet<Row>> single, List<Class<?>> columnTypes, int maxBatch, int lanes) {
+    this(arrays, afterUniqueViolation, single, columnTypes, maxBatch, lanes, 0, 0);
+  }
+
+  /** With a hold between a lane's batches ({@link UnnestStatement}). */
+  public UnnestLanes(PreparedQuery<RowSet<Row>> arrays, PreparedQuery<RowSet<Row>> afterUniqueViolation,
+                     PreparedQuery<RowSet<Row>> single, List<Class<?>> columnTypes, int maxBatch, int lanes,
+                     long holdMicros, int holdBelow) {
     if (lanes < 1) {
       throw new IllegalArgumentException("lanes must be at least 1, got " + lanes);
     }
     this.lanes = new UnnestStatement[lanes];
     for (int i = 0; i < lanes; i++) {
-      this.lanes[i] = new UnnestStatement(arrays, afterUniqueViolation, single, columnTypes, maxBatch, 1);
+      this.lanes[i] = new UnnestStatement(arrays, afterUniqueViolation, single, columnTypes, maxBatch, 1, holdMicros,
+        holdBelow);
     }
   }
 

@@ -42,11 +42,18 @@ public final class UnnestStatement {
 
   public UnnestStatement(PreparedQuery<RowSet<Row>> arrays, PreparedQuery<RowSet<Row>> afterUniqueViolation,
                          PreparedQuery<RowSet<Row>> single, List<Class<?>> columnTypes, int maxBatch, int maxInFlight) {
+    this(arrays, afterUniqueViolation, single, columnTypes, maxBatch, maxInFlight, 0, 0);
+  }
+
+  /** With a hold between batches ({@link BatchQueue}: {@code holdMicros}, {@code holdBelow}). */
+  public UnnestStatement(PreparedQuery<RowSet<Row>> arrays, PreparedQuery<RowSet<Row>> afterUniqueViolation,
+                         PreparedQuery<RowSet<Row>> single, List<Class<?>> columnTypes, int maxBatch, int maxInFlight,
+                         long holdMicros, int holdBelow) {
     this.arrays = arrays;
     this.afterUniqueViolation = afterUniqueViolation;
     this.single = single;
     this.columnTypes = List.copyOf(columnTypes);
-    this.queue = new BatchQueue<>(this::run, maxBatch, maxInFlight);
+    this.queue = new BatchQueue<>(this::run, maxBatch, maxInFlight, holdMicros, holdBelow);
   }
 
   /** Runs the statement with {@code params} (one value per column type); completes with its rows once committed. */

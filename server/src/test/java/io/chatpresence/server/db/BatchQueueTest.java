@@ -2,12 +2,18 @@ package io.chatpresence.server.db;
 
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Tuple;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.awaitility.Awaitility.await;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -109,5 +115,62 @@ class BatchQueueTest {
     assertEquals(1, failures.size());
     assertEquals("connection closed", failures.get(0).getMessage());
     assertEquals(2, losing.execute(0, Tuple.of(2)).result());
+  }
+
+  @Test
+  void withAHoldTheNextBatchWaitsForMoreButALoneOneAndAFullOneGoAtOnce() throws Exception {
+    Vertx vertx = Vertx.vertx();
+    try {
+      io.vertx.core.Context context = vertx.getOrCreateContext();
+      // a hold of 1 s (so that the test sees it), ended early by 3 executions waiting
+      BatchQueue<Integer> held = new BatchQueue<>(batch -> {
+        synchronized (sent) {
+          sent.add(batch.stream().map(p -> p.params().getInteger(0)).toList());
+        }
+        Promise<Runnable> answer = Promise.promise();
+        answers.add(answer);
+        return answer.future().map(done -> () -> batch.forEach(p -> p.done().complete(p.params().getInteger(0))));
+      }, 100, 1, 1_000_000, 3);
+
+      on(context, () -> held.execute(0, Tuple.of(1)));
+      assertEquals(List.of(List.of(1)), sentNow(), "nothing out and no hold: a lone execution goes at once");
+      on(context, () -> held.execute(0, Tuple.of(2)));
+      on(context, () -> answers.get(0).complete(null));
+      assertEquals(1, sentNow().size(), "one waits after the batch: the next batch is held");
+      on(context, () -> held.execute(0, Tuple.of(3)));
+      assertEquals(1, sentNow().size());
+      on(context, () -> held.execute(0, Tuple.of(4)));
+      assertEquals(List.of(List.of(1), List.of(2, 3, 4)), sentNow(), "three waiting end the hold");
+
+      on(context, () -> held.execute(0, Tuple.of(5)));
+      long t0 = System.nanoTime();
+      on(context, () -> answers.get(1).complete(null));
+      await().atMost(Duration.ofSeconds(10)).until(() -> sentNow().size() == 3);
+      long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+      assertEquals(List.of(5), sentNow().get(2), "the hold's end sends what waits");
+      assertTrue(waitedMs >= 900, "held about 1 s, waited " + waitedMs + " ms");
+    } finally {
+      vertx.close().await();
+    }
+  }
+
+  private List<List<Integer>> sentNow() {
+    synchronized (sent) {
+      return List.copyOf(sent);
+    }
+  }
+
+  /** Runs {@code step} on the queue's event loop and waits for it (a BatchQueue is touched only there). */
+  private static void on(io.vertx.core.Context context, Runnable step) throws Exception {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    context.runOnContext(v -> {
+      try {
+        step.run();
+        done.complete(null);
+      } catch (Throwable e) {
+        done.completeExceptionally(e);
+      }
+    });
+    done.get(10, TimeUnit.SECONDS);
   }
 }
