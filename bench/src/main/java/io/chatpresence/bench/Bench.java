@@ -177,23 +177,8 @@ public final class Bench {
   /** As many new users as the first pass, each with a chat and a presence socket, built-in tokens, on the warm server. */
   private JsonObject builtInConnections(int n) {
     List<String> names = bulkUsers("connw", n);
-    List<Gen.Spec> specs = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      String token = target.tokens().issue(names.get(i)).token();
-      int shard = i % gen.shards.size();
-      specs.add(new Gen.Spec(shard, target.chatPort(), names.get(i), token));
-      specs.add(new Gen.Spec(shard, target.presencePort(), names.get(i), token));
-    }
-    long t0 = System.nanoTime();
-    List<Gen.Sock> socks = gen.connectAll(specs, 500, "connect+AUTH (built-in tokens, warm)");
-    double seconds = (System.nanoTime() - t0) / 1e9;
-    int count = socks.size();
-    System.out.printf("  built-in tokens, warm server: %,d sockets in %.2f s: %,.0f sockets/s%n", count, seconds,
-      count / seconds);
-    gen.closeAll(socks);
-    return new JsonObject().put("sockets", count).put("users", n).put("seconds", seconds)
-      .put("connectAuthPerSecond", count / seconds)
-      .put("note", "HS256 tokens as the first pass, new users, run after it on the same (now warm) server");
+    return connectPass(names, name -> target.tokens().issue(name).token(), "built-in tokens, warm server",
+      "HS256 tokens as the first pass, new users, run after it on the same (now warm) server");
   }
 
   /**
@@ -207,23 +192,30 @@ public final class Bench {
     }
     await(target.sql().preparedQuery("INSERT INTO users (username, issuer) SELECT u, $2 FROM unnest($1::text[]) u")
       .execute(Tuple.of(names.toArray(new String[0]), idp.issuer())));
+    return connectPass(names, idp::token, "provider tokens",
+      "RS256 (2048-bit) tokens verified with the provider's cached key; run after the built-in pass");
+  }
+
+  /** A chat and a presence socket for each of {@code names} with {@code tokenOf}'s token, timed, then closed. */
+  private JsonObject connectPass(List<String> names, java.util.function.Function<String, String> tokenOf, String label,
+                                 String note) {
     List<Gen.Spec> specs = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      String token = idp.token(names.get(i));
+    for (int i = 0; i < names.size(); i++) {
+      String token = tokenOf.apply(names.get(i));
       int shard = i % gen.shards.size();
       specs.add(new Gen.Spec(shard, target.chatPort(), names.get(i), token));
       specs.add(new Gen.Spec(shard, target.presencePort(), names.get(i), token));
     }
     long t0 = System.nanoTime();
-    List<Gen.Sock> socks = gen.connectAll(specs, 500, "connect+AUTH (provider tokens)");
+    List<Gen.Sock> socks = gen.connectAll(specs, 500, "connect+AUTH (" + label + ")");
     double seconds = (System.nanoTime() - t0) / 1e9;
     int count = socks.size();
-    System.out.printf("  provider tokens: %,d sockets in %.2f s: %,.0f sockets/s%n", count, seconds, count / seconds);
+    System.out.printf("  %s: %,d sockets in %.2f s: %,.0f sockets/s%n", label, count, seconds, count / seconds);
     gen.closeAll(socks);
-    return new JsonObject().put("sockets", count).put("users", n).put("seconds", seconds)
-      .put("connectAuthPerSecond", count / seconds)
-      .put("note", "RS256 (2048-bit) tokens verified with the provider's cached key; run after the built-in pass");
+    return new JsonObject().put("sockets", count).put("users", names.size()).put("seconds", seconds)
+      .put("connectAuthPerSecond", count / seconds).put("note", note);
   }
+
 
   /**
    * Runs {@code body} against the product started alone in a second JVM ({@link ServerMain}, with this run's
