@@ -584,6 +584,15 @@ public final class Bench {
    * once and swept together (see {@link #sweep}); the ratio to the relay is the first leg's.
    */
   private JsonObject pairSweeps(List<Integer> rates, boolean withRelay, List<Leg> legs) {
+    return pairSweeps(rates, withRelay, legs, 0, 0);
+  }
+
+  /**
+   * As above; then, with {@code rounds > 0}, {@code rounds} more steps of each leg at {@code roundRate}, the legs
+   * alternating (A B A B ...), in {@code "rounds"}: one step's p99 is at the mercy of one stall, the median of
+   * the rounds' differences is not.
+   */
+  private JsonObject pairSweeps(List<Integer> rates, boolean withRelay, List<Leg> legs, int roundRate, int rounds) {
     int pairs = sizes.directPairs();
     List<Leg> all = new ArrayList<>(legs);
     if (withRelay) {
@@ -601,11 +610,15 @@ public final class Bench {
       socks.add(gen.connectAll(specs, 200, leg.label() + " sockets"));
     }
     List<JsonArray> steps = sweep(all, socks, rates);
+    JsonArray alternating = rounds > 0 ? rounds(all, socks, roundRate, rounds) : null;
     JsonObject r = new JsonObject().put("pairs", pairs)
       .put("relay", new JsonArray()).put("relayMaxDeliveredPerSecond", 0.0);
     for (int i = 0; i < all.size(); i++) {
       gen.closeAll(socks.get(i));
       r.put(all.get(i).key(), steps.get(i)).put(all.get(i).key() + "MaxDeliveredPerSecond", maxDelivered(steps.get(i)));
+    }
+    if (alternating != null) {
+      r.put("rounds", alternating);
     }
     String first = legs.get(0).key();
     double relayMax = r.getDouble("relayMaxDeliveredPerSecond");
@@ -613,6 +626,38 @@ public final class Bench {
     System.out.printf("  %s max %,.0f msg/s%s%n", legs.get(0).label(), r.getDouble(first + "MaxDeliveredPerSecond"),
       withRelay ? String.format(", relay max %,.0f msg/s, ratio %.2f", relayMax, r.getDouble("ratioToRelay")) : "");
     return r;
+  }
+
+  /** {@code rounds} steps of each leg at {@code rate}, alternating legs; each round's figures by leg key. */
+  private JsonArray rounds(List<Leg> legs, List<List<Gen.Sock>> socks, int rate, int rounds) {
+    JsonArray out = new JsonArray();
+    for (int round = 1; round <= rounds; round++) {
+      JsonObject figures = new JsonObject().put("round", round).put("offeredPerSecond", rate);
+      StringBuilder line = new StringBuilder();
+      for (int l = 0; l < legs.size(); l++) {
+        JsonObject step = runDirectStep(pairsByShard(socks.get(l)), socks.get(l), rate, sizes.warmupSeconds(),
+          sizes.stepSeconds(), legs.get(l).mark(), legs.get(l).edits());
+        figures.put(legs.get(l).key(), step);
+        line.append(String.format("%s%s p99 %.2f ms (p50 %.2f, delivered %,.0f/s%s)", l == 0 ? "" : ", ",
+          legs.get(l).label(), step.getDouble("p99Ms"), step.getDouble("p50Ms"), step.getDouble("deliveredPerSecond"),
+          step.getBoolean("allArrived") ? "" : ", not all arrived"));
+      }
+      System.out.printf("  round %d at %,d msg/s: %s%n", round, rate, line);
+      out.add(figures);
+    }
+    return out;
+  }
+
+  /** A leg's sockets as pairs (even index sends to the odd one after it), by generator shard. */
+  private List<List<Gen.Sock[]>> pairsByShard(List<Gen.Sock> legSocks) {
+    List<List<Gen.Sock[]>> mine = new ArrayList<>();
+    for (int i = 0; i < gen.shards.size(); i++) {
+      mine.add(new ArrayList<>());
+    }
+    for (int i = 0; i + 1 < legSocks.size(); i += 2) {
+      mine.get(legSocks.get(i).shard).add(new Gen.Sock[]{legSocks.get(i), legSocks.get(i + 1)});
+    }
+    return mine;
   }
 
   private static double maxDelivered(JsonArray steps) {
@@ -628,18 +673,11 @@ public final class Bench {
    * another at each rate, so that they meet the same conditions on a shared machine; a leg stops once saturated.
    */
   private List<JsonArray> sweep(List<Leg> legs, List<List<Gen.Sock>> socks, List<Integer> sizeRates) {
-    int shards = gen.shards.size();
     List<List<List<Gen.Sock[]>>> byShard = new ArrayList<>();
     List<JsonArray> steps = new ArrayList<>();
     for (int l = 0; l < legs.size(); l++) {
-      List<List<Gen.Sock[]>> mine = new ArrayList<>();
-      for (int i = 0; i < shards; i++) {
-        mine.add(new ArrayList<>());
-      }
       List<Gen.Sock> legSocks = socks.get(l);
-      for (int i = 0; i + 1 < legSocks.size(); i += 2) {
-        mine.get(legSocks.get(i).shard).add(new Gen.Sock[]{legSocks.get(i), legSocks.get(i + 1)});
-      }
+      List<List<Gen.Sock[]>> mine = pairsByShard(legSocks);
       byShard.add(mine);
       steps.add(new JsonArray());
       // warm-up, not recorded: JIT, pools, the pairs' chats created
@@ -828,8 +866,13 @@ public final class Bench {
    */
   private JsonObject read() {
     int port = target.chatPort();
+    // -Dbench.readRounds: alternating no-marking / marking steps after the sweep (default 5; 1 quick), at 5,000
+    // msg/s (issue 12's p99 comparison) or, when the sizes have no 5,000, their first rate
+    int rounds = Integer.getInteger("bench.readRounds", sizes.directRates().contains(5_000) ? 5 : 1);
+    int roundRate = sizes.directRates().contains(5_000) ? 5_000 : sizes.directRates().get(0);
     JsonObject r = pairSweeps(sizes.directRates(), false,
-      List.of(new Leg("plain", "no marking", port, port), new Leg("marking", "marking", port, port, true)));
+      List.of(new Leg("plain", "no marking", port, port), new Leg("marking", "marking", port, port, true)),
+      roundRate, rounds);
     double plain = r.getDouble("plainMaxDeliveredPerSecond");
     r.put("ratioMarkingToPlain", plain > 0 ? r.getDouble("markingMaxDeliveredPerSecond") / plain : 0);
     JsonArray p = r.getJsonArray("plain");
@@ -842,6 +885,23 @@ public final class Bench {
         a.getDouble("pgCpuMsPerMessage"), b.getDouble("pgCpuMsPerMessage"));
     }
     System.out.printf("  best delivered marking / plain: %.2f%n", r.getDouble("ratioMarkingToPlain"));
+    JsonArray alternating = r.getJsonArray("rounds", new JsonArray());
+    if (!alternating.isEmpty()) {
+      double[] deltas = new double[alternating.size()];
+      for (int i = 0; i < deltas.length; i++) {
+        JsonObject round = alternating.getJsonObject(i);
+        deltas[i] = round.getJsonObject("marking").getDouble("p99Ms") - round.getJsonObject("plain").getDouble("p99Ms");
+      }
+      double[] sorted = deltas.clone();
+      java.util.Arrays.sort(sorted);
+      double median = sorted.length % 2 == 1 ? sorted[sorted.length / 2]
+        : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+      r.put("roundsP99DeltaMs", new JsonArray(java.util.Arrays.stream(deltas).boxed().toList()))
+        .put("roundsMedianP99DeltaMs", median);
+      System.out.printf("  p99 marking - no marking at %,d msg/s over %d alternating rounds: %s ms; median %+.2f ms%n",
+        roundRate, deltas.length, java.util.Arrays.stream(deltas).mapToObj(d -> String.format("%+.2f", d))
+          .collect(java.util.stream.Collectors.joining(", ")), median);
+    }
     return r;
   }
 

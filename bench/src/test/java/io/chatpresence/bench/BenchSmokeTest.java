@@ -65,7 +65,10 @@ class BenchSmokeTest {
       assertTrue(first.getLong("receivedOfWindow") > 0, leg + " delivered nothing");
       assertEquals(0L, first.getLong("errors"), leg);
       assertTrue(first.getDouble("pgCpuMsPerMessage") > 0, leg);
+      JsonObject round = read.getJsonArray("rounds").getJsonObject(0).getJsonObject(leg);
+      assertTrue(round.getLong("receivedOfWindow") > 0, leg + " delivered nothing in the alternating round");
     }
+    assertEquals(1, read.getJsonArray("roundsP99DeltaMs").size());
     JsonObject typing = all.getJsonObject("typing").getJsonObject("result");
     JsonObject typingStep = typing.getJsonArray("steps").getJsonObject(0);
     assertTrue(typingStep.getDouble("typingFramesReceivedPerSecond") > 0);
