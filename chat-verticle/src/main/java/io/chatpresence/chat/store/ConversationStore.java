@@ -174,7 +174,7 @@ public final class ConversationStore {
       INSERT INTO read_positions AS rp (username, conversation_id, read_seq, read_message_id, pos)
       SELECT m.sender, m.conversation_id, m.seq, m.id,
              coalesce(m.jump_id, CASE WHEN m.first_seq > 1 THEN m.first_id ELSE 0 END)
-      FROM moves m
+      FROM moves m ORDER BY m.sender, m.conversation_id
       ON CONFLICT (username, conversation_id) DO UPDATE SET prev_read_seq = rp.read_seq,
         read_seq = excluded.read_seq, read_message_id = excluded.read_message_id,
         pos = (SELECT coalesce(m.jump_id, CASE WHEN m.first_seq - rp.read_seq > 1 THEN m.first_id ELSE rp.pos END)
@@ -211,7 +211,9 @@ public final class ConversationStore {
    * its last message there; {@code pos} (the position of the last move past someone else's message) from the
    * gaps between a sender's own messages and, for its first one, from the position as it is when written: one
    * upsert, like the one-message form, so a position row deleted or replaced while the batch waited for the lock
-   * (a member leaving, and joining again) is written all the same.</li>
+   * (a member leaving, and joining again) is written all the same. Written in (sender, conversation) order, as
+   * the mark batch writes its readers' ({@link ReadStore}): marks no longer wait on the conversation's row, so this
+   * order is what keeps a send batch and a mark batch that move one user's positions from waiting on each other.</li>
    * </ul>
    * Returns per message: ord, id, seq, created_at and where the sender's position was before it (the previous
    * message of the sender in the batch, else the position's previous value, as the upsert returns it: merged by a

@@ -39,13 +39,15 @@ public final class ReadStore {
 
   /**
    * Moves the position forward to the message (never back), in one statement: nothing when the message is not
-   * of the conversation. The position after, whether it moved, and unread after (at least 0: a position moved
-   * concurrently past a message committed after this statement's snapshot would otherwise count below zero).
-   * A move is an event (READ): it locks the conversation's row first, then draws its event position, and makes
-   * it the conversation's {@code events_pos} (the writers' rule, docs/architecture.md "Event positions").
+   * of the conversation. The position after, whether it moved, and unread after, as of the statement's snapshot
+   * (at least 0: a position moved concurrently past a message committed after that snapshot would otherwise
+   * count below zero). A move is an event (READ): it locks the conversation's {@code conversation_reads} row
+   * first, then draws its event position, and raises that row's {@code pos} to it (the writers' rule,
+   * docs/architecture.md "Event positions"). Not the conversation's own row: sends lock that one, and a mark
+   * waiting for a send's commit (or a send for a mark's) is what made marking slow (migration V8).
    */
   private static final String MARK_READ =
-    "WITH locked AS (SELECT c.id FROM conversations c WHERE c.id = $2 FOR UPDATE), "
+    "WITH locked AS (SELECT r.conversation_id AS id FROM conversation_reads r WHERE r.conversation_id = $2 FOR UPDATE), "
       + "target AS (SELECT m.id, m.seq FROM locked JOIN messages m ON m.conversation_id = locked.id WHERE m.id = $3), "
       + "pos AS (INSERT INTO read_positions AS rp (username, conversation_id, read_seq, read_message_id, pos) "
       + "SELECT $1, $2, t.seq, t.id, nextval('messages_id_seq') FROM target t ON CONFLICT (username, conversation_id) DO UPDATE "
@@ -53,8 +55,8 @@ public final class ReadStore {
       + "read_message_id = CASE WHEN excluded.read_seq > rp.read_seq THEN excluded.read_message_id ELSE rp.read_message_id END, "
       + "pos = CASE WHEN excluded.read_seq > rp.read_seq THEN excluded.pos ELSE rp.pos END "
       + "RETURNING rp.prev_read_seq, rp.read_seq, rp.read_message_id, rp.pos), "
-      + "bump AS (UPDATE conversations c SET events_pos = greatest(c.events_pos, pos.pos) FROM pos "
-      + "WHERE c.id = $2 AND pos.read_seq > pos.prev_read_seq) "
+      + "bump AS (UPDATE conversation_reads r SET pos = greatest(r.pos, pos.pos) FROM pos "
+      + "WHERE r.conversation_id = $2 AND pos.read_seq > pos.prev_read_seq) "
       + "SELECT pos.prev_read_seq, pos.read_seq, pos.read_message_id, greatest(0, c.last_seq - pos.read_seq - ("
       + DELETED_AFTER_POS + ")) AS unread "
       + "FROM pos CROSS JOIN conversations c WHERE c.id = $2";
@@ -115,7 +117,9 @@ public final class ReadStore {
    * {@link #MARK_READ} for a batch, as one statement over arrays ($1 users, $2 conversation ids, $3 message ids;
    * {@link UnnestStatement}), with the effects of one statement per mark in array order. Each user's position
    * in a conversation is written once, to the furthest message marked (never back), with one event position
-   * drawn after the conversation's lock. Each mark is answered with the position as that mark left it: the
+   * drawn after the lock of the conversation's {@code conversation_reads} row. Positions are written in (user,
+   * conversation) order, as the send batch writes its senders' (two batches that both move a user's positions in
+   * two conversations cannot each wait for the other). Each mark is answered with the position as that mark left it: the
    * furthest of the position before the batch and the marks up to it ({@code upto}), and where it was before
    * ({@code before}), from the UPDATE's RETURNING (the latest row, not this statement's snapshot) merged by a
    * window over the union, not a join of the two lists. A mark of a message not in its conversation has no row.
@@ -126,10 +130,11 @@ public final class ReadStore {
       FROM unnest($1::text[], $2::bigint[], $3::bigint[]) WITH ORDINALITY AS t(username, conversation_id, message_id, ord)),
     locked AS (
       SELECT i.username, i.conversation_id, i.ord, m.id AS message_id, m.seq, c.last_seq, c.last_deleted_seq
-      FROM input i JOIN conversations c ON c.id = i.conversation_id
+      FROM input i JOIN conversation_reads r ON r.conversation_id = i.conversation_id
+      JOIN conversations c ON c.id = i.conversation_id
       JOIN messages m ON m.id = i.message_id AND m.conversation_id = i.conversation_id
       ORDER BY i.conversation_id, i.ord
-      FOR UPDATE OF c),
+      FOR UPDATE OF r),
     marks AS MATERIALIZED (
       SELECT l.*, max(l.seq) OVER w AS upto_seq, (max(ARRAY[l.seq, l.message_id]) OVER w)[2] AS upto_id,
              max(l.seq) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS before_seq
@@ -140,7 +145,7 @@ public final class ReadStore {
         FROM marks ORDER BY username, conversation_id, seq DESC) f),
     moved AS (
       INSERT INTO read_positions AS rp (username, conversation_id, read_seq, read_message_id, pos)
-      SELECT username, conversation_id, seq, message_id, pos FROM furthest
+      SELECT username, conversation_id, seq, message_id, pos FROM furthest ORDER BY username, conversation_id
       ON CONFLICT (username, conversation_id) DO UPDATE
       SET prev_read_seq = rp.read_seq, prev_read_message_id = rp.read_message_id,
         read_seq = greatest(rp.read_seq, excluded.read_seq),
@@ -148,9 +153,9 @@ public final class ReadStore {
         pos = CASE WHEN excluded.read_seq > rp.read_seq THEN excluded.pos ELSE rp.pos END
       RETURNING rp.username, rp.conversation_id, rp.prev_read_seq, rp.prev_read_message_id, rp.read_seq, rp.pos),
     bump AS (
-      UPDATE conversations c SET events_pos = greatest(c.events_pos, a.pos)
+      UPDATE conversation_reads r SET pos = greatest(r.pos, a.pos)
       FROM (SELECT conversation_id, max(pos) AS pos FROM moved WHERE read_seq > prev_read_seq GROUP BY conversation_id) a
-      WHERE c.id = a.conversation_id),
+      WHERE r.conversation_id = a.conversation_id),
     answers AS (
       SELECT u.*, max(u.old_seq) OVER g AS was_seq, max(u.old_id) OVER g AS was_id FROM (
         SELECT k.ord, k.username, k.conversation_id, k.upto_seq, k.upto_id, k.before_seq, k.last_seq, k.last_deleted_seq,

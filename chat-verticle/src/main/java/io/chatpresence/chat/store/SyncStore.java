@@ -33,25 +33,33 @@ public final class SyncStore {
     "SELECT coalesce(array_agg(backend_xid::text::bigint), '{}') AS xids FROM pg_stat_activity "
       + "WHERE backend_xid IS NOT NULL";
 
+  /** Conversation {@code c} has an event after position $2 (since), or after {@code w.lo} (see {@link #WINDOWS}). */
+  private static final String CHANGED_AFTER_SINCE = "(c.events_pos > $2 OR EXISTS (SELECT 1 FROM conversation_reads r "
+    + "WHERE r.conversation_id = c.id AND r.pos > $2))";
+  private static final String CHANGED_AFTER_LO = "(c.events_pos > w.lo OR EXISTS (SELECT 1 FROM conversation_reads r "
+    + "WHERE r.conversation_id = c.id AND r.pos > w.lo))";
+
   /**
-   * $1 user, $2 since, $3 W. A window (lo, hi] per conversation whose events_pos is past lo: the chats read
-   * with their columns from the pair indexes, the groups joined to their rows by key (no pass over all rows).
+   * $1 user, $2 since, $3 W. A window (lo, hi] per conversation with an event past lo: its {@code events_pos}
+   * (messages, edits, joins and leaves), else its {@code conversation_reads.pos} (read-position moves; migration
+   * V8), probed by key only for a conversation whose events_pos is not. The chats read with their columns from
+   * the pair indexes, the groups joined to their rows by key (no pass over all rows).
    */
   private static final String WINDOWS =
     "SELECT c.id, c.kind, c.external_id, c.user_a, c.user_b, c.member_count, $2::bigint AS lo, $3::bigint AS hi "
-      + "FROM conversations c WHERE c.kind = 'C' AND c.user_a = $1 AND c.events_pos > $2 "
+      + "FROM conversations c WHERE c.kind = 'C' AND c.user_a = $1 AND " + CHANGED_AFTER_SINCE + " "
       + "UNION ALL SELECT c.id, c.kind, c.external_id, c.user_a, c.user_b, c.member_count, $2::bigint, $3::bigint "
-      + "FROM conversations c WHERE c.kind = 'C' AND c.user_b = $1 AND c.events_pos > $2 "
+      + "FROM conversations c WHERE c.kind = 'C' AND c.user_b = $1 AND " + CHANGED_AFTER_SINCE + " "
       + "UNION ALL SELECT c.id, c.kind, c.external_id, c.user_a, c.user_b, c.member_count, w.lo, $3::bigint "
       + "FROM group_members gm CROSS JOIN LATERAL (SELECT greatest($2::bigint, gm.joined_pos - 1) AS lo) w "
       + "JOIN conversations c ON c.id = gm.conversation_id "
-      + "WHERE gm.username = $1 AND c.events_pos > w.lo AND w.lo < $3::bigint "
+      + "WHERE gm.username = $1 AND " + CHANGED_AFTER_LO + " AND w.lo < $3::bigint "
       + "UNION ALL SELECT c.id, c.kind, c.external_id, c.user_a, c.user_b, c.member_count, w.lo, w.hi "
       + "FROM membership_events l CROSS JOIN LATERAL (SELECT greatest($2::bigint, coalesce((SELECT max(j.pos) "
       + "FROM membership_events j WHERE j.username = $1 AND j.conversation_id = l.conversation_id AND j.joined "
       + "AND j.pos < l.pos), 0) - 1) AS lo, least(l.pos, $3::bigint) AS hi) w "
       + "JOIN conversations c ON c.id = l.conversation_id "
-      + "WHERE l.username = $1 AND NOT l.joined AND l.pos > $2 AND w.lo < w.hi AND c.events_pos > w.lo";
+      + "WHERE l.username = $1 AND NOT l.joined AND l.pos > $2 AND w.lo < w.hi AND " + CHANGED_AFTER_LO;
 
   /**
    * $1 conversations, $2 lo, $3 hi, $4 limit + 1: messages by (conversation_id, seq); deleted ones never. Messages

@@ -10,6 +10,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -237,6 +238,46 @@ class GroupCommitTest {
     assertEquals(0, rows("SELECT 1 FROM messages WHERE conversation_id = $1", blocked.id()).size());
   }
 
+  /**
+   * Marks lock the conversation's conversation_reads row, sends its conversations row (migration V8): neither
+   * waits for the other's transaction. A held lock stands for a send (or a mark) still running; the other kind of
+   * write must complete while it is held (a wait would run into the 20 s deadline).
+   */
+  @Test
+  void marksAndSendsOfOneConversationDoNotWaitForEachOther() throws Exception {
+    Conversation chat = newChat();
+    long first = on(() -> store.insert(chat, chat.userB(), "one", null)).id();
+    long second = on(() -> store.insert(chat, chat.userB(), "two", null)).id();
+    long third = on(() -> store.insert(chat, chat.userB(), "three", null)).id();
+    SqlConnection sending = holdingLock("SELECT 1 FROM conversations WHERE id = $1 FOR UPDATE", chat.id());
+    try {
+      // the first goes alone (the one-mark statement), the two after it wait together (the batch statement)
+      List<Future<ReadStore.Marked>> marks = on(() -> {
+        List<Future<ReadStore.Marked>> all = List.of(reads.markRead(chat, chat.userA(), first),
+          reads.markRead(chat, chat.userA(), second), reads.markRead(chat, chat.userA(), third));
+        return Future.join(all).map(done -> all);
+      }, 20);
+      assertMarked(marks.get(0), first, true, 2);
+      assertMarked(marks.get(2), third, true, 0);
+    } finally {
+      on(() -> sending.close());
+    }
+    SqlConnection marking = holdingLock("SELECT 1 FROM conversation_reads WHERE conversation_id = $1 FOR UPDATE", chat.id());
+    try {
+      StoredMessage sent = on(() -> store.insert(chat, chat.userA(), "while a mark runs", null), 20);
+      assertEquals(4, sent.seq());
+    } finally {
+      on(() -> marking.close());
+    }
+  }
+
+  /** A connection in a transaction that holds the row lock {@code lockSql} takes ($1: the conversation). */
+  private static SqlConnection holdingLock(String lockSql, long conversationId) throws Exception {
+    SqlConnection conn = on(() -> pool.getConnection());
+    on(() -> conn.begin().compose(tx -> conn.preparedQuery(lockSql).execute(Tuple.of(conversationId))));
+    return conn;
+  }
+
   @Test
   void marksInOneBatchAreAnsweredAsIfAppliedOneAfterAnotherAndThePositionOnlyMovesForward() throws Exception {
     Conversation chat = newChat();
@@ -268,8 +309,8 @@ class GroupCommitTest {
     assertEquals(ids.get(9), position.getLong(1));
     assertEquals(ids.get(8), position.getLong(3), "the batch went as one statement (only it notes the previous id)");
     assertEquals(position.getLong(2),
-      rows("SELECT events_pos FROM conversations WHERE id = $1", chat.id()).get(0).getLong(0),
-      "the move is the conversation's latest event");
+      rows("SELECT pos FROM conversation_reads WHERE conversation_id = $1", chat.id()).get(0).getLong(0),
+      "the move is the conversation's latest read-position move");
   }
 
   @Test
@@ -488,6 +529,10 @@ class GroupCommitTest {
 
   /** Runs on the store's one context (it is confined to an event loop) and waits for the result. */
   private static <T> T on(Callable<Future<T>> action) throws Exception {
+    return on(action, 60);
+  }
+
+  private static <T> T on(Callable<Future<T>> action, int seconds) throws Exception {
     CompletableFuture<T> result = new CompletableFuture<>();
     context.runOnContext(v -> {
       try {
@@ -502,6 +547,6 @@ class GroupCommitTest {
         result.completeExceptionally(e);
       }
     });
-    return result.get(60, TimeUnit.SECONDS);
+    return result.get(seconds, TimeUnit.SECONDS);
   }
 }
