@@ -557,8 +557,9 @@ public final class ConversationStore {
 
   /**
    * The order in which batches ({@link BatchedStatement}) take row locks: by conversation, then by user, the same
-   * for message inserts (the conversation row, then the sender's read position) and read marks (the reader's
-   * position), so two batches cannot wait for each other in a cycle. (Users whose low 20 hash bits collide may
+   * for message inserts (the conversation row, then the sender's read position) and read marks (the
+   * conversation's conversation_reads row, then the reader's position; both kinds write positions in (user,
+   * conversation) order), so two batches cannot wait for each other in a cycle. (Users whose low 20 hash bits collide may
    * still meet in another order; PostgreSQL then refuses one batch, which is retried one statement at a time.)
    */
   public static long lockKey(long conversationId, String username) {
