@@ -16,8 +16,8 @@ import java.util.Map;
 /**
  * SQL of SYNC (docs/architecture.md, "One-call catch-up"): the watermark's samples, and a user's events with
  * positions in (since, W]. First the windows: the user's chats and current groups (from the join), and the
- * groups it left after {@code since} (up to the leave), each kept only when its {@code events_pos} is past the
- * window's start. Then one statement per kind of event, for those conversations only (arrays unnested, one
+ * groups it left after {@code since} (up to the leave), each kept only when its {@code events_pos} or its
+ * {@code conversation_reads.pos} is past the window's start. Then one statement per kind of event, for those conversations only (arrays unnested, one
  * index range per conversation, {@code LIMIT limit + 1} each and in all), merged by position here.
  */
 public final class SyncStore {
