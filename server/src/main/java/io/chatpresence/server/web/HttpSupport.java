@@ -5,10 +5,13 @@ import io.chatpresence.server.metrics.Metrics;
 import io.chatpresence.protocol.ErrorCode;
 import io.chatpresence.protocol.FrameLimits;
 import io.chatpresence.server.socket.SocketServer;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
@@ -50,7 +53,7 @@ public final class HttpSupport {
   /** An HTTP server that takes WebSockets on {@code /} (other paths: 404) and routes everything else. */
   public static HttpServer webSocketServer(Vertx vertx, JsonObject config, String portKey, SocketServer sockets,
                                            Router router) {
-    return vertx.createHttpServer(serverOptions(config, portKey))
+    return httpServer(vertx, serverOptions(config, portKey))
       .webSocketHandshakeHandler(handshake -> {
         if ("/".equals(handshake.path())) {
           handshake.accept();
@@ -60,6 +63,26 @@ public final class HttpSupport {
       })
       .webSocketHandler(sockets::accept)
       .requestHandler(router);
+  }
+
+  /** An HTTP server of {@code options} whose connections' flushes are consolidated ({@link #consolidateFlushes}). */
+  public static HttpServer httpServer(Vertx vertx, HttpServerOptions options) {
+    return vertx.createHttpServer(options).connectionHandler(HttpSupport::consolidateFlushes);
+  }
+
+  /**
+   * Frames written to a socket outside its own read (what a batch's commit answers, a message delivered from the
+   * event bus) are flushed once at the end of the event-loop task that wrote them, not once per frame: Vert.x
+   * flushes each such write at once, and every flush is a {@code send(2)} (on loopback the receiver's TCP work runs
+   * inside it). At load a batch answers several frames to one socket, and the flushes were the largest single cost
+   * of the chat event loop (docs/performance.md, "Flushes"). Writes during the socket's own read were already
+   * flushed once at the read's end, and still are.
+   */
+  private static void consolidateFlushes(HttpConnection conn) {
+    if (conn instanceof ConnectionBase c) { // Vert.x's internal connection: the one way to its Netty pipeline
+      c.channel().pipeline().addFirst("flush-consolidation", new FlushConsolidationHandler(
+        FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
+    }
   }
 
   /**
