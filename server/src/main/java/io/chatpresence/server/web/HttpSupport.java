@@ -76,7 +76,10 @@ public final class HttpSupport {
    * flushes each such write at once, and every flush is a {@code send(2)} (on loopback the receiver's TCP work runs
    * inside it). At load a batch answers several frames to one socket, and the flushes were the largest single cost
    * of the chat event loop (docs/performance.md, "Flushes"). Writes during the socket's own read were already
-   * flushed once at the read's end, and still are.
+   * flushed once at the read's end, and still are. Unflushed bytes count against the write queue's limit, which
+   * the slow-consumer drop watches ({@code SocketSession}); the handler flushes at once when they pass it (the
+   * channel turning unwritable), before Vert.x sees the queue full, so a burst to a client that reads is not taken
+   * for a client that does not.
    */
   private static void consolidateFlushes(HttpConnection conn) {
     if (conn instanceof ConnectionBase c) { // Vert.x's internal connection: the one way to its Netty pipeline

@@ -21,11 +21,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Frames a server writes to a socket outside that socket's read (as a batch's answers and deliveries are written)
  * reach the network in one flush per event-loop task, complete and in order, also when the socket is closed right
- * after them. The server is {@link HttpSupport#httpServer}'s, as the product's; a handler counting the flushes that
+ * after them; a burst of large frames is flushed before the write queue looks full (the slow-consumer check). The server is {@link HttpSupport#httpServer}'s, as the product's; a handler counting the flushes that
  * reach the socket sits below everything else in the pipeline.
  */
 class FlushConsolidationTest {
   private static final int BURST = 100;
+  /** The write queue's limit here (the product's is 256 KiB). */
+  private static final int LIMIT = 64 * 1024;
 
   private static Vertx vertx;
   private static int port;
@@ -44,7 +46,10 @@ class FlushConsolidationTest {
     vertx.close().await(10, TimeUnit.SECONDS);
   }
 
-  /** "burst": {@value #BURST} frames from a timer, in one task; "burst-close": three frames and close 4000. */
+  /**
+   * "burst": {@value #BURST} frames from a timer, in one task; "burst-close": three frames and close 4000; "large":
+   * large frames in one task, then whether the write queue ever looked full before one of them.
+   */
   private static void serve(ServerWebSocket ws) {
     ((WebSocketInternal) ws).channelHandlerContext().pipeline().addFirst("count-flushes",
       new ChannelOutboundHandlerAdapter() {
@@ -54,7 +59,17 @@ class FlushConsolidationTest {
           ctx.flush();
         }
       });
+    ws.setWriteQueueMaxSize(LIMIT);
     ws.textMessageHandler(text -> vertx.setTimer(1, t -> {
+      if ("large".equals(text)) { // 20 frames of 16 KiB, 5 times the write queue's limit, in one task
+        boolean full = false;
+        for (int i = 0; i < 20; i++) {
+          full |= ws.writeQueueFull();
+          ws.writeTextMessage("{\"type\":\"N\",\"n\":" + i + ",\"pad\":\"" + "x".repeat(16 * 1024) + "\"}");
+        }
+        ws.writeTextMessage("{\"type\":\"FULL\",\"seen\":" + full + "}");
+        return;
+      }
       int frames = "burst".equals(text) ? BURST : 3;
       for (int i = 0; i < frames; i++) {
         ws.writeTextMessage("{\"type\":\"N\",\"n\":" + i + "}");
@@ -75,6 +90,18 @@ class FlushConsolidationTest {
       }
       int used = flushes.get() - before;
       assertTrue(used >= 1 && used <= 2, BURST + " frames written in one task took " + used + " flushes");
+    }
+  }
+
+  @Test
+  void largeFramesOfOneTaskAreFlushedBeforeTheyFillTheWriteQueue() {
+    try (WsClient client = WsClient.connect(vertx, port)) {
+      client.sendText("large");
+      for (int i = 0; i < 20; i++) {
+        assertEquals(i, client.next("N").getInteger("n"), "frame " + i + " in order");
+      }
+      assertEquals(false, client.next("FULL").getBoolean("seen"),
+        "the slow-consumer check would have dropped a client that reads");
     }
   }
 
