@@ -5,7 +5,6 @@ import io.chatpresence.server.metrics.Metrics;
 import io.chatpresence.protocol.ErrorCode;
 import io.chatpresence.protocol.FrameLimits;
 import io.chatpresence.server.socket.SocketServer;
-import io.netty.handler.flush.FlushConsolidationHandler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
@@ -76,15 +75,11 @@ public final class HttpSupport {
    * flushes each such write at once, and every flush is a {@code send(2)} (on loopback the receiver's TCP work runs
    * inside it). At load a batch answers several frames to one socket, and the flushes were the largest single cost
    * of the chat event loop (docs/performance.md, "Flushes"). Writes during the socket's own read were already
-   * flushed once at the read's end, and still are. Unflushed bytes count against the write queue's limit, which
-   * the slow-consumer drop watches ({@code SocketSession}); the handler flushes at once when they pass it (the
-   * channel turning unwritable), before Vert.x sees the queue full, so a burst to a client that reads is not taken
-   * for a client that does not.
+   * flushed once at the read's end, and still are ({@link FlushAtTaskEnd}).
    */
   private static void consolidateFlushes(HttpConnection conn) {
     if (conn instanceof ConnectionBase c) { // Vert.x's internal connection: the one way to its Netty pipeline
-      c.channel().pipeline().addFirst("flush-consolidation", new FlushConsolidationHandler(
-        FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
+      c.channel().pipeline().addFirst("flush-at-task-end", new FlushAtTaskEnd());
     }
   }
 
