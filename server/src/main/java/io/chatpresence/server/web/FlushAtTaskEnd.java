@@ -6,10 +6,10 @@ import io.netty.channel.ChannelPromise;
 
 /**
  * Puts a flush off to a task queued behind the current one, so that the frames written to a socket in one event-loop
- * task go out in one write (Vert.x's own flush at the end of a read included: it goes out with that task too).
- * Flushes at once when the channel turns unwritable (unflushed bytes count against the write queue's limit, which
- * the slow-consumer drop watches: a burst to a client that reads must not look like a client that does not), when
- * a read completes with a flush pending, and before a close.
+ * task go out in one write. Flushes at once when a read completes (the answers Vert.x wrote during the read go out
+ * then, as they did without this handler), when the channel turns unwritable (unflushed bytes count against the
+ * write queue's limit, which the slow-consumer drop watches: a burst to a client that reads must not look like a
+ * client that does not), and before a close.
  * <p>
  * Not Netty's {@code FlushConsolidationHandler} (4.2.9): with it {@code LiveFuzzTest} hung, its client waiting for
  * answers written but never flushed. Its task does nothing when it runs while the handler believes a read is in
@@ -41,8 +41,8 @@ final class FlushAtTaskEnd extends ChannelDuplexHandler {
 
   @Override
   public void channelReadComplete(ChannelHandlerContext ctx) {
+    ctx.fireChannelReadComplete(); // Vert.x asks for its read-end flush in here: done at once, as without this handler
     flushPending();
-    ctx.fireChannelReadComplete();
   }
 
   @Override

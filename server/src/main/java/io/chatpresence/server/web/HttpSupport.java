@@ -75,7 +75,7 @@ public final class HttpSupport {
    * flushes each such write at once, and every flush is a {@code send(2)} (on loopback the receiver's TCP work runs
    * inside it). At load a batch answers several frames to one socket, and the flushes were the largest single cost
    * of the chat event loop (docs/performance.md, "Flushes"). Writes during the socket's own read were already
-   * flushed once per read by Vert.x; that flush now also goes out with the task ({@link FlushAtTaskEnd}).
+   * flushed once per read by Vert.x, and still are ({@link FlushAtTaskEnd}).
    */
   private static void consolidateFlushes(HttpConnection conn) {
     if (conn instanceof ConnectionBase c) { // Vert.x's internal connection: the one way to its Netty pipeline

@@ -21,8 +21,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Frames a server writes to a socket outside that socket's read (as a batch's answers and deliveries are written)
  * reach the network in one flush per event-loop task, complete and in order, also when the socket is closed right
- * after them; a burst of large frames is flushed before the write queue looks full (the slow-consumer check). The server is {@link HttpSupport#httpServer}'s, as the product's; a handler counting the flushes that
- * reach the socket sits below everything else in the pipeline.
+ * after them; a burst of large frames is flushed before the write queue looks full (the slow-consumer check). The
+ * server is {@link HttpSupport#httpServer}'s, as the product's; a handler counting the flushes that reach the socket
+ * sits below everything else in the pipeline.
  */
 class FlushConsolidationTest {
   private static final int BURST = 100;
