@@ -171,14 +171,19 @@ public final class ConversationStore {
              max(id) FILTER (WHERE seq - prev_own_seq > 1) AS jump_id
       FROM ids GROUP BY conversation_id, sender),
     pos AS (
-      INSERT INTO read_positions AS rp (username, conversation_id, read_seq, read_message_id, pos)
+      INSERT INTO read_positions AS rp (username, conversation_id, read_seq, read_message_id, pos, prev_read_seq,
+                                        prev_read_message_id)
       SELECT m.sender, m.conversation_id, m.seq, m.id,
-             coalesce(m.jump_id, CASE WHEN m.first_seq > 1 THEN m.first_id ELSE 0 END)
-      FROM moves m ORDER BY m.sender, m.conversation_id
+             coalesce(m.jump_id, CASE WHEN m.first_seq - coalesce(s.read_seq, 0) > 1 THEN m.first_id
+                                      ELSE coalesce(s.pos, 0) END),
+             coalesce(s.read_seq, 0), s.pos
+      FROM moves m LEFT JOIN read_positions s ON s.username = m.sender AND s.conversation_id = m.conversation_id
+      ORDER BY m.sender, m.conversation_id
       ON CONFLICT (username, conversation_id) DO UPDATE SET prev_read_seq = rp.read_seq,
         read_seq = excluded.read_seq, read_message_id = excluded.read_message_id,
-        pos = (SELECT coalesce(m.jump_id, CASE WHEN m.first_seq - rp.read_seq > 1 THEN m.first_id ELSE rp.pos END)
-               FROM moves m WHERE m.sender = rp.username AND m.conversation_id = rp.conversation_id)
+        pos = CASE WHEN rp.read_seq = excluded.prev_read_seq AND rp.pos = excluded.prev_read_message_id THEN excluded.pos
+          ELSE (SELECT coalesce(m.jump_id, CASE WHEN m.first_seq - rp.read_seq > 1 THEN m.first_id ELSE rp.pos END)
+                FROM moves m WHERE m.sender = rp.username AND m.conversation_id = rp.conversation_id) END
       RETURNING rp.username, rp.conversation_id, rp.prev_read_seq)
     SELECT r.ord, r.id, r.seq, r.created_at, r.prev_read_seq, false AS refused FROM (
       SELECT u.ord, u.id, u.seq, u.created_at,
@@ -211,7 +216,13 @@ public final class ConversationStore {
    * its last message there; {@code pos} (the position of the last move past someone else's message) from the
    * gaps between a sender's own messages and, for its first one, from the position as it is when written: one
    * upsert, like the one-message form, so a position row deleted or replaced while the batch waited for the lock
-   * (a member leaving, and joining again) is written all the same. Written in (sender, conversation) order, as
+   * (a member leaving, and joining again) is written all the same. {@code pos} is worked out beforehand from the
+   * position in the statement's snapshot ({@code s}), whose read_seq and pos the new row carries in its
+   * {@code prev_} columns (0 and null without one: their defaults). The update takes that {@code pos} when the
+   * row still holds that position, and looks the sender's moves up again only when it moved while the batch
+   * waited: that look-up scans all the batch's moves, once per row, a third of the statement at one message per
+   * conversation. (A row deleted while the batch waited is written as if it were still there, and keeps those
+   * {@code prev_} values: nothing reads them before a write sets them.) Written in (sender, conversation) order, as
    * the mark batch writes its readers' ({@link ReadStore}): marks no longer wait on the conversation's row, so this
    * order is what keeps a send batch and a mark batch that move one user's positions from waiting on each other.</li>
    * </ul>
