@@ -107,7 +107,8 @@ public class ChatVerticle extends ServiceVerticle {
     ChatSocketHandler.Settings settings = new ChatSocketHandler.Settings(
       cfg.getInteger(ConfigKeys.MAX_CONTENT_CHARS), cfg.getInteger(ConfigKeys.HISTORY_DEFAULT_LIMIT),
       cfg.getInteger(ConfigKeys.HISTORY_MAX_LIMIT), cfg.getInteger(ConfigKeys.CONTACT_GROUP_MAX_MEMBERS));
-    ReadStore reads = new ReadStore(pool, watermark, syncTokens, writeBatches);
+    ReadStore reads = new ReadStore(pool, watermark, syncTokens, writeBatches,
+      cfg.getLong(ConfigKeys.DB_MARK_HOLD_MICROS));
     BlockStore blocks = new BlockStore(pool);
     handler = new ChatSocketHandler(vertx, conversations, reads, blocks, new EditStore(pool, writeBatches), new SyncStore(pool),
       watermark, syncTokens, delivery, settings);

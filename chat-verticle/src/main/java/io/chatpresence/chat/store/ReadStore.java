@@ -184,11 +184,20 @@ public final class ReadStore {
 
   /** {@code lanes}: mark batches committing at once (DB_WRITE_BATCHES), each in the lane of its conversations. */
   public ReadStore(Pool pool, SyncWatermark watermark, SyncTokens tokens, int lanes) {
+    this(pool, watermark, tokens, lanes, 0);
+  }
+
+  /**
+   * {@code holdMicros}: after each batch, how long a lane's next batch waits for more marks (DB_MARK_HOLD_MICROS).
+   * A reader marking messages as they arrive sends a mark per message; the marks of one reader and conversation in
+   * a batch are written once (the furthest), so marks held together cost the database less.
+   */
+  public ReadStore(Pool pool, SyncWatermark watermark, SyncTokens tokens, int lanes, long holdMicros) {
     this.pool = pool;
     this.watermark = watermark;
     this.tokens = tokens;
-    this.marks = new UnnestLanes(pool.preparedQuery(MARK_READS), pool.preparedQuery(MARK_READ),
-      List.of(String.class, Long.class, Long.class), MAX_BATCH, lanes);
+    this.marks = new UnnestLanes(pool.preparedQuery(MARK_READS), null, pool.preparedQuery(MARK_READ),
+      List.of(String.class, Long.class, Long.class), MAX_BATCH, lanes, holdMicros, MAX_BATCH, true);
   }
 
   /** Where a member's position is after a MARK_READ, and whether it moved. */

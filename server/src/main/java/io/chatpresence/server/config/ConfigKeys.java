@@ -24,6 +24,8 @@ public final class ConfigKeys {
   public static final String DB_INSERT_HOLD_MICROS = "DB_INSERT_HOLD_MICROS";
   /** The same for read marks, edits and deletions (each kind its own lanes). */
   public static final String DB_WRITE_BATCHES = "DB_WRITE_BATCHES";
+  /** How long a lane's next read-mark batch waits for more marks after each batch (0: not at all). */
+  public static final String DB_MARK_HOLD_MICROS = "DB_MARK_HOLD_MICROS";
   public static final String JWT_SECRET = "JWT_SECRET";
   public static final String JWT_TTL_SECONDS = "JWT_TTL_SECONDS";
   public static final String PASSWORD_ITERATIONS = "PASSWORD_ITERATIONS";
@@ -97,6 +99,7 @@ public final class ConfigKeys {
       .put(DB_INSERT_BATCHES, 1)
       .put(DB_INSERT_HOLD_MICROS, 0)
       .put(DB_WRITE_BATCHES, 2)
+      .put(DB_MARK_HOLD_MICROS, 20_000)
       .put(JWT_TTL_SECONDS, 86_400)
       .put(PASSWORD_ITERATIONS, 210_000)
       .put(MAX_FRAME_BYTES, 64 * 1024)

@@ -30,6 +30,7 @@ final class BatchQueue<R> {
   private final int maxInFlight;
   private final long holdMicros;
   private final int holdBelow;
+  private final boolean holdWhenNoneWait;
   private final ArrayDeque<Pending<R>> waiting = new ArrayDeque<>();
   private int inFlight;
   /** A hold is on (see the constructor); its timer's generation, so that a hold ended early ignores its timer. */
@@ -54,11 +55,23 @@ final class BatchQueue<R> {
    */
   BatchQueue(Function<List<Pending<R>>, Future<Runnable>> runner, int maxBatch, int maxInFlight, long holdMicros,
              int holdBelow) {
+    this(runner, maxBatch, maxInFlight, holdMicros, holdBelow, false);
+  }
+
+  /**
+   * {@code holdWhenNoneWait}: the hold follows every batch, also one after which nothing waits, so the executions
+   * that come within {@code holdMicros} of a batch's end go together (an execution that comes later, with
+   * nothing out, still goes at once). For writes that supersede each other (a reader's marks in one conversation:
+   * the batch writes the furthest once) and whose answer may wait that long.
+   */
+  BatchQueue(Function<List<Pending<R>>, Future<Runnable>> runner, int maxBatch, int maxInFlight, long holdMicros,
+             int holdBelow, boolean holdWhenNoneWait) {
     this.runner = runner;
     this.maxBatch = maxBatch;
     this.maxInFlight = maxInFlight;
     this.holdMicros = holdMicros;
     this.holdBelow = holdBelow;
+    this.holdWhenNoneWait = holdWhenNoneWait;
   }
 
   Future<R> execute(long lockKey, Tuple params) {
@@ -74,7 +87,7 @@ final class BatchQueue<R> {
   }
 
   private void afterBatch() {
-    if (holdMicros > 0 && !waiting.isEmpty() && waiting.size() < holdBelow && Vertx.currentContext() != null) {
+    if (holdMicros > 0 && (holdWhenNoneWait || !waiting.isEmpty()) && waiting.size() < holdBelow && Vertx.currentContext() != null) {
       holding = true;
       long hold = ++holds;
       Vertx.currentContext().owner().timer(holdMicros, TimeUnit.MICROSECONDS).onComplete(t -> {

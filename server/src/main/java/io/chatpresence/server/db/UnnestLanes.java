@@ -33,13 +33,20 @@ public final class UnnestLanes {
   public UnnestLanes(PreparedQuery<RowSet<Row>> arrays, PreparedQuery<RowSet<Row>> afterUniqueViolation,
                      PreparedQuery<RowSet<Row>> single, List<Class<?>> columnTypes, int maxBatch, int lanes,
                      long holdMicros, int holdBelow) {
+    this(arrays, afterUniqueViolation, single, columnTypes, maxBatch, lanes, holdMicros, holdBelow, false);
+  }
+
+  /** With a hold after every batch of a lane when {@code holdWhenNoneWait} ({@link UnnestStatement}). */
+  public UnnestLanes(PreparedQuery<RowSet<Row>> arrays, PreparedQuery<RowSet<Row>> afterUniqueViolation,
+                     PreparedQuery<RowSet<Row>> single, List<Class<?>> columnTypes, int maxBatch, int lanes,
+                     long holdMicros, int holdBelow, boolean holdWhenNoneWait) {
     if (lanes < 1) {
       throw new IllegalArgumentException("lanes must be at least 1, got " + lanes);
     }
     this.lanes = new UnnestStatement[lanes];
     for (int i = 0; i < lanes; i++) {
       this.lanes[i] = new UnnestStatement(arrays, afterUniqueViolation, single, columnTypes, maxBatch, 1, holdMicros,
-        holdBelow);
+        holdBelow, holdWhenNoneWait);
     }
   }
 

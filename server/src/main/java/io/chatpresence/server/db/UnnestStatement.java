@@ -49,11 +49,18 @@ public final class UnnestStatement {
   public UnnestStatement(PreparedQuery<RowSet<Row>> arrays, PreparedQuery<RowSet<Row>> afterUniqueViolation,
                          PreparedQuery<RowSet<Row>> single, List<Class<?>> columnTypes, int maxBatch, int maxInFlight,
                          long holdMicros, int holdBelow) {
+    this(arrays, afterUniqueViolation, single, columnTypes, maxBatch, maxInFlight, holdMicros, holdBelow, false);
+  }
+
+  /** With a hold after every batch when {@code holdWhenNoneWait} ({@link BatchQueue}). */
+  public UnnestStatement(PreparedQuery<RowSet<Row>> arrays, PreparedQuery<RowSet<Row>> afterUniqueViolation,
+                         PreparedQuery<RowSet<Row>> single, List<Class<?>> columnTypes, int maxBatch, int maxInFlight,
+                         long holdMicros, int holdBelow, boolean holdWhenNoneWait) {
     this.arrays = arrays;
     this.afterUniqueViolation = afterUniqueViolation;
     this.single = single;
     this.columnTypes = List.copyOf(columnTypes);
-    this.queue = new BatchQueue<>(this::run, maxBatch, maxInFlight, holdMicros, holdBelow);
+    this.queue = new BatchQueue<>(this::run, maxBatch, maxInFlight, holdMicros, holdBelow, holdWhenNoneWait);
   }
 
   /** Runs the statement with {@code params} (one value per column type); completes with its rows once committed. */

@@ -123,14 +123,7 @@ class BatchQueueTest {
     try {
       io.vertx.core.Context context = vertx.getOrCreateContext();
       // a hold of 1 s (so that the test sees it), ended early by 3 executions waiting
-      BatchQueue<Integer> held = new BatchQueue<>(batch -> {
-        synchronized (sent) {
-          sent.add(batch.stream().map(p -> p.params().getInteger(0)).toList());
-        }
-        Promise<Runnable> answer = Promise.promise();
-        answers.add(answer);
-        return answer.future().map(done -> () -> batch.forEach(p -> p.done().complete(p.params().getInteger(0))));
-      }, 100, 1, 1_000_000, 3);
+      BatchQueue<Integer> held = withHold(false);
 
       on(context, () -> held.execute(0, Tuple.of(1)));
       assertEquals(List.of(List.of(1)), sentNow(), "nothing out and no hold: a lone execution goes at once");
@@ -152,6 +145,50 @@ class BatchQueueTest {
     } finally {
       vertx.close().await();
     }
+  }
+
+  @Test
+  void withAHoldAfterEveryBatchTheExecutionsThatComeSoonAfterABatchGoTogether() throws Exception {
+    Vertx vertx = Vertx.vertx();
+    try {
+      io.vertx.core.Context context = vertx.getOrCreateContext();
+      // a hold of 1 s after every batch, also when nothing waits (read marks), ended early by 3 waiting
+      BatchQueue<Integer> spaced = withHold(true);
+
+      on(context, () -> spaced.execute(0, Tuple.of(1)));
+      assertEquals(List.of(List.of(1)), sentNow(), "nothing out and no hold: a lone execution goes at once");
+      long t0 = System.nanoTime();
+      on(context, () -> answers.get(0).complete(null));
+      on(context, () -> spaced.execute(0, Tuple.of(2)));
+      assertEquals(1, sentNow().size(), "nothing waited when the batch ended, and the next one is held all the same");
+      on(context, () -> spaced.execute(0, Tuple.of(3)));
+      assertEquals(1, sentNow().size());
+      await().atMost(Duration.ofSeconds(10)).until(() -> sentNow().size() == 2);
+      long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+      assertEquals(List.of(2, 3), sentNow().get(1), "what came during the hold goes as one batch");
+      assertTrue(waitedMs >= 900, "held about 1 s, waited " + waitedMs + " ms");
+
+      on(context, () -> answers.get(1).complete(null));
+      for (int i = 4; i <= 6; i++) {
+        int value = i;
+        on(context, () -> spaced.execute(0, Tuple.of(value)));
+      }
+      assertEquals(List.of(4, 5, 6), sentNow().get(2), "three waiting end the hold");
+    } finally {
+      vertx.close().await();
+    }
+  }
+
+  /** A queue with a hold of 1 s (so that a test sees it), ended early by 3 executions waiting; answered by the test. */
+  private BatchQueue<Integer> withHold(boolean whenNoneWait) {
+    return new BatchQueue<>(batch -> {
+      synchronized (sent) {
+        sent.add(batch.stream().map(p -> p.params().getInteger(0)).toList());
+      }
+      Promise<Runnable> answer = Promise.promise();
+      answers.add(answer);
+      return answer.future().map(done -> () -> batch.forEach(p -> p.done().complete(p.params().getInteger(0))));
+    }, 100, 1, 1_000_000, 3, whenNoneWait);
   }
 
   private List<List<Integer>> sentNow() {
