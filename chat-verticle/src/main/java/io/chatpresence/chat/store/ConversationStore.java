@@ -220,8 +220,8 @@ public final class ConversationStore {
    * position in the statement's snapshot ({@code s}), whose read_seq and pos the new row carries in its
    * {@code prev_} columns (0 and null without one: their defaults). The update takes that {@code pos} when the
    * row still holds that position, and looks the sender's moves up again only when it moved while the batch
-   * waited: that look-up scans all the batch's moves, once per row, a third of the statement at one message per
-   * conversation. (A row deleted while the batch waited is written as if it were still there, and keeps those
+   * waited: that look-up scans all the batch's moves, once per row, about a quarter of the statement at one message
+   * per conversation. (A row deleted while the batch waited is written as if it were still there, and keeps those
    * {@code prev_} values: nothing reads them before a write sets them.) Written in (sender, conversation) order, as
    * the mark batch writes its readers' ({@link ReadStore}): marks no longer wait on the conversation's row, so this
    * order is what keeps a send batch and a mark batch that move one user's positions from waiting on each other.</li>

@@ -87,7 +87,8 @@ final class BatchQueue<R> {
   }
 
   private void afterBatch() {
-    if (holdMicros > 0 && (holdWhenNoneWait || !waiting.isEmpty()) && waiting.size() < holdBelow && Vertx.currentContext() != null) {
+    boolean held = holdMicros > 0 && (holdWhenNoneWait || !waiting.isEmpty()) && waiting.size() < holdBelow;
+    if (held && Vertx.currentContext() != null) {
       holding = true;
       long hold = ++holds;
       Vertx.currentContext().owner().timer(holdMicros, TimeUnit.MICROSECONDS).onComplete(t -> {
