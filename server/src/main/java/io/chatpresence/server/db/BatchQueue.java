@@ -15,7 +15,8 @@ import java.util.function.Function;
 
 /**
  * Executions of one statement, queued while earlier batches are out and sent as one batch when one finishes:
- * with fewer than {@code maxInFlight} batches out an execution goes at once, so a quiet server waits for nothing.
+ * with fewer than {@code maxInFlight} batches out and no hold on (see the constructors) an execution goes at once,
+ * so a quiet server waits for nothing.
  * A batch reaches the runner ordered by {@code lockKey} (stably, so one key keeps its arrival order): batches
  * that write take their row locks in the same order and cannot deadlock (reads pass 0). How a batch is sent is
  * the runner's: {@link BatchedStatement} pipelines it, {@link UnnestStatement} sends it as one statement over
