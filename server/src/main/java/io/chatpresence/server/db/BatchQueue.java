@@ -45,7 +45,7 @@ final class BatchQueue<R> {
    * committed); a runner that completed the executions itself (a refused batch) gives a no-op.
    */
   BatchQueue(Function<List<Pending<R>>, Future<Runnable>> runner, int maxBatch, int maxInFlight) {
-    this(runner, maxBatch, maxInFlight, 0, 0);
+    this(runner, maxBatch, maxInFlight, 0, 0, false);
   }
 
   /**
@@ -53,13 +53,7 @@ final class BatchQueue<R> {
    * to {@code holdMicros} for more (or until {@code holdBelow} wait): a batch's statement costs the database
    * about the same whatever its size, so at moderate load fewer, larger batches cost it less CPU. An execution
    * that finds nothing out and no hold still goes at once. 0: no hold.
-   */
-  BatchQueue(Function<List<Pending<R>>, Future<Runnable>> runner, int maxBatch, int maxInFlight, long holdMicros,
-             int holdBelow) {
-    this(runner, maxBatch, maxInFlight, holdMicros, holdBelow, false);
-  }
-
-  /**
+   * <p>
    * {@code holdWhenNoneWait}: the hold follows every batch, also one after which nothing waits, so the executions
    * that come within {@code holdMicros} of a batch's end go together (an execution that comes later, with
    * nothing out, still goes at once). For writes that supersede each other (a reader's marks in one conversation:

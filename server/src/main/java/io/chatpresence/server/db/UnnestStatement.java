@@ -42,17 +42,13 @@ public final class UnnestStatement {
 
   public UnnestStatement(PreparedQuery<RowSet<Row>> arrays, PreparedQuery<RowSet<Row>> afterUniqueViolation,
                          PreparedQuery<RowSet<Row>> single, List<Class<?>> columnTypes, int maxBatch, int maxInFlight) {
-    this(arrays, afterUniqueViolation, single, columnTypes, maxBatch, maxInFlight, 0, 0);
+    this(arrays, afterUniqueViolation, single, columnTypes, maxBatch, maxInFlight, 0, 0, false);
   }
 
-  /** With a hold between batches ({@link BatchQueue}: {@code holdMicros}, {@code holdBelow}). */
-  public UnnestStatement(PreparedQuery<RowSet<Row>> arrays, PreparedQuery<RowSet<Row>> afterUniqueViolation,
-                         PreparedQuery<RowSet<Row>> single, List<Class<?>> columnTypes, int maxBatch, int maxInFlight,
-                         long holdMicros, int holdBelow) {
-    this(arrays, afterUniqueViolation, single, columnTypes, maxBatch, maxInFlight, holdMicros, holdBelow, false);
-  }
-
-  /** With a hold after every batch when {@code holdWhenNoneWait} ({@link BatchQueue}). */
+  /**
+   * With a hold between batches ({@link BatchQueue}: {@code holdMicros}, {@code holdBelow}), after every batch when
+   * {@code holdWhenNoneWait}.
+   */
   public UnnestStatement(PreparedQuery<RowSet<Row>> arrays, PreparedQuery<RowSet<Row>> afterUniqueViolation,
                          PreparedQuery<RowSet<Row>> single, List<Class<?>> columnTypes, int maxBatch, int maxInFlight,
                          long holdMicros, int holdBelow, boolean holdWhenNoneWait) {
