@@ -147,8 +147,18 @@ public final class Bench {
     JsonObject saved = serverOverrides;
     serverOverrides = saved.copy().mergeIn(idp.serverConfig());
     try {
+      // -Dbench.relayFirst=true: the relay's pass first, on a server process of its own that nothing warmed, with
+      // this JVM's generator as cold as it is for the product's first pass in a run without it (the like-for-like
+      // figure for that pass); the product's passes then run as always, on a second fresh server process
+      JsonObject relayFirst = Boolean.getBoolean("bench.relayFirst")
+        ? againstServerProcess("connections (relay first)", pid -> relayConnections(pid, relayPortOfProcess,
+            2 * Integer.getInteger("bench.connectionUsers", sizes.connectionUsers()), 0))
+        : null;
       return againstServerProcess("connections", pid -> {
         JsonObject product = connectionsAgainst(pid);
+        if (relayFirst != null) {
+          product.put("relayFirstOnFreshServer", relayFirst);
+        }
         // the first pass runs on a fresh JVM (its JIT compiles the whole AUTH path meanwhile), the relay's last, on
         // a warm one: the same built-in tokens once more, on the warm server, are the like-for-like figure
         JsonObject warm = builtInConnections(product.getInteger("users"));
@@ -158,7 +168,7 @@ public final class Bench {
         System.out.printf("  provider tokens / built-in tokens, connect+AUTH per second: %.2f%n",
           provider.getDouble("ratioToBuiltIn"));
         product.put("providerTokens", provider);
-        product.mergeIn(relayConnections(pid, relayPortOfProcess, product.getInteger("sockets")));
+        product.mergeIn(relayConnections(pid, relayPortOfProcess, product.getInteger("sockets"), 5_000));
         double relay = product.getDouble("relayConnectAuthPerSecond");
         product.put("ratioColdToRelay", product.getDouble("connectAuthPerSecond") / relay)
           .put("ratioWarmToRelay", warm.getDouble("connectAuthPerSecond") / relay)
@@ -166,6 +176,13 @@ public final class Bench {
         System.out.printf("  connect+AUTH / relay: first pass (fresh JVM) %.2f, built-in tokens warm %.2f, provider "
           + "tokens %.2f%n", product.getDouble("ratioColdToRelay"), product.getDouble("ratioWarmToRelay"),
           product.getDouble("ratioProviderToRelay"));
+        if (relayFirst != null) {
+          double first = relayFirst.getDouble("relayConnectAuthPerSecond");
+          product.put("ratioFirstToRelayFirst", product.getDouble("connectAuthPerSecond") / first);
+          System.out.printf("  first passes, each on a fresh server: product %,.0f/s (the generator warmed by the "
+            + "relay's), relay %,.0f/s (the generator cold): %.2f%n", product.getDouble("connectAuthPerSecond"), first,
+            product.getDouble("ratioFirstToRelayFirst"));
+        }
         return product;
       });
     } finally {
@@ -348,13 +365,13 @@ public final class Bench {
    * AUTH checks nothing and keeps a map entry per socket): what Vert.x itself costs per socket, and how fast
    * this machine can open and AUTH WebSockets at all with the generator on the same cores.
    */
-  private JsonObject relayConnections(long pid, int relayPort, int count) {
+  private JsonObject relayConnections(long pid, int relayPort, int count, long settleMillis) {
     List<Gen.Spec> specs = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       specs.add(new Gen.Spec(i % gen.shards.size(), relayPort, "relay" + i, "relay" + i));
     }
-    // the product's closed sockets leave state until presence's grace (3 s) ends: let it go first
-    pause(5_000);
+    // after the product's passes: their closed sockets leave state until presence's grace (3 s) ends
+    pause(settleMillis);
     Memory before = Memory.of(pid);
     long t0 = System.nanoTime();
     List<Gen.Sock> socks = gen.connectAll(specs, 500, "relay connect+AUTH");
