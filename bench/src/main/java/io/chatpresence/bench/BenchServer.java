@@ -15,6 +15,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgBuilder;
@@ -147,7 +148,10 @@ final class BenchServer implements AutoCloseable {
     }
     Vertx vertx = nodes.get(0).vertx();
     int relayPort = freePort();
-    Bench.await(vertx.deployVerticle(new Relay(relayPort)));
+    Map<String, ServerWebSocket> relaySockets = new ConcurrentHashMap<>();
+    for (int i = Integer.getInteger("bench.relayInstances", 1); i > 0; i--) {
+      Bench.await(vertx.deployVerticle(new Relay(relayPort, relaySockets)));
+    }
     Pool sql = PgBuilder.pool().with(new PoolOptions().setMaxSize(4))
       .connectingTo(Pools.connectOptions(pgUrl)).using(vertx).build();
     Tokens tokens = Bench.await(Tokens.create(vertx, nodes.get(0).config()));

@@ -43,6 +43,7 @@ final class ChildJvm implements AutoCloseable {
     command.addAll(List.of(jvmOptions.trim().split("\\s+")));
     command.addAll(List.of("-Djava.net.preferIPv4Stack=true", "-Dhazelcast.phone.home.enabled=false",
       "-Dbench.native=" + System.getProperty("bench.native", "true"),
+      "-Dbench.relayInstances=" + Integer.getInteger("bench.relayInstances", 1),
       "-cp", System.getProperty("java.class.path"), mainClass.getName()));
     command.addAll(args);
     Process process;

@@ -6,20 +6,21 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
 
-import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The baseline: a bare Vert.x WebSocket relay, one verticle instance like the product's chat verticle. AUTH
+ * The baseline: a bare Vert.x WebSocket relay, one verticle instance like the product's chat verticle (more with
+ * {@code -Dbench.relayInstances=N}: one map of sockets shared by all, each instance on an event loop of its own). AUTH
  * names the socket (the token is the name, nothing is checked); a frame with a "to" is forwarded as is to that
  * socket and the sender gets a SUCCESS. No database, no event bus, no limits.
  */
 final class Relay extends VerticleBase {
   private final int port;
-  private final Map<String, ServerWebSocket> sockets = new HashMap<>();
+  private final Map<String, ServerWebSocket> sockets;
 
-  Relay(int port) {
+  Relay(int port, Map<String, ServerWebSocket> sockets) {
     this.port = port;
+    this.sockets = sockets;
   }
 
   @Override
