@@ -159,8 +159,9 @@ public final class Bench {
         if (relayFirst != null) {
           product.put("relayFirstOnFreshServer", relayFirst);
         }
-        // the first pass runs on a fresh JVM (its JIT compiles the whole AUTH path meanwhile), the relay's last, on
-        // a warm one: the same built-in tokens once more, on the warm server, are the like-for-like figure
+        // the first pass runs on a fresh server JVM and the generator's first connections (the JIT compiles Netty,
+        // Vert.x and the AUTH path meanwhile), the relay's last, on warm ones: the same built-in tokens once more, on
+        // the warm server, are the like-for-like figure for it (-Dbench.relayFirst=true: for the first pass)
         JsonObject warm = builtInConnections(product.getInteger("users"));
         product.put("warmBuiltIn", warm);
         JsonObject provider = providerConnections(idp, product.getInteger("users"));

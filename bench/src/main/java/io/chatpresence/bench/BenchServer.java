@@ -29,6 +29,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -148,8 +149,9 @@ final class BenchServer implements AutoCloseable {
     }
     Vertx vertx = nodes.get(0).vertx();
     int relayPort = freePort();
-    Map<String, ServerWebSocket> relaySockets = new ConcurrentHashMap<>();
-    for (int i = Integer.getInteger("bench.relayInstances", 1); i > 0; i--) {
+    int relayInstances = Integer.getInteger("bench.relayInstances", 1);
+    Map<String, ServerWebSocket> relaySockets = relayInstances == 1 ? new HashMap<>() : new ConcurrentHashMap<>();
+    for (int i = relayInstances; i > 0; i--) {
       Bench.await(vertx.deployVerticle(new Relay(relayPort, relaySockets)));
     }
     Pool sql = PgBuilder.pool().with(new PoolOptions().setMaxSize(4))
