@@ -151,8 +151,8 @@ public final class Bench {
       // this JVM's generator as cold as it is for the product's first pass in a run without it (the like-for-like
       // figure for that pass); the product's passes then run as always, on a second fresh server process
       JsonObject relayFirst = Boolean.getBoolean("bench.relayFirst")
-        ? againstServerProcess("connections (relay first)", pid -> relayConnections(pid, relayPortOfProcess,
-            2 * Integer.getInteger("bench.connectionUsers", sizes.connectionUsers()), 0))
+        ? againstServerProcess("connections (relay first)",
+            pid -> relayConnections(pid, relayPortOfProcess, 2 * connectionUsers(), 0))
         : null;
       return againstServerProcess("connections", pid -> {
         JsonObject product = connectionsAgainst(pid);
@@ -178,11 +178,11 @@ public final class Bench {
           + "tokens %.2f%n", product.getDouble("ratioColdToRelay"), product.getDouble("ratioWarmToRelay"),
           product.getDouble("ratioProviderToRelay"));
         if (relayFirst != null) {
-          double first = relayFirst.getDouble("relayConnectAuthPerSecond");
-          product.put("ratioFirstToRelayFirst", product.getDouble("connectAuthPerSecond") / first);
-          System.out.printf("  first passes, each on a fresh server: product %,.0f/s (the generator warmed by the "
-            + "relay's), relay %,.0f/s (the generator cold): %.2f%n", product.getDouble("connectAuthPerSecond"), first,
-            product.getDouble("ratioFirstToRelayFirst"));
+          // no ratio: the generator was cold for the relay's first pass and warm for the product's; the like-for-like
+          // pair is this relay figure and the product's first pass of a run without the flag
+          System.out.printf("  first passes, each on a fresh server: relay %,.0f/s (the generator cold), product "
+            + "%,.0f/s (the generator warmed by the relay's)%n", relayFirst.getDouble("relayConnectAuthPerSecond"),
+            product.getDouble("connectAuthPerSecond"));
         }
         return product;
       });
@@ -278,8 +278,7 @@ public final class Bench {
   }
 
   private JsonObject connectionsAgainst(long pid) {
-    // -Dbench.connectionUsers=N: fewer (or more) users than the scenario's size, e.g. while iterating
-    int n = Integer.getInteger("bench.connectionUsers", sizes.connectionUsers());
+    int n = connectionUsers();
     List<String> names = bulkUsers("conn", n);
     List<Gen.Spec> specs = new ArrayList<>();
     for (int i = 0; i < n; i++) {
@@ -347,6 +346,11 @@ public final class Bench {
       .put("pingIntervalMs", serverOverrides.getValue("PING_INTERVAL_MS", 20_000L));
     gen.closeAll(socks);
     return r;
+  }
+
+  /** -Dbench.connectionUsers=N: fewer (or more) users than the scenario's size, e.g. while iterating. */
+  private int connectionUsers() {
+    return Integer.getInteger("bench.connectionUsers", sizes.connectionUsers());
   }
 
   /** User plus system CPU time of a process so far, in seconds (/proc/PID/stat, clock ticks of 1/100 s). */
