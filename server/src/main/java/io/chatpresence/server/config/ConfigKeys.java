@@ -99,7 +99,7 @@ public final class ConfigKeys {
       .put(DB_INSERT_BATCHES, 1)
       .put(DB_INSERT_HOLD_MICROS, 0)
       .put(DB_WRITE_BATCHES, 2)
-      .put(DB_MARK_HOLD_MICROS, 20_000)
+      .put(DB_MARK_HOLD_MICROS, 100_000)
       .put(JWT_TTL_SECONDS, 86_400)
       .put(PASSWORD_ITERATIONS, 210_000)
       .put(MAX_FRAME_BYTES, 64 * 1024)
