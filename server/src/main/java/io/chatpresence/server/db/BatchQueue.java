@@ -54,10 +54,12 @@ final class BatchQueue<R> {
    * about the same whatever its size, so at moderate load fewer, larger batches cost it less CPU. An execution
    * that finds nothing out and no hold still goes at once. 0: no hold.
    * <p>
-   * {@code holdWhenNoneWait}: the hold follows every batch, also one after which nothing waits, so the executions
-   * that come within {@code holdMicros} of a batch's end go together (an execution that comes later, with
-   * nothing out, still goes at once). For writes that supersede each other (a reader's marks in one conversation:
-   * the batch writes the furthest once) and whose answer may wait that long.
+   * {@code holdWhenNoneWait}: the hold also follows a batch after which nothing waits, when that batch held more
+   * than one execution, so the executions that come within {@code holdMicros} of a busy batch's end go together
+   * (an execution that comes later, with nothing out, still goes at once). A batch of one is not followed by a
+   * hold when nothing waits: a lone client marking one message at a time is answered at once, and a hold is back
+   * as soon as two come together. For writes that supersede each other (a reader's marks in one conversation: the
+   * batch writes the furthest once) and whose answer may wait that long.
    */
   BatchQueue(Function<List<Pending<R>>, Future<Runnable>> runner, int maxBatch, int maxInFlight, long holdMicros,
              int holdBelow, boolean holdWhenNoneWait) {
@@ -81,8 +83,9 @@ final class BatchQueue<R> {
     return done.future();
   }
 
-  private void afterBatch() {
-    boolean held = holdMicros > 0 && (holdWhenNoneWait || !waiting.isEmpty()) && waiting.size() < holdBelow;
+  private void afterBatch(int batchSize) {
+    boolean held = holdMicros > 0 && (!waiting.isEmpty() || holdWhenNoneWait && batchSize > 1)
+      && waiting.size() < holdBelow;
     if (held && Vertx.currentContext() != null) {
       holding = true;
       long hold = ++holds;
@@ -127,7 +130,7 @@ final class BatchQueue<R> {
       inFlight++;
       runner.apply(batch).onComplete(ar -> {
         inFlight--;
-        afterBatch();
+        afterBatch(batch.size());
         if (ar.succeeded()) {
           ar.result().run();
         } else { // not a runner's way to end, but never leave an execution unanswered

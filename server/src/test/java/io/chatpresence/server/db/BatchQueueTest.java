@@ -148,32 +148,43 @@ class BatchQueueTest {
   }
 
   @Test
-  void withAHoldAfterEveryBatchTheExecutionsThatComeSoonAfterABatchGoTogether() throws Exception {
+  void withAHoldAfterEveryBusyBatchTheExecutionsThatComeSoonAfterItGoTogether() throws Exception {
     Vertx vertx = Vertx.vertx();
     try {
       io.vertx.core.Context context = vertx.getOrCreateContext();
-      // a hold of 1 s after every batch, also when nothing waits (read marks), ended early by 3 waiting
+      // a hold of 1 s after every batch of more than one, also when nothing waits (read marks); 3 waiting end it
       BatchQueue<Integer> spaced = withHold(true);
 
       on(context, () -> spaced.execute(0, Tuple.of(1)));
       assertEquals(List.of(List.of(1)), sentNow(), "nothing out and no hold: a lone execution goes at once");
-      long t0 = System.nanoTime();
       on(context, () -> answers.get(0).complete(null));
       on(context, () -> spaced.execute(0, Tuple.of(2)));
-      assertEquals(1, sentNow().size(), "nothing waited when the batch ended, and the next one is held all the same");
+      assertEquals(List.of(List.of(1), List.of(2)), sentNow(), "after a batch of one nothing is held: it goes at once");
+
       on(context, () -> spaced.execute(0, Tuple.of(3)));
-      assertEquals(1, sentNow().size());
-      await().atMost(Duration.ofSeconds(10)).until(() -> sentNow().size() == 2);
+      on(context, () -> spaced.execute(0, Tuple.of(4)));
+      on(context, () -> answers.get(1).complete(null));
+      await().atMost(Duration.ofSeconds(10)).until(() -> sentNow().size() == 3);
+      assertEquals(List.of(3, 4), sentNow().get(2), "what waited goes as one batch");
+
+      long t0 = System.nanoTime();
+      on(context, () -> answers.get(2).complete(null));
+      on(context, () -> spaced.execute(0, Tuple.of(5)));
+      assertEquals(3, sentNow().size(), "nothing waited when the batch of two ended, and the next one is held all the same");
+      await().atMost(Duration.ofSeconds(10)).until(() -> sentNow().size() == 4);
       long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-      assertEquals(List.of(2, 3), sentNow().get(1), "what came during the hold goes as one batch");
+      assertEquals(List.of(5), sentNow().get(3));
       assertTrue(waitedMs >= 900, "held about 1 s, waited " + waitedMs + " ms");
 
-      on(context, () -> answers.get(1).complete(null));
-      for (int i = 4; i <= 6; i++) {
-        int value = i;
-        on(context, () -> spaced.execute(0, Tuple.of(value)));
-      }
-      assertEquals(List.of(4, 5, 6), sentNow().get(2), "three waiting end the hold");
+      on(context, () -> answers.get(3).complete(null));
+      on(context, () -> spaced.execute(0, Tuple.of(6)));
+      assertEquals(List.of(6), sentNow().get(4), "after a batch of one, at once again");
+      on(context, () -> spaced.execute(0, Tuple.of(7)));
+      on(context, () -> spaced.execute(0, Tuple.of(8)));
+      on(context, () -> answers.get(4).complete(null));
+      assertEquals(5, sentNow().size(), "two waiting when the batch ended: held");
+      on(context, () -> spaced.execute(0, Tuple.of(9)));
+      assertEquals(List.of(7, 8, 9), sentNow().get(5), "three waiting end the hold");
     } finally {
       vertx.close().await();
     }
